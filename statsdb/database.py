@@ -1,0 +1,91 @@
+"""Where the stats database lives and how to open it (read-only for answering).
+
+SQLite files hold the tables directly; on PostgreSQL they live in the schema `askcric`, so a build
+can fill `askcric_build` next to it and swap the two in one transaction.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+PG_SCHEMA = "askcric"
+PG_BUILD_SCHEMA = "askcric_build"
+
+
+class DatabaseMissing(RuntimeError):
+    """The stats database has not been built (or the URL points elsewhere)."""
+
+
+def data_dir() -> Path:
+    """Per-user folder for the database, the prepared model, logs (override: ASKCRIC_HOME)."""
+    path = Path(os.environ.get("ASKCRIC_HOME") or user_data_dir("askcric", appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def default_url() -> str:
+    """ASKCRIC_DB (an SQLAlchemy URL or a file path), else an SQLite file in the data folder."""
+    configured = os.environ.get("ASKCRIC_DB")
+    if configured and "://" in configured:
+        return configured
+    path = Path(configured) if configured else data_dir() / "stats.sqlite"
+    return f"sqlite:///{path.resolve()}"
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def sqlite_path(url: str) -> Path:
+    return Path(make_url(url).database or "")
+
+
+def open_engine(url: str | None = None, *, schema: str = PG_SCHEMA, read_only: bool = True) -> Engine:
+    """An engine on the stats database. Read-only unless a build asks otherwise."""
+    url = url or default_url()
+    if is_sqlite(url):
+        path = sqlite_path(url)
+        if read_only:
+            if not path.exists():
+                raise DatabaseMissing(
+                    f"No stats database at {path}. Build it with: askcric db build"
+                )
+            engine = create_engine(
+                f"sqlite:///file:{path}?mode=ro&uri=true", connect_args={"check_same_thread": False}
+            )
+        else:
+            engine = create_engine(f"sqlite:///{path}")
+        return engine
+    options = "-c default_transaction_read_only=on" if read_only else ""
+    engine = create_engine(url, connect_args={"options": options} if options else {})
+    engine = engine.execution_options(schema_translate_map={None: schema})
+    if read_only:
+        _check_pg_built(engine, schema)
+    return engine
+
+
+def _check_pg_built(engine: Engine, schema: str) -> None:
+    from sqlalchemy import inspect
+
+    if "matches" not in inspect(engine).get_table_names(schema=schema):
+        raise DatabaseMissing(
+            f"No stats tables in schema {schema!r} of {engine.url.render_as_string(hide_password=True)}. "
+            "Build them with: askcric db build --url URL"
+        )
+
+
+def enable_sqlite_bulk_load(engine: Engine) -> None:
+    """A build writes to a private temporary file: durability there only costs time."""
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=OFF")
+        cursor.execute("PRAGMA synchronous=OFF")
+        cursor.execute("PRAGMA cache_size=-200000")
+        cursor.close()
