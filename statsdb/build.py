@@ -179,7 +179,7 @@ def _load_parents(conn: Connection, members: list, data_dir: Path, progress: Pro
     def with_team_ids(row: dict) -> dict:
         row = dict(row)
         row["venue_id"] = venue_ids[row.pop("venue")]
-        for role in ("team1", "team2", "toss_winner", "winner"):
+        for role in ("team1", "team2", "toss_winner", "winner", "batting_first"):
             team = row.pop(role)
             row[f"{role}_id"] = team_ids[team] if team else None
         return row
@@ -193,7 +193,7 @@ def _load_parents(conn: Connection, members: list, data_dir: Path, progress: Pro
     conn.execute(schema.matches.insert(), [with_team_ids(row) for row in match_rows])
     conn.execute(schema.match_players.insert(), [
         {"match_id": match_id, "player_id": player_id, "team_id": team_ids[team]}
-        for match_id, player_id, team in dict.fromkeys(squads)
+        for (match_id, player_id), team in dict(((m, p), t) for m, p, t in squads).items()
     ])
     return team_ids
 

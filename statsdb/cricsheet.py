@@ -61,18 +61,19 @@ def select_match_members(data_dir: Path = DATA_DIR) -> list[tuple[str, str, str]
             for member in archive.namelist():
                 if member.endswith(".json"):
                     found.setdefault(int(Path(member).stem), []).append((zip_name, member, competition))
-    chosen = []
-    for match_id in sorted(found):
-        copies = found[match_id]
-        if len(copies) > 1:
-            copies = sorted(copies, key=lambda copy: _revision(data_dir, copy[0], copy[1]))
-        chosen.append(copies[-1])
-    return chosen
+    archives = {name: zipfile.ZipFile(data_dir / name) for name, _ in MATCH_ZIPS}
+    try:
+        def revision(copy: tuple[str, str, str]) -> int:
+            data = orjson.loads(archives[copy[0]].read(copy[1]))
+            return int(data["meta"].get("revision", 1))
 
-
-def _revision(data_dir: Path, zip_name: str, member: str) -> int:
-    with zipfile.ZipFile(data_dir / zip_name) as archive:
-        return int(orjson.loads(archive.read(member))["meta"].get("revision", 1))
+        return [
+            max(copies, key=revision) if len(copies) > 1 else copies[0]
+            for _, copies in sorted(found.items())
+        ]
+    finally:
+        for archive in archives.values():
+            archive.close()
 
 
 def iter_match_files(members: list[tuple[str, str, str]], data_dir: Path = DATA_DIR) -> Iterator[MatchFile]:
@@ -205,6 +206,9 @@ def match_info_rows(match: MatchFile) -> MatchRows:
         "win_by_innings": "innings" in by,
         "method": outcome.get("method"),
         "player_of_match_id": registry.get(player_of_match[0]) if player_of_match[0] else None,
+        "batting_first": next(
+            (team_name(i["team"]) for i in match.data["innings"] if not i.get("super_over")), None
+        ),
         "balls_per_over": int(info.get("balls_per_over", 6)),
         "revision": match.revision,
     }

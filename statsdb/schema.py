@@ -90,6 +90,7 @@ matches = Table(
     Column("win_by_innings", Boolean, nullable=False),
     Column("method", String(20)),  # D/L, VJD, Awarded, ...
     Column("player_of_match_id", ForeignKey("players.id")),
+    Column("batting_first_id", ForeignKey("teams.id")),  # who batted in the first innings
     Column("balls_per_over", SmallInteger, nullable=False),
     Column("revision", SmallInteger, nullable=False),
     Index("ix_matches_comp_gender_year", "competition", "gender", "year"),
