@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import os
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -82,8 +83,10 @@ def build_database(
     if is_sqlite(url):
         final_path = sqlite_path(url)
         final_path.parent.mkdir(parents=True, exist_ok=True)
-        temp_path = final_path.with_name(final_path.name + ".building")
-        temp_path.unlink(missing_ok=True)
+        # A name of its own, so two builds at once cannot write into each other's file.
+        handle, temp_name = tempfile.mkstemp(prefix=final_path.name + ".", suffix=".building", dir=final_path.parent)
+        os.close(handle)
+        temp_path = Path(temp_name)
         engine = open_engine(f"sqlite:///{temp_path}", read_only=False)
         enable_sqlite_bulk_load(engine)
         try:
