@@ -66,13 +66,15 @@ def read_venue_gazetteer(data_dir: Path = DATA_DIR) -> dict[VenueKey, dict]:
         }
 
 
-def _venue_of(key: VenueKey, gazetteer: dict[VenueKey, dict]) -> tuple[str, str | None, str | None]:
+def _venue_of(key: VenueKey, gazetteer: dict[VenueKey, dict]) -> tuple[str, str | None, str | None, list[str]]:
+    """(ground, city, country, aliases) of a Cricsheet venue spelling."""
     known = gazetteer.get(key)
     if known:
-        return known["ground"], known["city"] or None, known["country"] or None
+        nicknames = [n for n in known["nicknames"].split("|") if n]
+        return known["ground"], known["city"] or None, known["country"] or None, [key.raw_venue, *nicknames]
     # A venue newer than the gazetteer: keep it, unplaced, rather than fail the build.
     ground = key.raw_venue.rsplit(",", 1)[0] if key.raw_city and key.raw_venue.endswith(key.raw_city) else key.raw_venue
-    return ground, key.raw_city or None, None
+    return ground, key.raw_city or None, None, [key.raw_venue]
 
 
 def build_database(
@@ -163,11 +165,13 @@ def _load_parents(conn: Connection, members: list, data_dir: Path, progress: Pro
     team_ids = {name: number for number, name in enumerate(sorted(franchise), start=1)}
     grounds: dict[str, dict] = {}
     venue_ids: dict[VenueKey, int] = {}
+    venue_aliases: dict[tuple[int, str], None] = {}
     for key in venue_keys:
-        ground, city, country = _venue_of(key, gazetteer)
+        ground, city, country, aliases = _venue_of(key, gazetteer)
         if ground not in grounds:
             grounds[ground] = {"id": len(grounds) + 1, "ground": ground, "city": city, "country": country}
         venue_ids[key] = grounds[ground]["id"]
+        venue_aliases.update(dict.fromkeys((venue_ids[key], alias) for alias in aliases if alias != ground))
 
     player_rows, alias_rows = [], []
     for player_id, name in sorted(people.items()):
@@ -193,6 +197,9 @@ def _load_parents(conn: Connection, members: list, data_dir: Path, progress: Pro
         {"id": team_ids[name], "name": name, "is_franchise": franchise[name]} for name in team_ids
     ])
     conn.execute(schema.venues.insert(), list(grounds.values()))
+    conn.execute(schema.venue_aliases.insert(), [
+        {"venue_id": venue_id, "alias": alias} for venue_id, alias in venue_aliases
+    ])
     conn.execute(schema.matches.insert(), [with_team_ids(row) for row in match_rows])
     conn.execute(schema.match_players.insert(), [
         {"match_id": match_id, "player_id": player_id, "team_id": team_ids[team]}

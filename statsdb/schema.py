@@ -66,6 +66,13 @@ venues = Table(
     Column("country", String(60)),  # host country as cricket names it ("West Indies", "England")
 )
 
+venue_aliases = Table(
+    "venue_aliases",
+    metadata,
+    Column("venue_id", ForeignKey("venues.id"), primary_key=True),
+    Column("alias", String(120), primary_key=True),  # Cricsheet spellings and fans' short names
+)
+
 matches = Table(
     "matches",
     metadata,
@@ -216,6 +223,7 @@ LOAD_ORDER = (
     player_aliases,
     teams,
     venues,
+    venue_aliases,
     matches,
     match_players,
     innings,

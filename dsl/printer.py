@@ -1,0 +1,170 @@
+"""AST back to text: the canonical DSL (`to_dsl`, so parse(to_dsl(q)) == q) and English (`describe`).
+
+Both walk the filters in the grammar's fixed order, one small function per clause.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from dsl import ast
+
+
+def quote(name: str) -> str:
+    return json.dumps(name, ensure_ascii=False)
+
+
+def _span_dsl(span: ast.Span) -> str:
+    match span:
+        case ast.InYear(year):
+            return f"year {year}"
+        case ast.Since(year):
+            return f"since {year}"
+        case ast.Before(year):
+            return f"before {year}"
+        case ast.Between(first, last):
+            return f"from {first} to {last}"
+        case ast.Season(season):
+            return f"season {season}"
+    raise TypeError(span)
+
+
+def _overs_dsl(overs: ast.OverRange) -> str:
+    if isinstance(overs, ast.Phase):
+        return overs.name
+    return f"overs {overs.first}-{overs.last}"
+
+
+def _position_dsl(position: ast.Position) -> str:
+    if position.first == position.last:
+        return f"position {position.first}"
+    return f"position {position.first}-{position.last}"
+
+
+def _toss_dsl(toss: ast.Toss) -> str:
+    return " ".join(filter(None, ("toss", toss.outcome, toss.decision)))
+
+
+def _against_dsl(query: ast.Query) -> str:
+    role = "bowler" if query.subject == "batting" else "batter"
+    return f"{role} {quote(query.against)}"
+
+
+# Each filter field -> its DSL text, in grammar order (dict order is the order of the clauses).
+_FILTER_DSL: dict[str, Callable[[ast.Query], str]] = {
+    "player": lambda q: f"player {quote(q.player)}",
+    "team": lambda q: quote(q.team) if q.subject == "team" else f"for {quote(q.team)}",
+    "competition": lambda q: q.competition,
+    "women": lambda q: "women",
+    "opposition": lambda q: f"vs {quote(q.opposition)}",
+    "ground": lambda q: f"at {quote(q.ground)}",
+    "place": lambda q: f"in {quote(q.place)}",
+    "home_away": lambda q: q.home_away,
+    "span": lambda q: _span_dsl(q.span),
+    "innings_number": lambda q: f"innings {q.innings_number}",
+    "position": lambda q: _position_dsl(q.position),
+    "result": lambda q: q.result,
+    "toss": lambda q: _toss_dsl(q.toss),
+    "batting_order": lambda q: q.batting_order,
+    "event": lambda q: f"event {quote(q.event)}",
+    "stage": lambda q: q.stage,
+    "overs": lambda q: _overs_dsl(q.overs),
+    "against": _against_dsl,
+    "dismissal": lambda q: f"out {q.dismissal}",
+}
+
+
+def _qualification_dsl(qualification: ast.Qualification | None) -> str:
+    return f" min {qualification.stat} {qualification.minimum}" if qualification else ""
+
+
+def _output_dsl(output: ast.Output) -> str:
+    match output:
+        case ast.Aggregate(stat):
+            return stat
+        case ast.Grouped(group, stat):
+            return f"by {group} {stat}"
+        case ast.Ranking(direction, count, stat, qualification) | ast.BestInnings(
+            direction, count, stat, qualification
+        ):
+            return f"{direction} {count} {stat}{_qualification_dsl(qualification)}"
+        case ast.Listing(kind):
+            return f"list {kind}"
+    raise TypeError(output)
+
+
+def to_dsl(query: ast.Query) -> str:
+    """The canonical text of a query: one space between clauses, filters in grammar order."""
+    parts = [query.subject]
+    parts += [_FILTER_DSL[name](query) for name in query.filters()]
+    parts.append(_output_dsl(query.output))
+    return " ".join(parts)
+
+
+# --- English --------------------------------------------------------------------------------------
+
+_COMPETITION_WORDS = {"test": "Tests", "odi": "ODIs", "t20i": "T20Is", "ipl": "IPL"}
+
+
+def _span_english(span: ast.Span) -> str:
+    match span:
+        case ast.InYear(year):
+            return f"in {year}"
+        case ast.Since(year):
+            return f"since {year}"
+        case ast.Before(year):
+            return f"before {year}"
+        case ast.Between(first, last):
+            return f"{first} to {last}"
+        case ast.Season(season):
+            return f"season {season}"
+    raise TypeError(span)
+
+
+_FILTER_ENGLISH: dict[str, Callable[[ast.Query], str]] = {
+    "player": lambda q: q.player,
+    "team": lambda q: q.team if q.subject == "team" else f"for {q.team}",
+    "competition": lambda q: _COMPETITION_WORDS[q.competition],
+    "women": lambda q: "women",
+    "opposition": lambda q: f"v {q.opposition}",
+    "ground": lambda q: f"at {q.ground}",
+    "place": lambda q: f"in {q.place}",
+    "home_away": lambda q: {"home": "at home", "away": "away", "neutral": "neutral venues"}[q.home_away],
+    "span": lambda q: _span_english(q.span),
+    "innings_number": lambda q: f"innings {q.innings_number}",
+    "position": lambda q: f"batting at {_position_dsl(q.position).removeprefix('position ')}",
+    "result": lambda q: f"in matches {q.result}",
+    "toss": lambda q: f"toss {q.toss.outcome}" + (f", chose to {q.toss.decision}" if q.toss.decision else ""),
+    "batting_order": lambda q: q.batting_order,
+    "event": lambda q: q.event,
+    "stage": lambda q: q.stage,
+    "overs": lambda q: q.overs.name if isinstance(q.overs, ast.Phase) else f"overs {q.overs.first}–{q.overs.last}",
+    "against": lambda q: f"{'against' if q.subject == 'batting' else 'to'} {q.against}",
+    "dismissal": lambda q: f"out {q.dismissal}",
+}
+
+
+def _output_english(output: ast.Output) -> str:
+    qualification = getattr(output, "qualification", None)
+    condition = f" (min {qualification.minimum} {qualification.stat})" if qualification else ""
+    match output:
+        case ast.Aggregate(stat):
+            return stat
+        case ast.Grouped(group, stat):
+            return f"{stat} by {group}"
+        case ast.Ranking(direction, count, stat):
+            return f"{'top' if direction == 'top' else 'bottom'} {count} by {stat}{condition}"
+        case ast.BestInnings(direction, count, stat):
+            return f"{direction} {count} single innings by {stat}{condition}"
+        case ast.Listing(kind):
+            return f"list of {kind}"
+    raise TypeError(output)
+
+
+def describe(query: ast.Query) -> str:
+    """ "Batting · Virat Kohli · ODIs · v Australia · since 2015 · average" """
+    parts = [query.subject.capitalize()]
+    parts += [_FILTER_ENGLISH[name](query) for name in query.filters()]
+    parts.append(_output_english(query.output))
+    return " · ".join(parts)
