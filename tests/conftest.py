@@ -1,0 +1,104 @@
+"""Shared fixtures of the test suite, grouped by concern: add new ones under a heading of their own.
+
+Tests use real services, never mocks. A service that is missing here skips its tests with the
+reason, except under CI=true, where a missing service fails them: CI must really run everything.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from analysis.pg_cluster import PostgresUnavailable, start_cluster
+from statsdb.build import build_database
+from statsdb.cricsheet import DATA_DIR
+from statsdb.database import open_engine
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def require(reason: str) -> None:
+    """Skip because something the test needs is missing here; under CI=true, fail instead."""
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: this must run in CI)")
+    pytest.skip(reason)
+
+
+# --- PostgreSQL --------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL database the tests may fill and overwrite (schemas askcric, askcric_build).
+
+    $ASKCRIC_TEST_PG_URL if set; else a throwaway server from Debian's packages on loopback,
+    started for this test session and deleted after it (analysis/pg_cluster.py).
+    """
+    configured = os.environ.get("ASKCRIC_TEST_PG_URL")
+    if configured:
+        yield configured
+        return
+    try:
+        cluster = start_cluster()
+    except PostgresUnavailable as missing:
+        require(f"No PostgreSQL for the tests: {missing}")
+    try:
+        yield cluster.url
+    finally:
+        cluster.stop()
+
+
+# --- the stats database built from a handful of real match files ------------------------------
+#
+# tests/fixtures/cricsheet/<zip name>/<match id>.json are real Cricsheet files (see its SOURCE.md),
+# laid out like the shipped zips so the real build reads them. One match id is in both T20I
+# folders with different revisions, as in the shipped data.
+
+FIXTURE_MATCHES = FIXTURES / "cricsheet"
+REGISTER_FILES = ("people.csv", "names.csv", "venues.csv")
+
+
+@pytest.fixture(scope="session")
+def fixture_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder like statsdb/data/, whose zips hold only the fixture match files."""
+    data_dir = tmp_path_factory.mktemp("fixture_data")
+    for folder in sorted(p for p in FIXTURE_MATCHES.iterdir() if p.is_dir()):
+        with zipfile.ZipFile(data_dir / f"{folder.name}.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+            for match_file in sorted(folder.glob("*.json")):
+                archive.write(match_file, arcname=match_file.name)
+    for name in REGISTER_FILES:
+        shutil.copy(DATA_DIR / name, data_dir / name)
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def fixture_sqlite_url(fixture_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('fixture_db') / 'stats.sqlite'}"
+    build_database(url, data_dir=fixture_data_dir)
+    return url
+
+
+@pytest.fixture(scope="session")
+def fixture_pg_url(pg_url: str, fixture_data_dir: Path) -> str:
+    build_database(pg_url, data_dir=fixture_data_dir)
+    return pg_url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def fixture_db(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """The fixture stats database opened for answering (read-only), on SQLite and on PostgreSQL."""
+    url = request.getfixturevalue(
+        "fixture_sqlite_url" if request.param == "sqlite" else "fixture_pg_url"
+    )
+    engine = open_engine(url)
+    yield engine
+    engine.dispose()
