@@ -61,6 +61,44 @@ def cmd_db_info(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- dsl ----------------------------------------------------------------------------------------
+
+def print_table(columns: list[str], rows: list[list], title: str | None = None) -> None:
+    table = Table(*columns, title=title)
+    for row in rows:
+        table.add_row(*("" if value is None else str(value) for value in row))
+    console.print(table)
+
+
+def cmd_dsl(args: argparse.Namespace) -> int:
+    from dsl.errors import DslError
+    from dsl.execute import run_dsl
+    from serving.answer import Answer, ErrorInfo
+    from statsdb.database import DatabaseMissing, open_engine
+
+    try:
+        result = run_dsl(args.query, open_engine(args.url))
+    except (DslError, DatabaseMissing) as error:
+        kind = getattr(error, "kind", "database_missing")
+        if args.json:
+            print(Answer(dsl=args.query, error=ErrorInfo(kind=kind, message=str(error))).model_dump_json())
+        else:
+            err_console.print(f"[red]{kind}[/red]: {error}", highlight=False)
+        return 1
+    if args.json:
+        answer = Answer(
+            dsl=result.dsl, description=result.description, sql=result.sql,
+            columns=result.columns, rows=result.rows, timings_ms=result.timings_ms,
+        )
+        print(answer.model_dump_json())
+        return 0
+    console.print(f"[bold]{result.dsl}[/bold]\n{result.description}", highlight=False)
+    print_table(result.columns, result.rows)
+    if args.sql:
+        console.print(result.sql, highlight=False)
+    return 0
+
+
 # --- wiring -------------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,6 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
     info = db.add_parser("info", help="coverage and sizes of the stats database")
     info.add_argument("--url", help="SQLAlchemy URL (default: $ASKCRIC_DB or a per-user SQLite file)")
     info.set_defaults(handler=cmd_db_info)
+
+    dsl = commands.add_parser("dsl", help="run a query written in the askcric DSL")
+    dsl.add_argument("query", help='e.g. \'batting player "Virat Kohli" odi since 2015 average\'')
+    dsl.add_argument("--json", action="store_true", help="print the JSON answer object")
+    dsl.add_argument("--sql", action="store_true", help="also print the SQL")
+    dsl.add_argument("--url", help="stats database URL (default: $ASKCRIC_DB or the per-user SQLite file)")
+    dsl.set_defaults(handler=cmd_dsl)
 
     return parser
 

@@ -10,7 +10,10 @@ import os
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from sqlalchemy import Engine, create_engine, event
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Engine, Select, create_engine, event
 from sqlalchemy.engine import make_url
 
 PG_SCHEMA = "askcric"
@@ -89,3 +92,20 @@ def enable_sqlite_bulk_load(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=OFF")
         cursor.execute("PRAGMA cache_size=-200000")
         cursor.close()
+
+
+def _json_value(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def run_select(engine: Engine, statement: Select) -> tuple[list[str], list[list]]:
+    """Execute a compiled query: (column names, rows of JSON-ready values)."""
+    with engine.connect() as conn:
+        result = conn.execute(statement)
+        columns = list(result.keys())
+        rows = [[_json_value(value) for value in row] for row in result]
+    return columns, rows

@@ -1,0 +1,628 @@
+"""Resolved query -> one SQLAlchemy Core select, bound parameters only.
+
+Three steps, each a small registry of functions keyed by name:
+1. a *source*: one row per unit the statistic sums over (a batting innings, a delivery, a team's
+   match...), with the same column names whatever the table (match_id, player_id, team_id,
+   opp_id, innings_number, runs, balls, ...);
+2. one condition function per filter of the AST, applied to that source joined to its match and
+   venue;
+3. one function per output shape (aggregate, grouped, ranking, best innings, listing).
+Ratios are computed in SQL the same way on SQLite and PostgreSQL (float division, then rounded).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    Float,
+    Integer,
+    Numeric,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
+from sqlalchemy.sql.elements import ColumnElement
+
+from dsl import ast
+from dsl.errors import UnsupportedQuery
+from dsl.resolve import COMPETITIONS, Resolved
+from statsdb import schema
+
+DEFAULT_ROW_LIMIT = 100
+KNOCKOUT_STAGES = ("Final", "Semi Final", "Semi-Final", "Quarter Final", "Eliminator", "Qualifier 1",
+                   "Qualifier 2", "Elimination Final", "Preliminary Final")
+# Over ranges of the phases, by format (Tests have no phases).
+PHASES = {
+    "ODI": {"powerplay": (1, 10), "middle overs": (11, 40), "death overs": (41, 50)},
+    "T20": {"powerplay": (1, 6), "middle overs": (7, 15), "death overs": (16, 20)},
+}
+# Without a "min" clause, a ranking by a ratio would be led by players with one lucky innings.
+DEFAULT_QUALIFICATION = {
+    ("batting", "average"): ast.Qualification("innings", 10),
+    ("batting", "strike rate"): ast.Qualification("balls", 250),
+    ("bowling", "average"): ast.Qualification("wickets", 10),
+    ("bowling", "economy"): ast.Qualification("balls", 300),
+    ("bowling", "strike rate"): ast.Qualification("wickets", 10),
+    ("team", "win %"): ast.Qualification("matches", 10),
+}
+DEFAULT_BEST_QUALIFICATION = {
+    ("batting", "strike rate"): ast.Qualification("balls", 10),
+    ("bowling", "economy"): ast.Qualification("balls", 12),
+}
+
+m = schema.matches
+v = schema.venues
+players = schema.players
+teams = schema.teams
+
+
+# --- 1. sources -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Source:
+    kind: str  # batting, batting_balls, bowling, bowling_balls, fielding, team_innings, team_matches
+    rows: object  # a subquery with the standard column names
+
+
+def _flag(condition: ColumnElement) -> ColumnElement:
+    return case((condition, 1), else_=0)
+
+
+def _batting_source() -> Select:
+    b, i = schema.batting, schema.innings
+    return select(
+        b.c.match_id, b.c.innings_id, b.c.player_id, b.c.team_id,
+        i.c.bowling_team_id.label("opp_id"), i.c.number.label("innings_number"), b.c.position,
+        b.c.runs, b.c.balls, b.c.fours, b.c.sixes, _flag(b.c.is_out).label("outs"),
+        b.c.dismissal_kind, null().label("dots"),
+    ).join_from(b, i, i.c.id == b.c.innings_id)
+
+
+def _batting_balls_source() -> Select:
+    d, i, b = schema.deliveries, schema.innings, schema.batting
+    return select(
+        d.c.match_id, d.c.innings_id, d.c.batter_id.label("player_id"), i.c.batting_team_id.label("team_id"),
+        i.c.bowling_team_id.label("opp_id"), i.c.number.label("innings_number"), b.c.position,
+        d.c.over, d.c.bowler_id.label("against_id"), d.c.batter_runs.label("runs"),
+        _flag(d.c.wides == 0).label("balls"), _flag(d.c.is_four).label("fours"),
+        _flag(d.c.is_six).label("sixes"),
+        _flag(and_(d.c.player_out_id == d.c.batter_id,
+                   d.c.wicket_kind.not_in(schema.NOT_OUT_KINDS))).label("outs"),
+        case((d.c.player_out_id == d.c.batter_id, d.c.wicket_kind)).label("dismissal_kind"),
+        _flag(and_(d.c.is_legal, d.c.batter_runs == 0)).label("dots"),
+    ).join_from(d, i, i.c.id == d.c.innings_id).join(
+        b, and_(b.c.innings_id == d.c.innings_id, b.c.player_id == d.c.batter_id)
+    )
+
+
+def _bowling_source() -> Select:
+    w, i = schema.bowling, schema.innings
+    return select(
+        w.c.match_id, w.c.innings_id, w.c.player_id, w.c.team_id, i.c.batting_team_id.label("opp_id"),
+        i.c.number.label("innings_number"), w.c.legal_balls.label("balls"), w.c.runs, w.c.wickets,
+        w.c.maidens, w.c.dots, w.c.wides, w.c.noballs, w.c.sixes,
+    ).join_from(w, i, i.c.id == w.c.innings_id)
+
+
+def _bowling_balls_source() -> Select:
+    d, i = schema.deliveries, schema.innings
+    return select(
+        d.c.match_id, d.c.innings_id, d.c.bowler_id.label("player_id"), i.c.bowling_team_id.label("team_id"),
+        i.c.batting_team_id.label("opp_id"), i.c.number.label("innings_number"), d.c.over,
+        d.c.batter_id.label("against_id"), _flag(d.c.is_legal).label("balls"),
+        (d.c.batter_runs + d.c.wides + d.c.noballs).label("runs"),
+        _flag(d.c.wicket_kind.in_(schema.BOWLER_WICKET_KINDS)).label("wickets"),
+        case((d.c.wicket_kind.in_(schema.BOWLER_WICKET_KINDS), d.c.wicket_kind)).label("dismissal_kind"),
+        _flag(and_(d.c.is_legal, d.c.batter_runs == 0)).label("dots"),
+        _flag(d.c.wides > 0).label("wides"), _flag(d.c.noballs > 0).label("noballs"),
+        _flag(d.c.is_six).label("sixes"),
+    ).join_from(d, i, i.c.id == d.c.innings_id)
+
+
+def _fielding_source() -> Select:
+    f, i = schema.fielding, schema.innings
+    return select(
+        f.c.match_id, f.c.innings_id, f.c.player_id, f.c.team_id, i.c.batting_team_id.label("opp_id"),
+        i.c.number.label("innings_number"), f.c.catches, f.c.stumpings, f.c.run_outs,
+    ).join_from(f, i, i.c.id == f.c.innings_id)
+
+
+def _team_innings_source() -> Select:
+    i = schema.innings
+    return select(
+        i.c.match_id, i.c.id.label("innings_id"), i.c.batting_team_id.label("team_id"),
+        i.c.bowling_team_id.label("opp_id"), i.c.number.label("innings_number"),
+        i.c.runs.label("total"), i.c.wickets,
+    )
+
+
+def _team_matches_source():
+    """One row per match and side: (match, team, opposition)."""
+    return union_all(
+        select(m.c.id.label("match_id"), m.c.team1_id.label("team_id"), m.c.team2_id.label("opp_id")),
+        select(m.c.id.label("match_id"), m.c.team2_id.label("team_id"), m.c.team1_id.label("opp_id")),
+    )
+
+
+SOURCES: dict[str, Callable] = {
+    "batting": _batting_source,
+    "batting_balls": _batting_balls_source,
+    "bowling": _bowling_source,
+    "bowling_balls": _bowling_balls_source,
+    "fielding": _fielding_source,
+    "team_innings": _team_innings_source,
+    "team_matches": _team_matches_source,
+}
+
+TEAM_INNINGS_STATS = {"average total", "highest total", "lowest total"}
+
+
+def source_kind(query: ast.Query) -> str:
+    output = query.output
+    stat = getattr(output, "stat", None)
+    group = getattr(output, "group", None)
+    if query.subject == "batting":
+        balls = query.overs or query.against or stat == "dots" or group == "bowler"
+        return "batting_balls" if balls else "batting"
+    if query.subject == "bowling":
+        balls = query.overs or query.against or query.dismissal or group in ("batter", "dismissal")
+        return "bowling_balls" if balls else "bowling"
+    if query.subject == "fielding":
+        return "fielding"
+    if isinstance(output, ast.BestInnings) or stat in TEAM_INNINGS_STATS:
+        return "team_innings"
+    return "team_matches"
+
+
+# --- 2. filters -----------------------------------------------------------------------------------
+
+Filter = Callable[[Resolved, object], ColumnElement]
+
+
+def _team_name_of(team_id_column) -> ColumnElement:
+    return select(teams.c.name).where(teams.c.id == team_id_column).scalar_subquery()
+
+
+def _span(r: Resolved, src) -> ColumnElement:
+    match r.query.span:
+        case ast.InYear(year):
+            return m.c.year == year
+        case ast.Since(year):
+            return m.c.year >= year
+        case ast.Before(year):
+            return m.c.year < year
+        case ast.Between(first, last):
+            return m.c.year.between(first, last)
+        case ast.Season(season):
+            return m.c.season == season
+    raise TypeError(r.query.span)
+
+
+def _home_away(r: Resolved, src) -> ColumnElement:
+    own, other = _team_name_of(src.c.team_id), _team_name_of(src.c.opp_id)
+    return {
+        "home": v.c.country == own,
+        "away": v.c.country == other,
+        "neutral": and_(v.c.country != own, v.c.country != other),
+    }[r.query.home_away]
+
+
+def _result(r: Resolved, src) -> ColumnElement:
+    return {
+        "won": m.c.winner_id == src.c.team_id,
+        "lost": m.c.winner_id == src.c.opp_id,
+        "drawn": m.c.result == "draw",
+        "tied": m.c.result == "tie",
+    }[r.query.result]
+
+
+def _toss(r: Resolved, src) -> ColumnElement:
+    toss = r.query.toss
+    winner = src.c.team_id if toss.outcome == "won" else src.c.opp_id
+    condition = m.c.toss_winner_id == winner
+    return and_(condition, m.c.toss_decision == toss.decision) if toss.decision else condition
+
+
+def _batting_order(r: Resolved, src) -> ColumnElement:
+    if r.query.batting_order == "batting first":
+        return m.c.batting_first_id == src.c.team_id
+    return and_(m.c.batting_first_id == src.c.opp_id, m.c.competition != "Test")
+
+
+def _overs(r: Resolved, src) -> ColumnElement:
+    overs = r.query.overs
+    if isinstance(overs, ast.Overs):
+        return src.c.over.between(overs.first, overs.last)
+    if r.query.competition == "test":
+        raise UnsupportedQuery("Tests have no powerplay, middle or death overs; give an over range instead.")
+    odi, t20 = PHASES["ODI"][overs.name], PHASES["T20"][overs.name]
+    return and_(
+        m.c.competition != "Test",
+        case((m.c.competition == "ODI", src.c.over.between(*odi)), else_=src.c.over.between(*t20)),
+    )
+
+
+def _stage(r: Resolved, src) -> ColumnElement:
+    return m.c.stage == "Final" if r.query.stage == "final" else m.c.stage.in_(KNOCKOUT_STAGES)
+
+
+FILTERS: dict[str, Filter] = {
+    "player": lambda r, src: src.c.player_id == r.player_id,
+    "team": lambda r, src: src.c.team_id == r.team_id,
+    "competition": lambda r, src: m.c.competition == COMPETITIONS[r.query.competition],
+    "opposition": lambda r, src: src.c.opp_id == r.opposition_id,
+    "ground": lambda r, src: m.c.venue_id.in_(r.venue_ids),
+    "place": lambda r, src: m.c.venue_id.in_(r.venue_ids),
+    "home_away": _home_away,
+    "span": _span,
+    "innings_number": lambda r, src: src.c.innings_number == r.query.innings_number,
+    "position": lambda r, src: src.c.position.between(r.query.position.first, r.query.position.last),
+    "result": _result,
+    "toss": _toss,
+    "batting_order": _batting_order,
+    "event": lambda r, src: m.c.event.in_(r.event_names),
+    "stage": _stage,
+    "overs": _overs,
+    "against": lambda r, src: src.c.against_id == r.against_id,
+    "dismissal": lambda r, src: src.c.dismissal_kind == r.query.dismissal,
+}
+# The source column each filter reads, where not every source has it.
+FILTER_COLUMNS = {
+    "player": "player_id", "innings_number": "innings_number", "position": "position",
+    "overs": "over", "against": "against_id", "dismissal": "dismissal_kind",
+}
+
+
+def _conditions(r: Resolved, src) -> list[ColumnElement]:
+    conditions = [m.c.gender == ("female" if r.query.women else "male")]
+    for name in r.query.filters():
+        if name == "women":
+            continue
+        column = FILTER_COLUMNS.get(name)
+        if column and column not in src.c:
+            raise UnsupportedQuery(f"The '{name.replace('_', ' ')}' filter does not apply to {r.query.subject} queries of this kind.")
+        conditions.append(FILTERS[name](r, src))
+    return conditions
+
+
+# --- 3. statistics and outputs --------------------------------------------------------------------
+
+def ratio(numerator, denominator, scale: float = 1.0) -> ColumnElement:
+    """numerator * scale / denominator, rounded to 2 places; NULL when the denominator is 0."""
+    value = cast(numerator, Float) * scale / func.nullif(denominator, 0)
+    return func.round(cast(value, Numeric), 2)
+
+
+def _total(column) -> ColumnElement:
+    return func.coalesce(func.sum(column), 0)
+
+
+def _count_innings(src) -> ColumnElement:
+    return func.count(src.c.innings_id.distinct())
+
+
+def _best_figures(src) -> ColumnElement:
+    """'7/45': most wickets, then fewest runs, as text."""
+    key = func.max(src.c.wickets * 1000 - src.c.runs)
+    wickets = (key + 999) // 1000
+    runs = wickets * 1000 - key
+    return cast(wickets, String) + "/" + cast(runs, String)
+
+
+STATS: dict[str, dict[str, Callable]] = {
+    "batting": {
+        "runs": lambda s: _total(s.c.runs),
+        "average": lambda s: ratio(func.sum(s.c.runs), func.sum(s.c.outs)),
+        "strike rate": lambda s: ratio(func.sum(s.c.runs), func.sum(s.c.balls), 100),
+        "innings": _count_innings,
+        "matches": lambda s: func.count(s.c.match_id.distinct()),
+        "not outs": lambda s: _count_innings(s) - _total(s.c.outs),
+        "hundreds": lambda s: _total(_flag(s.c.runs >= 100)),
+        "fifties": lambda s: _total(_flag(s.c.runs.between(50, 99))),
+        "ducks": lambda s: _total(_flag(and_(s.c.runs == 0, s.c.outs == 1))),
+        "fours": lambda s: _total(s.c.fours),
+        "sixes": lambda s: _total(s.c.sixes),
+        "high score": lambda s: func.max(s.c.runs),
+        "balls": lambda s: _total(s.c.balls),
+        "dismissals": lambda s: _total(s.c.outs),
+        "dots": lambda s: _total(s.c.dots),
+    },
+    "bowling": {
+        "wickets": lambda s: _total(s.c.wickets),
+        "average": lambda s: ratio(func.sum(s.c.runs), func.sum(s.c.wickets)),
+        "economy": lambda s: ratio(func.sum(s.c.runs), func.sum(s.c.balls), 6),
+        "strike rate": lambda s: ratio(func.sum(s.c.balls), func.sum(s.c.wickets)),
+        "runs": lambda s: _total(s.c.runs),
+        "balls": lambda s: _total(s.c.balls),
+        "maidens": lambda s: _total(s.c.maidens),
+        "five-fors": lambda s: _total(_flag(s.c.wickets >= 5)),
+        "best figures": _best_figures,
+        "innings": _count_innings,
+        "matches": lambda s: func.count(s.c.match_id.distinct()),
+        "dots": lambda s: _total(s.c.dots),
+        "wides": lambda s: _total(s.c.wides),
+        "no-balls": lambda s: _total(s.c.noballs),
+        "sixes": lambda s: _total(s.c.sixes),
+    },
+    "fielding": {
+        "catches": lambda s: _total(s.c.catches),
+        "stumpings": lambda s: _total(s.c.stumpings),
+        "run outs": lambda s: _total(s.c.run_outs),
+        "dismissals": lambda s: _total(s.c.catches + s.c.stumpings),
+        "matches": lambda s: func.count(s.c.match_id.distinct()),
+    },
+    "team": {
+        "matches": lambda s: func.count(s.c.match_id.distinct()),
+        "wins": lambda s: _total(_flag(m.c.winner_id == s.c.team_id)),
+        "losses": lambda s: _total(_flag(m.c.winner_id == s.c.opp_id)),
+        "draws": lambda s: _total(_flag(m.c.result == "draw")),
+        "ties": lambda s: _total(_flag(m.c.result == "tie")),
+        "win %": lambda s: ratio(func.sum(_flag(m.c.winner_id == s.c.team_id)), func.count(s.c.match_id.distinct()), 100),
+        "average total": lambda s: ratio(func.sum(s.c.total), func.count()),
+        "highest total": lambda s: func.max(s.c.total),
+        "lowest total": lambda s: func.min(s.c.total),
+    },
+}
+# Stats per innings a ball-by-ball source cannot give.
+SCORECARD_ONLY = {"hundreds", "fifties", "ducks", "high score", "maidens", "five-fors", "best figures"}
+LOWER_IS_BETTER = {("bowling", "average"), ("bowling", "economy"), ("bowling", "strike rate"), ("team", "lowest total"), ("team", "losses")}
+# The count shown next to an aggregate, for context.
+CONTEXT_COUNT = {"batting": "innings", "bowling": "innings", "fielding": "matches", "team": "matches"}
+QUALIFIER_STATS = {
+    "batting": {"innings": "innings", "matches": "matches", "runs": "runs", "balls": "balls"},
+    "bowling": {"innings": "innings", "matches": "matches", "runs": "runs", "balls": "balls", "wickets": "wickets"},
+    "fielding": {"matches": "matches"},
+    "team": {"matches": "matches"},
+}
+
+
+def _stat(query: ast.Query, src, stat: str, kind: str) -> ColumnElement:
+    if kind.endswith("_balls") and stat in SCORECARD_ONLY:
+        raise UnsupportedQuery(f"'{stat}' counts whole innings, so it cannot be combined with over, bowler or batter filters.")
+    return STATS[query.subject][stat](src)
+
+
+def _from(src):
+    return src.join(m, m.c.id == src.c.match_id).join(v, v.c.id == m.c.venue_id)
+
+
+def _name_column(query: ast.Query, src):
+    """(join target, label column, group keys) naming the rows of a ranking."""
+    if query.subject == "team":
+        return teams, teams.c.id == src.c.team_id, teams.c.name.label("team"), (teams.c.id, teams.c.name)
+    return players, players.c.id == src.c.player_id, players.c.full_name.label("player"), (players.c.id, players.c.full_name)
+
+
+def _aggregate(r: Resolved, src, kind: str) -> Select:
+    query, stat = r.query, r.query.output.stat
+    columns = []
+    if r.player_name:
+        columns.append(literal(r.player_name).label("player"))
+    elif query.subject == "team" and query.team:
+        columns.append(literal(query.team).label("team"))
+    columns.append(_stat(query, src, stat, kind).label(stat))
+    context = CONTEXT_COUNT[query.subject]
+    if context != stat:
+        columns.append(STATS[query.subject][context](src).label(context))
+    return select(*columns).select_from(_from(src)).where(*_conditions(r, src))
+
+
+def _group_key(query: ast.Query, src, group: str):
+    opponent = teams.alias("opponent")
+    side = teams.alias("side")
+    other_player = players.alias("other_player")
+    keys = {
+        "year": (m.c.year, None),
+        "competition": (m.c.competition, None),
+        "ground": (v.c.ground, None),
+        "country": (v.c.country, None),
+        "opposition": (opponent.c.name, (opponent, opponent.c.id == src.c.opp_id)),
+        "team": (side.c.name, (side, side.c.id == src.c.team_id)),
+        "innings": (src.c.innings_number if "innings_number" in src.c else None, None),
+        "position": (src.c.position if "position" in src.c else None, None),
+        "dismissal": (src.c.dismissal_kind if "dismissal_kind" in src.c else None, None),
+        "bowler": (other_player.c.full_name, (other_player, other_player.c.id == src.c.against_id)) if "against_id" in src.c else (None, None),
+        "batter": (other_player.c.full_name, (other_player, other_player.c.id == src.c.against_id)) if "against_id" in src.c else (None, None),
+    }
+    key, join = keys[group]
+    if key is None:
+        raise UnsupportedQuery(f"{query.subject.capitalize()} figures cannot be grouped by {group}.")
+    return key, join
+
+
+ORDERED_GROUPS = {"year", "innings", "position", "competition"}
+
+
+def _grouped(r: Resolved, src, kind: str) -> Select:
+    query, output = r.query, r.query.output
+    key, join = _group_key(query, src, output.group)
+    stat = _stat(query, src, output.stat, kind).label(output.stat)
+    joined = _from(src)
+    if join is not None:
+        joined = joined.join(*join)
+    statement = select(key.label(output.group), stat).select_from(joined).where(*_conditions(r, src))
+    if output.group == "dismissal":
+        statement = statement.where(key.is_not(None))
+    statement = statement.group_by(key)
+    if output.group in ORDERED_GROUPS:
+        return statement.order_by(key)
+    descending = (query.subject, output.stat) not in LOWER_IS_BETTER
+    return statement.order_by(stat.desc() if descending else stat.asc(), key).limit(DEFAULT_ROW_LIMIT)
+
+
+def _ranking(r: Resolved, src, kind: str) -> Select:
+    query, output = r.query, r.query.output
+    target, on, name, group_keys = _name_column(query, src)
+    stat = _stat(query, src, output.stat, kind).label(output.stat)
+    columns = [name, stat]
+    statement_having = []
+    qualification = output.qualification or DEFAULT_QUALIFICATION.get((query.subject, output.stat))
+    if qualification:
+        qualifier = QUALIFIER_STATS[query.subject].get(qualification.stat)
+        if qualifier is None:
+            raise UnsupportedQuery(f"A {query.subject} ranking cannot be qualified by {qualification.stat}.")
+        qualifier_value = _stat(query, src, qualifier, kind)
+        statement_having.append(qualifier_value >= qualification.minimum)
+        if qualifier != output.stat:
+            columns.append(qualifier_value.label(qualifier))
+    context = CONTEXT_COUNT[query.subject]
+    if context not in (output.stat, qualification.stat if qualification else None):
+        columns.append(STATS[query.subject][context](src).label(context))
+    better_low = (query.subject, output.stat) in LOWER_IS_BETTER
+    ascending = better_low == (output.direction == "top")
+    order = stat.asc() if ascending else stat.desc()
+    return (
+        select(*columns)
+        .select_from(_from(src).join(target, on))
+        .where(*_conditions(r, src))
+        .group_by(*group_keys)
+        .having(and_(stat.is_not(None), *statement_having))
+        .order_by(order, name)
+        .limit(min(output.count, DEFAULT_ROW_LIMIT))
+    )
+
+
+def _innings_columns(query: ast.Query, src) -> tuple[list, list]:
+    """Columns describing one innings (who, when, where), and the joins they need."""
+    opponent = teams.alias("opponent")
+    side = teams.alias("side")
+    joins = [(opponent, opponent.c.id == src.c.opp_id), (side, side.c.id == src.c.team_id)]
+    columns = [m.c.start_date.label("date")]
+    if query.subject != "team":
+        joins.append((players, players.c.id == src.c.player_id))
+        columns.append(players.c.full_name.label("player"))
+    columns += [side.c.name.label("team"), opponent.c.name.label("opposition"), v.c.ground.label("ground"),
+                m.c.competition.label("competition")]
+    return columns, joins
+
+
+def _innings_figures(query: ast.Query, src) -> list:
+    if query.subject == "batting":
+        return [src.c.runs.label("runs"), src.c.balls.label("balls"),
+                case((src.c.outs == 1, "out"), else_="not out").label("dismissal"),
+                src.c.fours.label("fours"), src.c.sixes.label("sixes"),
+                ratio(src.c.runs, src.c.balls, 100).label("strike rate")]
+    if query.subject == "bowling":
+        return [(cast(src.c.wickets, String) + "/" + cast(src.c.runs, String)).label("figures"),
+                src.c.balls.label("balls"), src.c.maidens.label("maidens"),
+                ratio(src.c.runs, src.c.balls, 6).label("economy")]
+    return [src.c.total.label("total"), src.c.wickets.label("wickets"), src.c.innings_number.label("innings")]
+
+
+INNINGS_ORDER = {
+    ("batting", "runs"): lambda s: [s.c.runs.desc(), s.c.balls.asc()],
+    ("batting", "strike rate"): lambda s: [(cast(s.c.runs, Float) / func.nullif(s.c.balls, 0)).desc()],
+    ("batting", "sixes"): lambda s: [s.c.sixes.desc(), s.c.runs.desc()],
+    ("batting", "fours"): lambda s: [s.c.fours.desc(), s.c.runs.desc()],
+    ("bowling", "figures"): lambda s: [s.c.wickets.desc(), s.c.runs.asc()],
+    ("bowling", "economy"): lambda s: [(cast(s.c.runs, Float) / func.nullif(s.c.balls, 0)).asc()],
+    ("team", "total"): lambda s: [s.c.total.desc()],
+}
+
+
+def _reverse(order_by: list) -> list:
+    return [clause.element.asc() if clause.modifier.__name__ == "desc_op" else clause.element.desc() for clause in order_by]
+
+
+def _best_innings(r: Resolved, src, kind: str) -> Select:
+    query, output = r.query, r.query.output
+    if kind.endswith("_balls"):
+        raise UnsupportedQuery("Single-innings rankings cannot be combined with over, bowler or batter filters.")
+    columns, joins = _innings_columns(query, src)
+    joined = _from(src)
+    for join in joins:
+        joined = joined.join(*join)
+    conditions = _conditions(r, src)
+    qualification = output.qualification or DEFAULT_BEST_QUALIFICATION.get((query.subject, output.stat))
+    if qualification:
+        if qualification.stat not in src.c:
+            raise UnsupportedQuery(f"A single innings cannot be qualified by {qualification.stat}.")
+        conditions.append(src.c[qualification.stat] >= qualification.minimum)
+    order = INNINGS_ORDER[(query.subject, output.stat)](src)
+    if output.direction == "worst":
+        order = _reverse(order)
+        if query.subject == "team":  # lowest totals: completed innings only, not rain-shortened chases
+            conditions.append(src.c.wickets >= 10)
+    return (
+        select(*columns, *_innings_figures(query, src))
+        .select_from(joined)
+        .where(*conditions)
+        .order_by(*order, m.c.start_date)
+        .limit(min(output.count, DEFAULT_ROW_LIMIT))
+    )
+
+
+LISTING_CONDITIONS = {
+    ("batting", "innings"): lambda s: None,
+    ("batting", "hundreds"): lambda s: s.c.runs >= 100,
+    ("batting", "fifties"): lambda s: s.c.runs.between(50, 99),
+    ("batting", "ducks"): lambda s: and_(s.c.runs == 0, s.c.outs == 1),
+    ("bowling", "innings"): lambda s: None,
+    ("bowling", "five-fors"): lambda s: s.c.wickets >= 5,
+    ("team", "matches"): lambda s: None,
+    ("team", "wins"): lambda s: m.c.winner_id == s.c.team_id,
+    ("team", "losses"): lambda s: m.c.winner_id == s.c.opp_id,
+    ("team", "draws"): lambda s: m.c.result == "draw",
+    ("team", "ties"): lambda s: m.c.result == "tie",
+}
+
+
+def _match_result_text() -> ColumnElement:
+    winner = select(teams.c.name).where(teams.c.id == m.c.winner_id).scalar_subquery()
+    margin = case(
+        (m.c.win_by_innings, "an innings and " + cast(m.c.win_by_runs, String) + " runs"),
+        (m.c.win_by_runs.is_not(None), cast(m.c.win_by_runs, String) + " runs"),
+        (m.c.win_by_wickets.is_not(None), cast(m.c.win_by_wickets, String) + " wickets"),
+        else_="",
+    )
+    return case(
+        (m.c.result == "win", winner + " won by " + margin),
+        else_=m.c.result,
+    ).label("result")
+
+
+def _listing(r: Resolved, src, kind: str) -> Select:
+    query, output = r.query, r.query.output
+    if kind.endswith("_balls"):
+        raise UnsupportedQuery("Lists of innings cannot be combined with over, bowler or batter filters.")
+    columns, joins = _innings_columns(query, src)
+    joined = _from(src)
+    for join in joins:
+        joined = joined.join(*join)
+    conditions = _conditions(r, src)
+    condition = LISTING_CONDITIONS[(query.subject, output.kind)](src)
+    if condition is not None:
+        conditions.append(condition)
+    figures = [_match_result_text()] if kind == "team_matches" else _innings_figures(query, src)
+    return (
+        select(*columns, *figures)
+        .select_from(joined)
+        .where(*conditions)
+        .order_by(m.c.start_date, m.c.id)
+        .limit(DEFAULT_ROW_LIMIT)
+    )
+
+
+OUTPUTS: dict[type, Callable[[Resolved, object, str], Select]] = {
+    ast.Aggregate: _aggregate,
+    ast.Grouped: _grouped,
+    ast.Ranking: _ranking,
+    ast.BestInnings: _best_innings,
+    ast.Listing: _listing,
+}
+
+
+def compile_query(resolved: Resolved) -> Select:
+    """The select answering a resolved query."""
+    kind = source_kind(resolved.query)
+    src = SOURCES[kind]().subquery(kind)
+    return OUTPUTS[type(resolved.query.output)](resolved, src, kind)

@@ -1,0 +1,55 @@
+"""DSL text -> answer table: parse, resolve, compile, execute, in one call (the pipeline's tail)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, Select
+
+from dsl.ast import Query
+from dsl.compiler import compile_query
+from dsl.parser import parse
+from dsl.printer import describe, to_dsl
+from dsl.resolve import resolve
+from statsdb.database import run_select
+
+
+@dataclass(frozen=True)
+class DslResult:
+    dsl: str  # canonical text
+    query: Query
+    description: str
+    sql: str
+    columns: list[str]
+    rows: list[list]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+def show_sql(statement: Select, engine: Engine) -> str:
+    """The SQL as text for people to read; execution itself always binds parameters."""
+    return str(statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+
+
+def run_dsl(text: str, engine: Engine) -> DslResult:
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal started
+        now = time.perf_counter()
+        timings[stage] = round((now - started) * 1000, 2)
+        started = now
+
+    query = parse(text)
+    lap("parse")
+    resolved = resolve(query, engine)
+    lap("resolve")
+    statement = compile_query(resolved)
+    lap("compile")
+    columns, rows = run_select(engine, statement)
+    lap("execute")
+    return DslResult(
+        dsl=to_dsl(query), query=query, description=describe(query), sql=show_sql(statement, engine),
+        columns=columns, rows=rows, timings_ms=timings,
+    )

@@ -1,0 +1,196 @@
+"""Name resolution: the quoted names of a query -> statsdb ids.
+
+Players match on the display name, the Cricsheet name or any registered alias, case-insensitively.
+When one name fits several players, the query's own context (team, format, gender) picks one;
+otherwise the error lists the candidates. Unknown names come back with the nearest known names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from rapidfuzz import process
+from sqlalchemy import Engine, and_, func, select
+
+from dsl import ast
+from dsl.errors import AmbiguousName, UnknownName
+from statsdb import schema
+
+# Event names as fans say them -> substrings of Cricsheet's event names (qualifiers excluded).
+EVENTS: dict[str, tuple[str, ...]] = {
+    "World Cup": ("Cricket World Cup", "ICC World Cup", "Women's World Cup"),
+    "T20 World Cup": ("World Twenty20", "World T20", "T20 World Cup"),
+    "Champions Trophy": ("Champions Trophy",),
+    "Asia Cup": ("Asia Cup",),
+    "Ashes": ("Ashes",),
+}
+COMPETITIONS = {"test": "Test", "odi": "ODI", "t20i": "T20I", "ipl": "IPL"}
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A query with its names replaced by database ids (the compiler's input)."""
+
+    query: ast.Query
+    player_id: str | None = None
+    player_name: str | None = None  # display name, for the answer's first column
+    team_id: int | None = None
+    opposition_id: int | None = None
+    venue_ids: tuple[int, ...] | None = None  # from the ground or the city/country
+    against_id: str | None = None
+    event_names: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Every name the database knows, loaded once per engine."""
+
+    players: dict[str, tuple[str, ...]]  # lower-cased name or alias -> player ids
+    player_names: dict[str, str]  # player id -> display name
+    teams: dict[str, int]  # lower-cased team name -> id
+    grounds: dict[str, tuple[int, ...]]  # lower-cased ground or alias -> venue ids
+    places: dict[str, tuple[int, ...]]  # lower-cased city or country -> venue ids
+    events: tuple[str, ...]  # distinct Cricsheet event names
+
+
+@cache
+def gazetteer(engine: Engine) -> Gazetteer:
+    players: dict[str, set[str]] = {}
+    grounds: dict[str, set[int]] = {}
+    places: dict[str, set[int]] = {}
+    with engine.connect() as conn:
+        names = {}
+        for player_id, name, full_name in conn.execute(
+            select(schema.players.c.id, schema.players.c.name, schema.players.c.full_name)
+        ):
+            names[player_id] = full_name
+            for spelling in (name, full_name):
+                players.setdefault(spelling.lower(), set()).add(player_id)
+        for player_id, alias in conn.execute(select(schema.player_aliases)):
+            if " " in alias.strip():  # a bare surname alias ("Smith") would claim every Smith
+                players.setdefault(alias.lower(), set()).add(player_id)
+        teams = {name.lower(): team_id for team_id, name in conn.execute(
+            select(schema.teams.c.id, schema.teams.c.name))}
+        for venue_id, ground, city, country in conn.execute(
+            select(schema.venues.c.id, schema.venues.c.ground, schema.venues.c.city, schema.venues.c.country)
+        ):
+            grounds.setdefault(ground.lower(), set()).add(venue_id)
+            for place in (city, country):
+                if place:
+                    places.setdefault(place.lower(), set()).add(venue_id)
+        for venue_id, alias in conn.execute(select(schema.venue_aliases)):
+            grounds.setdefault(alias.lower(), set()).add(venue_id)
+        events = tuple(e for (e,) in conn.execute(select(schema.matches.c.event).distinct()) if e)
+    return Gazetteer(
+        players={k: tuple(sorted(v)) for k, v in players.items()},
+        player_names=names,
+        teams=teams,
+        grounds={k: tuple(sorted(v)) for k, v in grounds.items()},
+        places={k: tuple(sorted(v)) for k, v in places.items()},
+        events=events,
+    )
+
+
+def _suggest(name: str, known: list[str]) -> tuple[str, ...]:
+    return tuple(match for match, score, _ in process.extract(name, known, limit=3) if score >= 60)
+
+
+def _lookup(what: str, name: str, table: dict, display: list[str] | None = None):
+    found = table.get(name.lower())
+    if found is None:
+        raise UnknownName(what, name, _suggest(name, display or list(table)))
+    return found
+
+
+def resolve(query: ast.Query, engine: Engine) -> Resolved:
+    names = gazetteer(engine)
+    team_display = None
+
+    def team(name: str | None) -> int | None:
+        nonlocal team_display
+        if name is None:
+            return None
+        if team_display is None:
+            team_display = _team_names(engine)
+        return _lookup("team", name, names.teams, team_display)
+
+    team_id = team(query.team)
+    opposition_id = team(query.opposition)
+    venue_ids = None
+    if query.ground is not None:
+        venue_ids = _lookup("ground", query.ground, names.grounds)
+    if query.place is not None:
+        in_place = set(_lookup("city or country", query.place, names.places))
+        venue_ids = tuple(sorted(in_place & set(venue_ids))) if venue_ids else tuple(sorted(in_place))
+    event_names = None
+    if query.event is not None:
+        patterns = _lookup("event", query.event, {k.lower(): v for k, v in EVENTS.items()}, list(EVENTS))
+        event_names = tuple(
+            e for e in names.events
+            if any(p.lower() in e.lower() for p in patterns) and "qualif" not in e.lower()
+        )
+    player_id = _player(query.player, query, team_id, engine, names)
+    return Resolved(
+        query=query,
+        player_id=player_id,
+        player_name=names.player_names[player_id] if player_id else None,
+        team_id=team_id,
+        opposition_id=opposition_id,
+        venue_ids=venue_ids,
+        against_id=_player(query.against, query, opposition_id, engine, names),
+        event_names=event_names,
+    )
+
+
+@cache
+def _team_names(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return [name for (name,) in conn.execute(select(schema.teams.c.name))]
+
+
+def _player(name: str | None, query: ast.Query, team_id: int | None, engine: Engine, names: Gazetteer) -> str | None:
+    if name is None:
+        return None
+    ids = names.players.get(name.lower())
+    if ids is None:
+        display = sorted(set(names.player_names.values()))
+        raise UnknownName("player", name, _suggest(name, display))
+    if len(ids) == 1:
+        return ids[0]
+    in_context = _players_in_context(ids, query, team_id, engine)
+    if len(in_context) == 1:
+        return in_context[0]
+    candidates = in_context or ids
+    raise AmbiguousName("player", name, tuple(_describe_player(p, engine, names) for p in candidates))
+
+
+def _players_in_context(ids: tuple[str, ...], query: ast.Query, team_id: int | None, engine: Engine) -> list[str]:
+    """The candidates who played a match that fits the query's team, format and gender."""
+    mp, m = schema.match_players, schema.matches
+    conditions = [mp.c.player_id.in_(ids), m.c.gender == ("female" if query.women else "male")]
+    if team_id is not None:
+        conditions.append(mp.c.team_id == team_id)
+    if query.competition is not None:
+        conditions.append(m.c.competition == COMPETITIONS[query.competition])
+    statement = (
+        select(mp.c.player_id).join(m, m.c.id == mp.c.match_id).where(and_(*conditions)).distinct()
+    )
+    with engine.connect() as conn:
+        return sorted(conn.execute(statement).scalars())
+
+
+def _describe_player(player_id: str, engine: Engine, names: Gazetteer) -> str:
+    mp, m, t = schema.match_players, schema.matches, schema.teams
+    statement = (
+        select(t.c.name, func.min(m.c.year), func.max(m.c.year), func.count())
+        .select_from(mp.join(m, m.c.id == mp.c.match_id).join(t, t.c.id == mp.c.team_id))
+        .where(mp.c.player_id == player_id)
+        .group_by(t.c.name)
+        .order_by(func.count().desc())
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(statement).all()
+    teams = ", ".join(f"{team} {first}–{last}" for team, first, last, _ in rows[:2])
+    return f"{names.player_names[player_id]} ({teams or 'no matches'})"
+

@@ -1,0 +1,34 @@
+"""The answer object: the JSON contract of `askcric ask --json` and `POST /v1/ask` (DESIGN.md).
+
+One pydantic model shared by the CLI, the REST API and the web page, so the three cannot drift.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class ErrorInfo(BaseModel):
+    kind: str
+    message: str
+
+
+class ExampleUsed(BaseModel):
+    question: str
+    dsl: str
+    score: float
+
+
+class Answer(BaseModel):
+    question: str | None = None
+    dsl: str | None = None
+    description: str | None = None  # the DSL read back in English
+    sql: str | None = None
+    columns: list[str] = Field(default_factory=list)
+    rows: list[list] = Field(default_factory=list)
+    examples: list[ExampleUsed] = Field(default_factory=list)
+    dsl_token_probs: list[dict] = Field(default_factory=list)
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    backend: str | None = None
+    model: str | None = None
+    error: ErrorInfo | None = None
