@@ -1,0 +1,91 @@
+"""The per-question grammar: cricket.lark with each typed slot narrowed to the question's values.
+
+Only the value terminals change (PLAYER, TEAM, GROUND, PLACE, EVENT, YEAR, SEASON, NUMBER); every
+rule stays as it is. A slot with no linked value gets a terminal that matches nothing, so the model
+cannot open that clause at all: a name it was not given can never be written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+
+from dsl import ast
+from dsl.parser import grammar_text
+
+NAME_SLOTS = ("PLAYER", "TEAM", "GROUND", "PLACE", "EVENT")
+NUMBER_SLOTS = ("YEAR", "SEASON", "NUMBER")
+# Always allowed: the count of a ranking when the question gives none ("who has the most...").
+DEFAULT_NUMBERS = ("10",)
+_MATCHES_NOTHING = "/[^\\s\\S]/"
+
+
+def _lark_literal(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _alternatives(values: Iterable[str], quoted: bool) -> str:
+    literals = [_lark_literal(json.dumps(v, ensure_ascii=False) if quoted else v) for v in dict.fromkeys(values)]
+    return " | ".join(literals) if literals else _MATCHES_NOTHING
+
+
+def specialize(allowed: Mapping[str, Iterable[str]], base: str | None = None) -> str:
+    """Grammar text whose slot terminals accept only `allowed[SLOT]` (missing slot: nothing).
+
+    `allowed` maps terminal names (PLAYER, TEAM, ..., NUMBER) to canonical values.
+    """
+    text = base or grammar_text()
+    for slot in NAME_SLOTS + NUMBER_SLOTS:
+        values = list(allowed.get(slot, ()))
+        if slot == "NUMBER":
+            values += DEFAULT_NUMBERS
+        replacement = f"{slot}: {_alternatives(values, quoted=slot in NAME_SLOTS)}"
+        text, count = re.subn(rf"^{slot}: .*$", lambda _: replacement, text, count=1, flags=re.MULTILINE)
+        if count != 1:
+            raise ValueError(f"cricket.lark has no single '{slot}:' terminal line to specialise")
+    return text
+
+
+def slot_values(query: ast.Query) -> dict[str, set[str]]:
+    """The values a query puts in each slot: what its question's grammar must allow."""
+    values: dict[str, set[str]] = {slot: set() for slot in NAME_SLOTS + NUMBER_SLOTS}
+    for name in ("player", "against"):
+        if getattr(query, name):
+            values["PLAYER"].add(getattr(query, name))
+    for name in ("team", "opposition"):
+        if getattr(query, name):
+            values["TEAM"].add(getattr(query, name))
+    for name, slot in (("ground", "GROUND"), ("place", "PLACE"), ("event", "EVENT")):
+        if getattr(query, name):
+            values[slot].add(getattr(query, name))
+    match query.span:
+        case ast.InYear(year) | ast.Since(year) | ast.Before(year):
+            values["YEAR"].add(str(year))
+        case ast.Between(first, last):
+            values["YEAR"] |= {str(first), str(last)}
+        case ast.Season(season):
+            values["SEASON"].add(season)
+    numbers = values["NUMBER"]
+    if query.innings_number:
+        numbers.add(str(query.innings_number))
+    if query.position:
+        numbers |= {str(query.position.first), str(query.position.last)}
+    if isinstance(query.overs, ast.Overs):
+        numbers |= {str(query.overs.first), str(query.overs.last)}
+    output = query.output
+    if isinstance(output, (ast.Ranking, ast.BestInnings)):
+        numbers.add(str(output.count))
+        if output.qualification:
+            numbers.add(str(output.qualification.minimum))
+    return values
+
+
+def missing_values(query: ast.Query, allowed: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
+    """Slot values of `query` that a grammar specialised to `allowed` would reject."""
+    missing = {}
+    for slot, needed in slot_values(query).items():
+        permitted = set(allowed.get(slot, ())) | (set(DEFAULT_NUMBERS) if slot == "NUMBER" else set())
+        if needed - permitted:
+            missing[slot] = needed - permitted
+    return missing
