@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from analysis.pg_cluster import PostgresUnavailable, start_cluster
 from statsdb.build import build_database
 from statsdb.cricsheet import DATA_DIR
-from statsdb.database import open_engine
+from statsdb.database import DatabaseMissing, default_url, open_engine
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -100,5 +100,19 @@ def fixture_db(request: pytest.FixtureRequest) -> Iterator[Engine]:
         "fixture_sqlite_url" if request.param == "sqlite" else "fixture_pg_url"
     )
     engine = open_engine(url)
+    yield engine
+    engine.dispose()
+
+
+# --- the full stats database ------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def full_db() -> Iterator[Engine]:
+    """The database the README's set-up builds (statsdb.database.default_url()), read-only."""
+    url = default_url()
+    try:
+        engine = open_engine(url)
+    except DatabaseMissing as missing:
+        require(f"The full stats database is not built: {missing}")
     yield engine
     engine.dispose()
