@@ -1,0 +1,83 @@
+"""Hypothesis strategies that generate every shape of valid query the grammar allows."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from dsl import ast
+
+names = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=30)
+numbers = st.integers(min_value=1, max_value=5000)
+years = st.integers(min_value=1900, max_value=2099)
+
+STATS = {
+    "batting": ["runs", "average", "strike rate", "innings", "matches", "not outs", "hundreds", "fifties",
+                "ducks", "fours", "sixes", "high score", "balls", "dismissals", "dots"],
+    "bowling": ["wickets", "average", "economy", "strike rate", "runs", "balls", "maidens", "five-fors",
+                "best figures", "innings", "matches", "dots", "wides", "no-balls", "sixes"],
+    "fielding": ["catches", "stumpings", "run outs", "dismissals", "matches"],
+    "team": ["matches", "wins", "losses", "draws", "ties", "win %", "average total", "highest total", "lowest total"],
+}
+INNINGS_STATS = {"batting": ["runs", "strike rate", "sixes", "fours"], "bowling": ["figures", "economy"], "team": ["total"]}
+LISTS = {"batting": ["innings", "hundreds", "fifties", "ducks"], "bowling": ["innings", "five-fors"],
+         "team": ["matches", "wins", "losses", "draws", "ties"]}
+GROUPS = ["year", "opposition", "team", "ground", "country", "competition", "innings", "position", "dismissal", "bowler", "batter"]
+QUALIFIERS = ["innings", "matches", "runs", "balls", "wickets"]
+
+spans = st.one_of(
+    st.builds(ast.InYear, years), st.builds(ast.Since, years), st.builds(ast.Before, years),
+    st.builds(ast.Between, years, years),
+    st.builds(ast.Season, st.from_regex(r"20[0-9][0-9]/[0-9][0-9]", fullmatch=True)),
+)
+qualifications = st.none() | st.builds(ast.Qualification, st.sampled_from(QUALIFIERS), numbers)
+
+
+def outputs(subject: str):
+    choices = [
+        st.builds(ast.Aggregate, st.sampled_from(STATS[subject])),
+        st.builds(ast.Grouped, st.sampled_from(GROUPS), st.sampled_from(STATS[subject])),
+        st.builds(ast.Ranking, st.sampled_from(["top", "bottom"]), numbers, st.sampled_from(STATS[subject]), qualifications),
+    ]
+    if subject in INNINGS_STATS:
+        choices.append(st.builds(
+            ast.BestInnings, st.sampled_from(["best", "worst"]), numbers, st.sampled_from(INNINGS_STATS[subject]),
+            qualifications if subject != "team" else st.none(),
+        ))
+        choices.append(st.builds(ast.Listing, st.sampled_from(LISTS[subject])))
+    return st.one_of(*choices)
+
+
+def maybe(strategy):
+    return st.none() | strategy
+
+
+@st.composite
+def queries(draw) -> ast.Query:
+    subject = draw(st.sampled_from(["batting", "bowling", "fielding", "team"]))
+    player_query = subject != "team"
+    balls = subject in ("batting", "bowling")
+    first = draw(numbers)
+    return ast.Query(
+        subject=subject,
+        output=draw(outputs(subject)),
+        player=draw(maybe(names)) if player_query else None,
+        team=draw(maybe(names)),
+        competition=draw(maybe(st.sampled_from(["test", "odi", "t20i", "ipl"]))),
+        women=draw(st.booleans()),
+        opposition=draw(maybe(names)),
+        ground=draw(maybe(names)),
+        place=draw(maybe(names)),
+        home_away=draw(maybe(st.sampled_from(["home", "away", "neutral"]))),
+        span=draw(maybe(spans)),
+        innings_number=draw(maybe(numbers)),
+        position=draw(maybe(st.builds(ast.Position, st.just(first), st.integers(first, first + 10)))) if subject == "batting" else None,
+        result=draw(maybe(st.sampled_from(["won", "lost", "drawn", "tied"]))),
+        toss=draw(maybe(st.builds(ast.Toss, st.sampled_from(["won", "lost"]), maybe(st.sampled_from(["bat", "field"]))))),
+        batting_order=draw(maybe(st.sampled_from(["batting first", "chasing"]))),
+        event=draw(maybe(names)),
+        stage=draw(maybe(st.sampled_from(["final", "knockouts"]))),
+        overs=draw(maybe(st.one_of(st.builds(ast.Overs, numbers, numbers),
+                                   st.builds(ast.Phase, st.sampled_from(["powerplay", "middle overs", "death overs"]))))) if balls else None,
+        against=draw(maybe(names)) if balls else None,
+        dismissal=draw(maybe(st.sampled_from(["caught", "bowled", "lbw", "run out", "stumped", "hit wicket"]))) if balls else None,
+    )
