@@ -141,7 +141,7 @@ def _team_innings_source() -> Select:
     return select(
         i.c.match_id, i.c.id.label("innings_id"), i.c.batting_team_id.label("team_id"),
         i.c.bowling_team_id.label("opp_id"), i.c.number.label("innings_number"),
-        i.c.runs.label("total"), i.c.wickets,
+        i.c.runs.label("total"), i.c.wickets, i.c.completed,
     )
 
 
@@ -189,7 +189,9 @@ Filter = Callable[[Resolved, object], ColumnElement]
 
 
 def _team_name_of(team_id_column) -> ColumnElement:
-    return select(teams.c.name).where(teams.c.id == team_id_column).scalar_subquery()
+    # An alias of its own, so a ranking that joins `teams` cannot swallow this subquery's FROM.
+    named = teams.alias()
+    return select(named.c.name).where(named.c.id == team_id_column).scalar_subquery()
 
 
 def _span(r: Resolved, src) -> ColumnElement:
@@ -369,12 +371,12 @@ STATS: dict[str, dict[str, Callable]] = {
         "win %": lambda s: ratio(func.sum(_flag(m.c.winner_id == s.c.team_id)), func.count(s.c.match_id.distinct()), 100),
         "average total": lambda s: ratio(func.sum(s.c.total), func.count()),
         "highest total": lambda s: func.max(s.c.total),
-        "lowest total": lambda s: func.min(s.c.total),
+        "lowest total": lambda s: func.min(case((s.c.completed, s.c.total))),
     },
 }
 # Stats per innings a ball-by-ball source cannot give.
 SCORECARD_ONLY = {"hundreds", "fifties", "ducks", "high score", "maidens", "five-fors", "best figures"}
-LOWER_IS_BETTER = {("bowling", "average"), ("bowling", "economy"), ("bowling", "strike rate"), ("team", "lowest total"), ("team", "losses")}
+LOWER_IS_BETTER = {("bowling", "average"), ("bowling", "economy"), ("bowling", "strike rate"), ("team", "lowest total")}
 # The count shown next to an aggregate, for context.
 CONTEXT_COUNT = {"batting": "innings", "bowling": "innings", "fielding": "matches", "team": "matches"}
 QUALIFIER_STATS = {
@@ -550,8 +552,8 @@ def _best_innings(r: Resolved, src, kind: str) -> Select:
     order = INNINGS_ORDER[(query.subject, output.stat)](src)
     if output.direction == "worst":
         order = _reverse(order)
-        if query.subject == "team":  # lowest totals: completed innings only, not rain-shortened chases
-            conditions.append(src.c.wickets >= 10)
+        if query.subject == "team":  # lowest totals: completed innings only, not won chases or rain
+            conditions.append(src.c.completed)
     return (
         select(*columns, *_innings_figures(query, src))
         .select_from(joined)
@@ -602,6 +604,8 @@ def _listing(r: Resolved, src, kind: str) -> Select:
     condition = LISTING_CONDITIONS[(query.subject, output.kind)](src)
     if condition is not None:
         conditions.append(condition)
+    if kind == "team_matches" and query.team is None and query.opposition is None:
+        conditions.append(src.c.team_id == m.c.team1_id)  # one row per match, not one per side
     figures = [_match_result_text()] if kind == "team_matches" else _innings_figures(query, src)
     return (
         select(*columns, *figures)

@@ -17,13 +17,16 @@ from dsl import ast
 from dsl.errors import AmbiguousName, UnknownName
 from statsdb import schema
 
-# Event names as fans say them -> substrings of Cricsheet's event names (qualifiers excluded).
+# Event names as fans say them -> the exact Cricsheet event names of the tournament proper
+# (qualifiers, regional finals and look-alikes such as "Afro-Asia Cup" are left out).
 EVENTS: dict[str, tuple[str, ...]] = {
-    "World Cup": ("Cricket World Cup", "ICC World Cup", "Women's World Cup"),
-    "T20 World Cup": ("World Twenty20", "World T20", "T20 World Cup"),
-    "Champions Trophy": ("Champions Trophy",),
-    "Asia Cup": ("Asia Cup",),
-    "Ashes": ("Ashes",),
+    "World Cup": ("ICC Cricket World Cup", "ICC World Cup", "World Cup", "ICC Women's World Cup"),
+    "T20 World Cup": ("ICC World Twenty20", "World T20", "ICC Men's T20 World Cup", "ICC Women's T20 World Cup",
+                      "ICC Women's World Twenty20", "Women's World T20"),
+    "Champions Trophy": ("ICC Champions Trophy",),
+    "Asia Cup": ("Asia Cup", "Men's T20 Asia Cup", "Women's Asia Cup", "Women's Twenty20 Asia Cup",
+                 "Asian Cricket Council Women's Twenty20 Asia Cup"),
+    "Ashes": ("The Ashes", "Women's Ashes"),
 }
 COMPETITIONS = {"test": "Test", "odi": "ODI", "t20i": "T20I", "ipl": "IPL"}
 
@@ -51,7 +54,6 @@ class Gazetteer:
     teams: dict[str, int]  # lower-cased team name -> id
     grounds: dict[str, tuple[int, ...]]  # lower-cased ground or alias -> venue ids
     places: dict[str, tuple[int, ...]]  # lower-cased city or country -> venue ids
-    events: tuple[str, ...]  # distinct Cricsheet event names
 
 
 @cache
@@ -81,14 +83,12 @@ def gazetteer(engine: Engine) -> Gazetteer:
                     places.setdefault(place.lower(), set()).add(venue_id)
         for venue_id, alias in conn.execute(select(schema.venue_aliases)):
             grounds.setdefault(alias.lower(), set()).add(venue_id)
-        events = tuple(e for (e,) in conn.execute(select(schema.matches.c.event).distinct()) if e)
     return Gazetteer(
         players={k: tuple(sorted(v)) for k, v in players.items()},
         player_names=names,
         teams=teams,
         grounds={k: tuple(sorted(v)) for k, v in grounds.items()},
         places={k: tuple(sorted(v)) for k, v in places.items()},
-        events=events,
     )
 
 
@@ -125,11 +125,7 @@ def resolve(query: ast.Query, engine: Engine) -> Resolved:
         venue_ids = tuple(sorted(in_place & set(venue_ids))) if venue_ids else tuple(sorted(in_place))
     event_names = None
     if query.event is not None:
-        patterns = _lookup("event", query.event, {k.lower(): v for k, v in EVENTS.items()}, list(EVENTS))
-        event_names = tuple(
-            e for e in names.events
-            if any(p.lower() in e.lower() for p in patterns) and "qualif" not in e.lower()
-        )
+        event_names = _lookup("event", query.event, {k.lower(): v for k, v in EVENTS.items()}, list(EVENTS))
     player_id = _player(query.player, query, team_id, engine, names)
     return Resolved(
         query=query,

@@ -170,12 +170,11 @@ def match_info_rows(match: MatchFile) -> MatchRows:
     toss = info.get("toss", {})
     event = info.get("event", {})
     dates = sorted(date.fromisoformat(d) for d in info["dates"])
+    # A tie stays a tie even when a super over or bowl-out then picked a winner (StatsGuru's way).
     if "winner" in outcome:
         result, winner = "win", team_name(outcome["winner"])
     else:
-        result = outcome.get("result", "no result")
-        decider = outcome.get("eliminator") or outcome.get("bowl_out")
-        winner = team_name(decider) if decider else None
+        result, winner = outcome.get("result", "no result"), None
     player_of_match = info.get("player_of_match") or [None]
     squads = [
         (registry[name], team_name(team))
@@ -349,6 +348,11 @@ def add_innings_rows(rows: MatchRows, match: MatchFile, next_innings_id: int) ->
             if len(over_bowlers) == 1 and over_legal == balls_per_over and over_conceded == 0:
                 bowlers[next(iter(over_bowlers))]["maidens"] += 1
 
+        # All out: no pair of batters left, counting those retired hurt and absent hurt as gone.
+        gone = wickets + len(raw_innings.get("absent_hurt", [])) + sum(
+            1 for b in batters.values() if not b["is_out"] and b["dismissal_kind"] in NOT_OUT_KINDS
+        )
+        overs_limit = info.get("overs")
         penalty = raw_innings.get("penalty_runs", {})
         rows.innings.append({
             "id": innings_id, "match_id": match.match_id, "number": number,
@@ -357,6 +361,8 @@ def add_innings_rows(rows: MatchRows, match: MatchFile, next_innings_id: int) ->
             "wickets": wickets, "legal_balls": legal_balls,
             "target": raw_innings.get("target", {}).get("runs"),
             "declared": bool(raw_innings.get("declared")),
+            "all_out": gone >= 10,
+            "completed": gone >= 10 or bool(overs_limit and legal_balls >= overs_limit * balls_per_over),
         })
         rows.batting.extend(batters.values())
         rows.bowling.extend(bowlers.values())

@@ -91,7 +91,7 @@ matches = Table(
     Column("toss_winner_id", ForeignKey("teams.id")),
     Column("toss_decision", String(5)),  # bat / field
     Column("result", String(9), nullable=False),  # win / draw / tie / no result
-    Column("winner_id", ForeignKey("teams.id")),  # also set for ties decided by super over
+    Column("winner_id", ForeignKey("teams.id")),  # None for draws, ties (even after a super over), no results
     Column("win_by_runs", SmallInteger),
     Column("win_by_wickets", SmallInteger),
     Column("win_by_innings", Boolean, nullable=False),
@@ -128,6 +128,9 @@ innings = Table(
     Column("legal_balls", SmallInteger, nullable=False),
     Column("target", SmallInteger),
     Column("declared", Boolean, nullable=False),
+    Column("all_out", Boolean, nullable=False),  # counting retired hurt and absent hurt as gone
+    # All out, or every scheduled over bowled: the innings a "lowest total" may count.
+    Column("completed", Boolean, nullable=False),
     Index("ix_innings_match", "match_id"),
     Index("ix_innings_batting_team", "batting_team_id"),
 )
