@@ -99,6 +99,29 @@ def cmd_dsl(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_link(args: argparse.Namespace) -> int:
+    import json
+    from dataclasses import asdict
+
+    from dsl.link import Linker
+    from statsdb.database import DatabaseMissing, open_engine
+
+    try:
+        linked = Linker.from_engine(open_engine()).link(args.question)
+    except DatabaseMissing as error:
+        err_console.print(f"[red]database_missing[/red]: {error}", highlight=False)
+        return 1
+    if args.json:
+        print(json.dumps({"masked": linked.masked(), **asdict(linked)}, ensure_ascii=False))
+        return 0
+    table = Table("type", "text", "span", "candidates", "ambiguous", title=linked.masked())
+    for m in linked.mentions:
+        candidates = ", ".join(f"{c.value} ({c.score:g})" for c in m.candidates)
+        table.add_row(m.type, m.text, f"{m.start}-{m.end}", candidates, "yes" if m.ambiguous else "")
+    console.print(table)
+    return 0
+
+
 # --- wiring -------------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -121,6 +144,11 @@ def build_parser() -> argparse.ArgumentParser:
     dsl.add_argument("--sql", action="store_true", help="also print the SQL")
     dsl.add_argument("--url", help="stats database URL (default: $ASKCRIC_DB or the per-user SQLite file)")
     dsl.set_defaults(handler=cmd_dsl)
+
+    link = commands.add_parser("link", help="show the players, teams, places, years, numbers... found in a question")
+    link.add_argument("question", help="e.g. \"Kohli's ODI avg vs Aus since 2015\"")
+    link.add_argument("--json", action="store_true", help="print the mentions as JSON")
+    link.set_defaults(handler=cmd_link)
 
     return parser
 

@@ -1,0 +1,226 @@
+"""Linking (dsl/link.py) on the full stats database: hand-labelled questions and single behaviours.
+
+`link_cases.jsonl` holds one question per line with the (type, value) pairs a correct linker
+finds for the DSL's slot types. The test prints, per type, recall (the gold value is among the
+linked candidates, i.e. the per-question grammar would allow it) and two precisions: over every
+mention's best candidate, and over only the type that scores best on each span (what the linker
+would assert if it had to choose between "team India" and "place India"). See it with `pytest -s`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dsl.link import (
+    COMPETITION_WORDS, DISMISSAL_WORDS, EVENT_WORDS, PHASE_WORDS, STAT_WORDS, Linked, Linker, read_csv,
+)
+from dsl.parser import grammar_text
+from dsl.resolve import EVENTS
+
+CASES = [json.loads(line) for line in (Path(__file__).parent / "link_cases.jsonl").read_text("utf-8").splitlines() if line]
+SLOT_TYPES = ("player", "team", "ground", "place", "event", "competition", "gender", "year", "season", "number", "stat")
+RECALL_FLOORS = {
+    "player": 0.9, "team": 0.9, "ground": 0.9, "place": 0.9, "year": 0.9, "number": 0.9,
+    "event": 0.9, "competition": 0.9, "gender": 0.9, "season": 0.9, "stat": 0.85,
+}
+PRECISION_FLOORS = {  # over the best-scored type of each span
+    "player": 0.9, "team": 0.85, "ground": 0.85, "place": 0.8, "year": 0.9, "number": 0.85,
+    "event": 0.9, "competition": 0.85, "gender": 0.9, "season": 0.9, "stat": 0.8,
+}
+
+
+@pytest.fixture(scope="session")
+def linker(full_db) -> Linker:
+    return Linker.from_engine(full_db)
+
+
+# --- the labelled questions -----------------------------------------------------------------
+
+@dataclass
+class Tally:
+    gold: int = 0
+    recalled: int = 0
+    predicted: int = 0
+    predicted_right: int = 0
+    asserted: int = 0
+    asserted_right: int = 0
+
+    @staticmethod
+    def ratio(part: int, whole: int) -> float:
+        return part / whole if whole else 1.0
+
+
+def asserted_pairs(linked: Linked) -> set[tuple[str, str]]:
+    """Best candidate of the best-scored slot type on each span."""
+    by_span: dict[tuple[int, int], list] = {}
+    for mention in linked.mentions:
+        if mention.type in SLOT_TYPES:
+            by_span.setdefault((mention.start, mention.end), []).append(mention)
+    pairs = set()
+    for mentions in by_span.values():
+        top = max(m.candidates[0].score for m in mentions)
+        pairs |= {(m.type, m.candidates[0].value) for m in mentions if m.candidates[0].score == top}
+    return pairs
+
+
+def evaluate(linker: Linker) -> tuple[dict[str, Tally], list[str]]:
+    tallies = {kind: Tally() for kind in SLOT_TYPES}
+    misses = []
+    for case in CASES:
+        linked = linker.link(case["question"])
+        gold = {tuple(pair) for pair in case["expect"]}
+        predicted = {(m.type, m.candidates[0].value) for m in linked.mentions if m.type in SLOT_TYPES}
+        asserted = asserted_pairs(linked)
+        for kind, tally in tallies.items():
+            allowed = set(linked.values(kind))
+            gold_values = {v for t, v in gold if t == kind}
+            tally.gold += len(gold_values)
+            tally.recalled += len(gold_values & allowed)
+            mine = {v for t, v in predicted if t == kind}
+            tally.predicted += len(mine)
+            tally.predicted_right += len(mine & gold_values)
+            claimed = {v for t, v in asserted if t == kind}
+            tally.asserted += len(claimed)
+            tally.asserted_right += len(claimed & gold_values)
+            for value in sorted(gold_values - allowed):
+                misses.append(f"missed   {kind}={value!r} in {case['question']!r}")
+            for value in sorted(claimed - gold_values):
+                misses.append(f"extra    {kind}={value!r} in {case['question']!r}")
+    return tallies, misses
+
+
+def test_labelled_questions(linker: Linker) -> None:
+    assert len(CASES) >= 100
+    tallies, misses = evaluate(linker)
+    print(f"\nLinking on {len(CASES)} hand-labelled questions (tests/dsl/link_cases.jsonl)")
+    print(f"{'type':<12}{'gold':>6}{'recall':>9}{'prec. all':>11}{'prec. best':>12}")
+    for kind, t in tallies.items():
+        print(f"{kind:<12}{t.gold:>6}{Tally.ratio(t.recalled, t.gold):>9.3f}"
+              f"{Tally.ratio(t.predicted_right, t.predicted):>11.3f}{Tally.ratio(t.asserted_right, t.asserted):>12.3f}")
+    print("\n".join(misses))
+    for kind, floor in RECALL_FLOORS.items():
+        assert Tally.ratio(tallies[kind].recalled, tallies[kind].gold) >= floor, kind
+    for kind, floor in PRECISION_FLOORS.items():
+        assert Tally.ratio(tallies[kind].asserted_right, tallies[kind].asserted) >= floor, kind
+
+
+# --- the hand-written tables agree with the database and the grammar --------------------------
+
+def test_nicknames_name_real_players(full_db) -> None:
+    from sqlalchemy import select
+
+    from statsdb import schema
+
+    with full_db.connect() as conn:
+        display_names = set(conn.execute(select(schema.players.c.full_name)).scalars())
+    rows = read_csv("player_nicknames.csv")
+    assert len({row["full_name"] for row in rows}) >= 150
+    assert [row for row in rows if row["full_name"] not in display_names] == []
+
+
+def test_team_aliases_name_real_teams(full_db) -> None:
+    from sqlalchemy import select
+
+    from statsdb import schema
+
+    with full_db.connect() as conn:
+        teams = set(conn.execute(select(schema.teams.c.name)).scalars())
+    assert [row for row in read_csv("team_aliases.csv") if row["team"] not in teams] == []
+
+
+def _grammar_words(*rules: str) -> set[str]:
+    text = grammar_text()
+    words = set()
+    for rule in rules:
+        line = re.search(rf"^!{rule}: (.*)$", text, re.MULTILINE).group(1)
+        words |= set(re.findall(r'"([^"]+)"', line))
+    return words
+
+
+def test_keyword_values_are_dsl_spellings() -> None:
+    stats = _grammar_words("batting_stat", "bowling_stat", "fielding_stat", "team_stat",
+                           "batting_innings_stat", "bowling_innings_stat", "team_innings_stat", "qualifier")
+    assert set(STAT_WORDS) <= stats
+    assert set(COMPETITION_WORDS) == _grammar_words("competition_name")
+    assert set(PHASE_WORDS) == _grammar_words("phase_name")
+    assert set(DISMISSAL_WORDS) == _grammar_words("dismissal_kind")
+    assert set(EVENT_WORDS) == set(EVENTS)
+
+
+# --- single behaviours -----------------------------------------------------------------------
+
+def test_masked_question_keeps_cue_words(linker: Linker) -> None:
+    linked = linker.link("Kohli's ODI avg vs Aus since 2015")
+    assert linked.masked() == "<player> <competition> avg vs <team> since <year>"
+
+
+def test_common_surname_is_ambiguous(linker: Linker) -> None:
+    (smith,) = [m for m in linker.link("Smith's Test average").mentions if m.type == "player"]
+    assert smith.ambiguous and len(smith.candidates) >= 2
+    assert "Steve Smith" in [c.value for c in smith.candidates]
+
+
+def test_everyday_word_surname_needs_a_capital(linker: Linker) -> None:
+    assert linker.link("root test hundreds at lords").values("player") == []
+    assert linker.link("Root's Test hundreds at Lord's").values("player") == ["Joe Root"]
+
+
+def test_misspelt_name_links_with_a_lower_score(linker: Linker) -> None:
+    (kohly,) = [m for m in linker.link("Kohly ODI runs").mentions if m.type == "player"]
+    assert kohly.candidates[0].value == "Virat Kohli" and kohly.candidates[0].score < 1.0
+
+
+def test_cue_words_rank_team_and_place(linker: Linker) -> None:
+    def best_type(question: str, text: str) -> str:
+        mentions = [m for m in linker.link(question).mentions if m.text == text]
+        return max(mentions, key=lambda m: m.candidates[0].score).type
+
+    assert best_type("Root's average in India", "India") == "place"
+    assert best_type("Root's average vs India", "India") == "team"
+    assert best_type("India's wins in Australia", "India's") == "team"
+    assert best_type("India's wins in Australia", "Australia") == "place"
+
+
+def test_years_are_not_numbers(linker: Linker) -> None:
+    linked = linker.link("top 5 run scorers in 2019, min 2000 runs")
+    assert linked.values("year") == ["2019"]
+    assert sorted(linked.values("number")) == ["2000", "5"]
+    assert [m.candidates[0].value for m in linked.mentions if m.type == "span"] == ["in_year"]
+
+
+def test_spans_and_seasons(linker: Linker) -> None:
+    def spans(question: str) -> list[tuple[str, list[str]]]:
+        linked = linker.link(question)
+        return [m.candidates[0].value for m in linked.mentions if m.type == "span"], linked.values("year")
+
+    assert spans("since 2015") == (["since"], ["2015"])
+    assert spans("after 2014") == (["since"], ["2015", "2014"])
+    assert spans("before 2010") == (["before"], ["2010"])
+    assert spans("between 2012 and 2016") == (["between"], ["2012", "2016"])
+    assert spans("2012-16") == (["between"], ["2012", "2016"])
+    assert spans("IPL 2019") == (["in_year"], ["2019"])
+    assert linker.link("in the 2019-20 season").values("season") == ["2019/20"]
+    assert linker.link("2019/20").values("season") == ["2019/20"]
+
+
+def test_values_are_deduplicated_best_first(linker: Linker) -> None:
+    linked = linker.link("Kohli and Virat Kohli in India vs India")
+    assert linked.values("player") == ["Virat Kohli"]
+    assert linked.values("team") == ["India"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=120))
+def test_any_text_links_without_error(linker: Linker, text: str) -> None:
+    linked = linker.link(text)
+    for mention in linked.mentions:
+        assert text[mention.start:mention.end] == mention.text
+        assert mention.candidates and all(0 < c.score <= 1 for c in mention.candidates)
+    assert isinstance(linked.masked(), str)
