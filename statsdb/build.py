@@ -94,6 +94,7 @@ def build_database(
         try:
             _load(engine, data_dir, progress)
             engine.dispose()
+            temp_path.chmod(0o644)  # mkstemp made it private; the database is for every reader
             os.replace(temp_path, final_path)  # atomic on POSIX
         finally:
             engine.dispose()

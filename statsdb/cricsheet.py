@@ -106,9 +106,9 @@ class RegisterEntry:
 
 
 def _is_full_form(name: str) -> bool:
-    """'Virat Kohli' is a full form; 'V Kohli', 'MS Dhoni' and 'M S Dhoni' are initials."""
+    """'Virat Kohli' is a full form; 'V Kohli', 'MS Dhoni', 'M S Dhoni', 'LRPL Taylor' are initials."""
     first = name.split()[0].replace(".", "")
-    return len(name.split()) > 1 and not (first.isupper() and len(first) <= 3)
+    return len(name.split()) > 1 and not (first.isupper() and len(first) <= 5)  # "LRPL Taylor"
 
 
 def read_register(data_dir: Path = DATA_DIR) -> dict[str, RegisterEntry]:
