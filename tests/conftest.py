@@ -116,3 +116,81 @@ def full_db() -> Iterator[Engine]:
         require(f"The full stats database is not built: {missing}")
     yield engine
     engine.dispose()
+
+
+# --- the query database: the fixture matches and more, for the DSL query tests ----------------
+#
+# tests/fixtures/cricsheet_dsl/<zip name>/<match id>.json are more real Cricsheet files (listed in
+# tests/fixtures/cricsheet/SOURCE.md), chosen so every DSL filter has matches to find: India v
+# Australia in three formats and many grounds, World Cup knockouts, renamed IPL franchises, women's
+# T20Is. They live apart from tests/fixtures/cricsheet/ because tests/statsdb checks that folder's
+# exact list of matches. The query database holds both folders' matches; on PostgreSQL it is a
+# second database on the test server, so the fixture database stays as it is.
+
+QUERY_MATCH_FOLDERS = (FIXTURE_MATCHES, FIXTURES / "cricsheet_dsl")
+
+
+@pytest.fixture(scope="session")
+def query_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder like statsdb/data/ whose zips hold the match files of both fixture folders."""
+    data_dir = tmp_path_factory.mktemp("query_data")
+    by_zip: dict[str, list[Path]] = {}
+    for root in QUERY_MATCH_FOLDERS:
+        for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+            by_zip.setdefault(folder.name, []).extend(sorted(folder.glob("*.json")))
+    for zip_name, match_files in by_zip.items():
+        with zipfile.ZipFile(data_dir / f"{zip_name}.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+            for match_file in match_files:
+                archive.write(match_file, arcname=match_file.name)
+    for name in REGISTER_FILES:
+        shutil.copy(DATA_DIR / name, data_dir / name)
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def query_sqlite_url(query_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('query_db') / 'stats.sqlite'}"
+    build_database(url, data_dir=query_data_dir)
+    return url
+
+
+def _second_pg_database(url: str, name: str) -> str:
+    """A fresh database `name` on the server of `url`, owned by its user; returns its URL.
+
+    The URL's user may not create databases (the throwaway server's cannot), so the server's
+    superuser is tried next (trusted on the throwaway server's loopback).
+    """
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    failures = []
+    for user in dict.fromkeys([parsed.username, "postgres"]):
+        password = parsed.password if user == parsed.username else None
+        try:
+            with psycopg.connect(host=parsed.host, port=parsed.port, user=user, password=password,
+                                 dbname=parsed.database, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                conn.execute(f'CREATE DATABASE "{name}" OWNER "{parsed.username}"')
+            return parsed.set(database=name).render_as_string(hide_password=False)
+        except psycopg.Error as refused:
+            failures.append(f"as {user}: {refused}".strip())
+    require(f"Cannot create the PostgreSQL query database {name!r}: {'; '.join(failures)}")
+
+
+@pytest.fixture(scope="session")
+def query_pg_url(pg_url: str, query_data_dir: Path) -> str:
+    url = _second_pg_database(pg_url, "askcric_query_tests")
+    build_database(url, data_dir=query_data_dir)
+    return url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def query_db(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """The query database opened for answering (read-only), on SQLite and on PostgreSQL."""
+    url = request.getfixturevalue(
+        "query_sqlite_url" if request.param == "sqlite" else "query_pg_url"
+    )
+    engine = open_engine(url)
+    yield engine
+    engine.dispose()
