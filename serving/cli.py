@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 
@@ -99,6 +100,90 @@ def cmd_dsl(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- model and vLLM server ----------------------------------------------------------------------
+
+def cmd_model_prepare(args: argparse.Namespace) -> int:
+    from serving.models import DEFAULT_MODEL, ModelMissing, prepare
+
+    model = args.model or DEFAULT_MODEL
+    try:
+        with progress_bar() as bar:
+            path = prepare(model, progress=rich_progress(bar))
+    except ModelMissing as error:
+        err_console.print(f"[red]{error}[/red]", highlight=False)
+        return 1
+    console.print(f"[bold]{model}[/bold] is ready in {path}", highlight=False, soft_wrap=True)
+    return 0
+
+
+def _stop_on_sigterm(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt  # a service manager's SIGTERM stops the server as Ctrl-C does
+
+
+def cmd_vllm_serve(args: argparse.Namespace) -> int:
+    import signal
+
+    from serving.models import DEFAULT_MODEL, ModelMissing, prepare
+    from serving.vllm_server import VllmServerError, running_server
+
+    model = args.model or DEFAULT_MODEL
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        with progress_bar() as bar:
+            prepare(model, progress=rich_progress(bar))
+        err_console.print(f"Starting vLLM for {model} on port {args.port} (about 40 s)...")
+        with running_server(model, port=args.port) as server:
+            console.print(
+                f"vLLM serves {server.model} at {server.url}  (log: {server.log_path})\n"
+                f"Use it with: askcric serve --backend vllm --vllm-url {server.url}   Ctrl-C stops it.",
+                highlight=False, soft_wrap=True,
+            )
+            status = server.process.wait()
+            err_console.print(f"[red]The vLLM server exited ({status}).[/red]\n{server.log_tail()}")
+            return 1
+    except (ModelMissing, VllmServerError) as error:
+        err_console.print(f"[red]{error}[/red]", highlight=False)
+        return 1
+    except KeyboardInterrupt:
+        err_console.print("vLLM server stopped.")
+        return 0
+
+
+# --- examples -----------------------------------------------------------------------------------
+
+def cmd_examples_stats(args: argparse.Namespace) -> int:
+    from analysis.corpus import corpus_stats
+    from dsl.link import Linker
+    from retrieval.store import DEFAULT_CORPUS, load_pairs
+    from statsdb.database import open_engine
+
+    pairs = load_pairs(DEFAULT_CORPUS)
+    stats = corpus_stats(pairs, Linker.from_engine(open_engine(args.url)))
+    console.print(
+        f"[bold]{stats.pairs} pairs[/bold] — " + ", ".join(f"{n} {s}" for s, n in sorted(stats.splits.items()))
+    )
+    console.print(
+        f"players {len(stats.players)}, teams {len(stats.teams)}, grounds {len(stats.grounds)}, "
+        f"cities/countries {len(stats.places)}; " + ", ".join(f"{k} {v}" for k, v in stats.genders.items())
+    )
+    console.print("competitions: " + ", ".join(f"{k} {v}" for k, v in stats.competitions.most_common()))
+    console.print(
+        f"masked questions: {stats.masked_unique_share:.1%} unique, most repeated {stats.masked_max_repeat}×; "
+        f"dev DSLs also in train: {stats.dev_dsl_in_train}"
+    )
+    console.print(
+        f"linking recall (gold DSL fits its question's grammar): {stats.linking_recall:.1%} "
+        f"({len(stats.linking_misses)} misses)"
+    )
+    table = Table("construct", "pairs", title="Coverage per construct")
+    for construct, count in sorted(stats.constructs.items()):
+        table.add_row(construct, str(count), style="red" if count < 10 else None)
+    console.print(table)
+    for pair_id, question, missing in stats.linking_misses[: args.show_misses]:
+        console.print(f"  miss {pair_id}: {question}  →  {missing}", highlight=False)
+    return 0
+
+
 def cmd_link(args: argparse.Namespace) -> int:
     import json
     from dataclasses import asdict
@@ -150,10 +235,36 @@ def build_parser() -> argparse.ArgumentParser:
     link.add_argument("--json", action="store_true", help="print the mentions as JSON")
     link.set_defaults(handler=cmd_link)
 
+    model = commands.add_parser("model", help="prepare the language model").add_subparsers(
+        dest="model_command", required=True
+    )
+    prepare = model.add_parser(
+        "prepare", help="convert the model's bundled GGUF into the folder both backends load (once)"
+    )
+    prepare.add_argument("--model", help="smollm2-135m (default), gemma3-270m, or a model folder")
+    prepare.set_defaults(handler=cmd_model_prepare)
+
+    vllm_serve = commands.add_parser(
+        "vllm-serve", help="run a vLLM OpenAI-compatible server for the model on loopback"
+    )
+    vllm_serve.add_argument("--port", type=int, default=8011, help="port on 127.0.0.1 (default 8011)")
+    vllm_serve.add_argument("--model", help="smollm2-135m (default), gemma3-270m, or a model folder")
+    vllm_serve.set_defaults(handler=cmd_vllm_serve)
+
+    examples = commands.add_parser("examples", help="the question→DSL example corpus").add_subparsers(
+        dest="examples_command", required=True
+    )
+    stats = examples.add_parser("stats", help="coverage, uniqueness and linking recall of examples/pairs.jsonl")
+    stats.add_argument("--url", help="stats database URL (default: $ASKCRIC_DB or the per-user SQLite file)")
+    stats.add_argument("--show-misses", type=int, default=20, help="linking misses to list")
+    stats.set_defaults(handler=cmd_examples_stats)
+
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Before anything imports torch: two OpenMP threads spin and stall on a busy machine otherwise.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     args = build_parser().parse_args(argv)
     return args.handler(args)
 

@@ -1,0 +1,242 @@
+"""The question pipeline: question -> link -> retrieve -> pack -> choose a DSL -> run it -> answer.
+
+How the DSL is chosen is a configuration (`Strategy`), so the evaluation can run the baselines
+and the product's default through the same code:
+- "generate": the model writes the DSL under a grammar (the generic one, or the question's typed
+  grammar whose name and number slots accept only the linked values);
+- "rank": candidate DSLs (the nearest examples' shapes filled with the linked values, see
+  dsl/candidates.py) that resolve and compile are scored by the model's summed log-likelihood
+  given the few-shot prompt, and the most likely one wins (PILOT.md: 34/60 against 8/60).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sqlalchemy import Engine
+
+from dsl import ast
+from dsl.candidates import build_candidates, frame, uses_all_values
+from dsl.compiler import compile_query
+from dsl.errors import DslError, UnknownName
+from dsl.execute import run_dsl
+from dsl.link import MASK_VERSION, Linked, Linker
+from dsl.parser import grammar_text, parse
+from dsl.printer import to_dsl
+from dsl.resolve import resolve
+from dsl.specialize import specialize
+from retrieval.prompt import DEFAULT_BUDGET, pack
+from retrieval.store import ExampleStore, ScoredExample
+from serving.answer import Answer, ErrorInfo, ExampleUsed
+from serving.backends import Backend, BackendError, TokenInfo
+
+MAX_QUESTION_CHARS = 300
+FUZZY_NAME_SCORE = 0.9  # a name linked below this score was probably misspelt: ask, don't guess
+NAME_TYPES = ("player", "team", "ground", "place")
+# Mentions that show a question is about cricket statistics at all. A team or a place alone does
+# not: "What is the capital of France?" names a cricket team too.
+DOMAIN_TYPES = {"player", "ground", "competition", "stat", "event", "subject", "phase", "result", "toss",
+                "batting_order", "dismissal", "stage"}
+
+
+class QuestionError(Exception):
+    """A question the pipeline will not answer, with a message a fan can act on."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class Strategy:
+    retrieval: Literal["none", "random", "nearest", "masked"] = "masked"
+    grammar: Literal["generic", "typed"] = "typed"
+    decide: Literal["generate", "rank", "rank+generate"] = "rank"
+    k: int = 8  # examples in the prompt (fewer if the budget is reached)
+    pool: int = 16  # neighbours whose shapes become candidates
+    budget: int = DEFAULT_BUDGET
+
+
+DEFAULT_STRATEGY = Strategy()
+
+
+@dataclass
+class Translation:
+    """A question turned into DSL, with what led there (for the answer, the log and evaluation)."""
+
+    question: str
+    linked: Linked
+    examples: list[ScoredExample]
+    prompt: str
+    dsl: str | None = None
+    token_probs: list[TokenInfo] = field(default_factory=list)
+    candidates: list[tuple[str, float]] = field(default_factory=list)  # (dsl, log-likelihood)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+class Pipeline:
+    def __init__(self, backend: Backend, engine: Engine, store: ExampleStore, linker: Linker):
+        self.backend = backend
+        self.engine = engine
+        self.store = store
+        self.linker = linker
+        self._grammar = grammar_text()
+
+    @classmethod
+    def open(cls, backend: Backend, engine: Engine, progress=None) -> Pipeline:
+        linker = Linker.from_engine(engine)
+        options = {"progress": progress} if progress else {}
+        store = ExampleStore(mask=lambda q: linker.link(q).masked(), mask_version=MASK_VERSION, **options)
+        return cls(backend, engine, store, linker)
+
+    # --- question -> DSL -------------------------------------------------------------------------
+
+    def translate(self, question: str, strategy: Strategy = DEFAULT_STRATEGY) -> Translation:
+        timings: dict[str, float] = {}
+        clock = _Clock(timings)
+        if len(question) > MAX_QUESTION_CHARS:
+            raise QuestionError("question_too_long", f"Questions are limited to {MAX_QUESTION_CHARS} characters.")
+        if not question.strip():
+            raise QuestionError("empty_question", "Ask a cricket statistics question.")
+        linked = self.linker.link(question)
+        clock.lap("link")
+        _check_domain(linked)
+        _check_names(linked)
+        examples = self._select(question, linked, strategy)
+        clock.lap("retrieve")
+        packed = pack(question, examples[: strategy.k], strategy.budget, self.backend.tokenizer)
+        clock.lap("pack")
+        translation = Translation(question, linked, list(reversed(packed.examples)), packed.text, timings_ms=timings)
+        if strategy.decide in ("rank", "rank+generate"):
+            self._rank(translation, examples[: strategy.pool], strategy)
+            clock.lap("rank")
+        if translation.dsl is None:
+            self._generate(translation, strategy)
+            clock.lap("generate")
+        return translation
+
+    def _select(self, question: str, linked: Linked, strategy: Strategy) -> list[ScoredExample]:
+        wanted = max(strategy.k, strategy.pool)
+        if strategy.retrieval == "none":
+            return []
+        if strategy.retrieval == "random":
+            chosen = random.Random(question).sample(self.store.pairs, min(wanted, len(self.store.pairs)))
+            return [ScoredExample(**vars(pair), score=0.0) for pair in chosen]
+        masked = linked.masked() if strategy.retrieval == "masked" else None
+        return self.store.select(question, wanted, masked_question=masked)
+
+    def _valid(self, query: ast.Query) -> bool:
+        try:
+            compile_query(resolve(query, self.engine))
+        except DslError:
+            return False
+        return True
+
+    def _rank(self, translation: Translation, neighbours: list[ScoredExample], strategy: Strategy) -> None:
+        shapes = [parse(example.dsl) for example in neighbours]
+        question_frame = frame(translation.linked)
+        candidates = [q for q in build_candidates(question_frame, shapes) if self._valid(q)]
+        complete = [q for q in candidates if uses_all_values(q, question_frame)]
+        candidates = complete or candidates
+        texts = [to_dsl(q) for q in candidates]
+        if strategy.decide == "rank+generate":
+            generated = self._complete(translation.prompt, self._typed_grammar(translation.linked))
+            if generated.text.strip() and generated.text.strip() not in texts:
+                texts.append(generated.text.strip())
+        if not texts:
+            return
+        scored = self.backend.score(translation.prompt, [" " + text for text in texts], top_k=5)
+        totals = [sum(token.logprob for token in tokens) for tokens in scored]
+        translation.candidates = sorted(zip(texts, totals), key=lambda item: -item[1])
+        best = max(range(len(texts)), key=lambda i: totals[i])
+        translation.dsl = texts[best]
+        translation.token_probs = list(scored[best])
+
+    def _typed_grammar(self, linked: Linked) -> str:
+        from analysis.corpus import allowed_values  # the same slot values the corpus check uses
+
+        return specialize(allowed_values(linked), self._grammar)
+
+    def _complete(self, prompt: str, grammar: str):
+        return self.backend.complete(prompt, grammar=grammar, max_tokens=64, top_k=5)
+
+    def _generate(self, translation: Translation, strategy: Strategy) -> None:
+        grammar = self._typed_grammar(translation.linked) if strategy.grammar == "typed" else self._grammar
+        completion = self._complete(translation.prompt, grammar)
+        translation.dsl = completion.text.strip()
+        translation.token_probs = list(completion.tokens)
+
+    # --- question -> answer ----------------------------------------------------------------------
+
+    def ask(self, question: str, strategy: Strategy = DEFAULT_STRATEGY) -> Answer:
+        answer = Answer(question=question, backend=self.backend.name, model=self.backend.model)
+        started = time.perf_counter()
+        try:
+            translation = self.translate(question, strategy)
+            answer.timings_ms = translation.timings_ms
+            answer.examples = [ExampleUsed(question=e.question, dsl=e.dsl, score=round(e.score, 4))
+                               for e in translation.examples]
+            answer.dsl = translation.dsl
+            answer.dsl_token_probs = token_view(translation.token_probs)
+            result = run_dsl(translation.dsl, self.engine)
+            answer.dsl, answer.description, answer.sql = result.dsl, result.description, result.sql
+            answer.columns, answer.rows = result.columns, result.rows
+            answer.timings_ms.update(result.timings_ms)
+        except QuestionError as error:
+            answer.error = ErrorInfo(kind=error.kind, message=str(error))
+        except DslError as error:
+            answer.error = ErrorInfo(kind=error.kind, message=str(error))
+        except BackendError as error:
+            answer.error = ErrorInfo(kind="backend_unavailable", message=str(error))
+        answer.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 1)
+        return answer
+
+
+def token_view(tokens: list[TokenInfo]) -> list[dict]:
+    """Per-token probabilities for the answer and the web page's token view."""
+    return [
+        {"token": t.text, "prob": round(t.prob, 5), "entropy": None if t.entropy is None else round(t.entropy, 4),
+         "top": [[text, round(math.exp(logprob), 5)] for text, logprob in t.top]}
+        for t in tokens
+    ]
+
+
+def _check_domain(linked: Linked) -> None:
+    if not any(m.type in DOMAIN_TYPES for m in linked.mentions):
+        raise QuestionError(
+            "out_of_domain",
+            "That does not look like a cricket statistics question. Try e.g. "
+            "\"Kohli's ODI average against Australia since 2015\".",
+        )
+
+
+def _check_names(linked: Linked) -> None:
+    """A name matched only fuzzily ("Kohly") is answered with a question, not a guess."""
+    for mention in linked.mentions:
+        if mention.type in NAME_TYPES and mention.candidates and mention.candidates[0].score < FUZZY_NAME_SCORE:
+            if mention.candidates[0].score >= 0.5 and _is_fuzzy(mention):
+                raise UnknownName(mention.type, mention.text, tuple(c.value for c in mention.candidates))
+
+
+def _is_fuzzy(mention) -> bool:
+    """Fuzzy matches are the ones whose text is not itself a known spelling (the linker scores
+    exact-but-ambiguous surnames low too, and those the candidates rank instead)."""
+    return mention.text.lower() not in {c.value.lower() for c in mention.candidates} and all(
+        mention.text.lower() not in c.value.lower() for c in mention.candidates
+    )
+
+
+class _Clock:
+    def __init__(self, timings: dict[str, float]):
+        self.timings = timings
+        self.started = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = round((now - self.started) * 1000, 2)
+        self.started = now
+
