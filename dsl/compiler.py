@@ -40,6 +40,8 @@ from statsdb import schema
 DEFAULT_ROW_LIMIT = 100
 KNOCKOUT_STAGES = ("Final", "Semi Final", "Semi-Final", "Quarter Final", "Eliminator", "Qualifier 1",
                    "Qualifier 2", "Elimination Final", "Preliminary Final")
+# "Out caught" covers caught and bowled too, as a fan counting catches off a batter means it.
+DISMISSAL_KINDS = {"caught": ("caught", "caught and bowled")}
 # Over ranges of the phases, by format (Tests have no phases).
 PHASES = {
     "ODI": {"powerplay": (1, 10), "middle overs": (11, 40), "death overs": (41, 50)},
@@ -129,11 +131,28 @@ def _bowling_balls_source() -> Select:
 
 
 def _fielding_source() -> Select:
-    f, i = schema.fielding, schema.innings
+    """One row per match played (catches 0 where none): a fielder's record counts every match."""
+    f, mp = schema.fielding, schema.match_players
+    per_match = select(
+        f.c.match_id, f.c.player_id, func.sum(f.c.catches).label("catches"),
+        func.sum(f.c.stumpings).label("stumpings"), func.sum(f.c.run_outs).label("run_outs"),
+    ).group_by(f.c.match_id, f.c.player_id).subquery("fielding_per_match")
     return select(
-        f.c.match_id, f.c.innings_id, f.c.player_id, f.c.team_id, i.c.batting_team_id.label("opp_id"),
-        i.c.number.label("innings_number"), f.c.catches, f.c.stumpings, f.c.run_outs,
-    ).join_from(f, i, i.c.id == f.c.innings_id)
+        mp.c.match_id, mp.c.player_id, mp.c.team_id,
+        case((m.c.team1_id == mp.c.team_id, m.c.team2_id), else_=m.c.team1_id).label("opp_id"),
+        *(func.coalesce(per_match.c[name], 0).label(name) for name in ("catches", "stumpings", "run_outs")),
+    ).join_from(mp, m, m.c.id == mp.c.match_id).outerjoin(
+        per_match, and_(per_match.c.match_id == mp.c.match_id, per_match.c.player_id == mp.c.player_id)
+    )
+
+
+def _squad_source() -> Select:
+    """One row per match a player was in the side for: what "matches" counts."""
+    mp = schema.match_players
+    return select(
+        mp.c.match_id, mp.c.player_id, mp.c.team_id,
+        case((m.c.team1_id == mp.c.team_id, m.c.team2_id), else_=m.c.team1_id).label("opp_id"),
+    ).join_from(mp, m, m.c.id == mp.c.match_id)
 
 
 def _team_innings_source() -> Select:
@@ -159,6 +178,7 @@ SOURCES: dict[str, Callable] = {
     "bowling": _bowling_source,
     "bowling_balls": _bowling_balls_source,
     "fielding": _fielding_source,
+    "squad": _squad_source,
     "team_innings": _team_innings_source,
     "team_matches": _team_matches_source,
 }
@@ -170,6 +190,8 @@ def source_kind(query: ast.Query) -> str:
     output = query.output
     stat = getattr(output, "stat", None)
     group = getattr(output, "group", None)
+    if query.subject != "team" and stat == "matches" and isinstance(output, (ast.Aggregate, ast.Grouped, ast.Ranking)):
+        return "squad"  # matches played, whether or not the player batted, bowled or held a catch
     if query.subject == "batting":
         balls = query.overs or query.against or stat == "dots" or group == "bowler"
         return "batting_balls" if balls else "batting"
@@ -275,7 +297,7 @@ FILTERS: dict[str, Filter] = {
     "stage": _stage,
     "overs": _overs,
     "against": lambda r, src: src.c.against_id == r.against_id,
-    "dismissal": lambda r, src: src.c.dismissal_kind == r.query.dismissal,
+    "dismissal": lambda r, src: src.c.dismissal_kind.in_(DISMISSAL_KINDS.get(r.query.dismissal, (r.query.dismissal,))),
 }
 # The source column each filter reads, where not every source has it.
 FILTER_COLUMNS = {
@@ -388,6 +410,8 @@ QUALIFIER_STATS = {
 
 
 def _stat(query: ast.Query, src, stat: str, kind: str) -> ColumnElement:
+    if kind == "squad" and stat != "matches":
+        raise UnsupportedQuery(f"Matches played cannot be combined with a condition on {stat}.")
     if kind.endswith("_balls") and stat in SCORECARD_ONLY:
         raise UnsupportedQuery(f"'{stat}' counts whole innings, so it cannot be combined with over, bowler or batter filters.")
     return STATS[query.subject][stat](src)
@@ -413,7 +437,7 @@ def _aggregate(r: Resolved, src, kind: str) -> Select:
         columns.append(literal(query.team).label("team"))
     columns.append(_stat(query, src, stat, kind).label(stat))
     context = CONTEXT_COUNT[query.subject]
-    if context != stat:
+    if context != stat and kind != "squad":
         columns.append(STATS[query.subject][context](src).label(context))
     return select(*columns).select_from(_from(src)).where(*_conditions(r, src))
 
@@ -477,7 +501,7 @@ def _ranking(r: Resolved, src, kind: str) -> Select:
         if qualifier != output.stat:
             columns.append(qualifier_value.label(qualifier))
     context = CONTEXT_COUNT[query.subject]
-    if context not in (output.stat, qualification.stat if qualification else None):
+    if context not in (output.stat, qualification.stat if qualification else None) and kind != "squad":
         columns.append(STATS[query.subject][context](src).label(context))
     better_low = (query.subject, output.stat) in LOWER_IS_BETTER
     ascending = better_low == (output.direction == "top")
@@ -558,7 +582,7 @@ def _best_innings(r: Resolved, src, kind: str) -> Select:
         select(*columns, *_innings_figures(query, src))
         .select_from(joined)
         .where(*conditions)
-        .order_by(*order, m.c.start_date)
+        .order_by(*order, *_in_match_order(src))
         .limit(min(output.count, DEFAULT_ROW_LIMIT))
     )
 
@@ -611,9 +635,16 @@ def _listing(r: Resolved, src, kind: str) -> Select:
         select(*columns, *figures)
         .select_from(joined)
         .where(*conditions)
-        .order_by(m.c.start_date, m.c.id)
+        .order_by(*_in_match_order(src))
         .limit(DEFAULT_ROW_LIMIT)
     )
+
+
+def _in_match_order(src) -> list:
+    """Date, then the order things happened within a match (innings, then batting position)."""
+    order = [m.c.start_date, m.c.id]
+    order += [src.c[name] for name in ("innings_id", "position", "player_id") if name in src.c]
+    return order
 
 
 OUTPUTS: dict[type, Callable[[Resolved, object, str], Select]] = {

@@ -62,7 +62,7 @@ _FILTER_DSL: dict[str, Callable[[ast.Query], str]] = {
     "place": lambda q: f"in {quote(q.place)}",
     "home_away": lambda q: q.home_away,
     "span": lambda q: _span_dsl(q.span),
-    "innings_number": lambda q: f"innings {q.innings_number}",
+    "innings_number": lambda q: f"in innings {q.innings_number}",
     "position": lambda q: _position_dsl(q.position),
     "result": lambda q: q.result,
     "toss": lambda q: _toss_dsl(q.toss),

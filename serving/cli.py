@@ -149,6 +149,178 @@ def cmd_vllm_serve(args: argparse.Namespace) -> int:
         return 0
 
 
+# --- ask ----------------------------------------------------------------------------------------
+
+def open_backend(name: str, vllm_url: str | None = None, model: str | None = None):
+    """The backend by name; the local one's model is prepared first if needed (progress shown)."""
+    from serving.backends import get_backend
+    from serving.models import DEFAULT_MODEL, prepare
+
+    if name == "vllm":
+        return get_backend("vllm", **({"url": vllm_url} if vllm_url else {}))
+    with progress_bar() as bar:
+        prepare(model or DEFAULT_MODEL, progress=rich_progress(bar))
+    return get_backend("local", model=model or DEFAULT_MODEL)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from serving.answer import Answer, ErrorInfo
+    from serving.backends import BackendError
+    from serving.pipeline import DEFAULT_STRATEGY, Pipeline
+    from statsdb.database import DatabaseMissing, open_engine
+
+    strategy = DEFAULT_STRATEGY
+    if args.k is not None:
+        strategy = replace(strategy, k=args.k)
+    if args.budget is not None:
+        strategy = replace(strategy, budget=args.budget)
+    try:
+        backend = open_backend(args.backend, args.vllm_url, args.model)
+        with progress_bar() as bar:
+            pipeline = Pipeline.open(backend, open_engine(args.url), progress=rich_progress(bar))
+    except (DatabaseMissing, BackendError) as error:
+        kind = "database_missing" if isinstance(error, DatabaseMissing) else "backend_unavailable"
+        answer = Answer(question=args.question, backend=args.backend, error=ErrorInfo(kind=kind, message=str(error)))
+    else:
+        answer = pipeline.ask(args.question, strategy, **({"converge": True} if args.converge else {}))
+    if args.json:
+        print(answer.model_dump_json())
+        return 1 if answer.error else 0
+    if args.show_prompt and answer.error is None:
+        err_console.print(pipeline.translate(args.question, strategy).prompt, highlight=False)
+    if answer.error:
+        err_console.print(f"[red]{answer.error.kind}[/red]: {answer.error.message}", highlight=False)
+        return 1
+    console.print(f"[bold]{answer.dsl}[/bold]\n{answer.description}", highlight=False)
+    print_table(answer.columns, answer.rows)
+    examples = Table("similarity", "example question", "DSL", title="Examples used (nearest last)")
+    for example in answer.examples:
+        examples.add_row(f"{example.score:.2f}", example.question, example.dsl)
+    console.print(examples)
+    timings = ", ".join(f"{stage} {ms:.0f}" for stage, ms in answer.timings_ms.items())
+    err_console.print(f"{answer.backend} / {answer.model} — ms: {timings}", highlight=False)
+    return 0
+
+
+# --- eval ---------------------------------------------------------------------------------------
+
+DEFAULT_EVAL_RUNS = (
+    "zero-shot", "random-k", "nearest-k", "+typed-grammar", "+masked-retrieval", "+candidate-ranking",
+    "+ranking-with-own-generation", "nearest-k@gemma3-270m", "+candidate-ranking@gemma3-270m",
+)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from analysis.evaluate import VARIANTS, evaluate, markdown_table, write_report
+    from retrieval.store import DEFAULT_CORPUS, load_pairs
+    from serving.models import DEFAULT_MODEL
+    from serving.pipeline import Pipeline
+    from statsdb.database import open_engine
+
+    pairs = [p for p in load_pairs(DEFAULT_CORPUS) if p.split == args.split][: args.limit]
+    runs = [run.split("@") if "@" in run else (run, args.model or DEFAULT_MODEL) for run in args.variants]
+    unknown = [variant for variant, _ in runs if variant not in VARIANTS]
+    if unknown:
+        err_console.print(f"[red]Unknown variants {unknown}[/red]; choose from: {', '.join(VARIANTS)}")
+        return 2
+    engine = open_engine(args.url)
+    results = []
+    for model in dict.fromkeys(model for _, model in runs):
+        backend = open_backend(args.backend, args.vllm_url, model)
+        pipeline = Pipeline.open(backend, engine)
+        with progress_bar() as bar:
+            for variant, _ in (run for run in runs if run[1] == model):
+                results.append(evaluate(pipeline, pairs, variant, VARIANTS[variant], rich_progress(bar)))
+        backend.close()
+    report = write_report(results, Path(args.out))
+    console.print(markdown_table(results), highlight=False)
+    console.print(f"Report with breakdowns and failures: {report}")
+    return 0
+
+
+# --- converge -----------------------------------------------------------------------------------
+
+def cmd_converge(args: argparse.Namespace) -> int:
+    import time
+    from datetime import datetime
+    from pathlib import Path
+
+    from rich.progress import TimeRemainingColumn
+
+    from analysis.converge import ORDERS, pick_questions, run_convergence, table, write_outputs
+    from retrieval.store import DEFAULT_CORPUS, ExampleStore, load_pairs
+    from serving.models import DEFAULT_MODEL
+
+    corpus = Path(args.corpus) if args.corpus else DEFAULT_CORPUS
+    if not corpus.is_file():
+        err_console.print(f"[red]No corpus at {corpus}[/red]; pass one with --corpus PATH", highlight=False)
+        return 1
+    pairs = load_pairs(corpus)
+    questions = pick_questions(pairs, args.split, args.n, args.seed)
+    if not questions:
+        err_console.print(f"[red]The corpus {corpus} has no {args.split!r} pairs.[/red]", highlight=False)
+        return 1
+    train = [pair for pair in pairs if pair.split == "train"]
+    orders = ORDERS if args.order == "both" else (args.order,)
+    models = args.model or [DEFAULT_MODEL]
+    if args.backend == "vllm" and len(models) > 1:
+        err_console.print("[red]A vLLM server serves one model: give at most one --model.[/red]")
+        return 2
+    started = time.perf_counter()
+    nearest: dict[str, list] = {}
+    if "nearest" in orders:  # retrieved once, before any model runs: the same examples for each model
+        with progress_bar() as bar:
+            if args.retrieval == "masked":
+                from dsl.link import MASK_VERSION, Linker
+                from statsdb.database import DatabaseMissing, open_engine
+
+                try:
+                    linker = Linker.from_engine(open_engine(args.url))
+                except DatabaseMissing as error:
+                    err_console.print(f"[red]database_missing[/red]: {error} (or use --retrieval raw)", highlight=False)
+                    return 1
+                store = ExampleStore(corpus, mask=lambda q: linker.link(q).masked(), mask_version=MASK_VERSION,
+                                     progress=rich_progress(bar))
+                for pair in questions:
+                    masked = linker.link(pair.question).masked()
+                    nearest[pair.id] = store.select(pair.question, args.kmax, masked_question=masked)
+            else:
+                store = ExampleStore(corpus, progress=rich_progress(bar))
+                for pair in questions:
+                    nearest[pair.id] = store.select(pair.question, args.kmax)
+    out = Path(args.out or f"analysis/output/converge-{datetime.now():%Y%m%d-%H%M%S}")
+    runs = []
+    for model in models:
+        backend = open_backend(args.backend, args.vllm_url, model)
+        with Progress(
+            TextColumn("{task.description:>12}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("ETA"), TimeRemainingColumn(), console=err_console,
+        ) as bar:
+            runs.append(run_convergence(
+                backend, questions, kmax=args.kmax, orders=orders, nearest=lambda pair, _k: nearest[pair.id],
+                train=train, seed=args.seed, progress=rich_progress(bar),
+            ))
+        backend.close()
+    summary = write_outputs(out, runs, questions, heatmap_question=args.heatmap_question, meta={
+        "created": datetime.now().isoformat(timespec="seconds"), "corpus": str(corpus), "split": args.split,
+        "n": len(questions), "kmax": args.kmax, "orders": list(orders), "seed": args.seed,
+        "retrieval": args.retrieval, "top_k": 20,
+    })
+    ks = [k for k in (0, 1, 2, 4, 8, 16, 32) if k <= args.kmax]
+    result = Table("model", "order", *(f"k={k}" for k in ks),
+                   title=f"Mean gold DSL token probability ({len(questions)} {args.split} questions)")
+    for row in table(summary["per_k"], ks):
+        result.add_row(*row)
+    console.print(result)
+    seconds = ", ".join(f"{m['model']} {m['seconds']:.0f} s" for m in summary["models"])
+    console.print(f"Scoring: {seconds}; wall {time.perf_counter() - started:.0f} s. Outputs in {out}", highlight=False)
+    return 0
+
+
 # --- examples -----------------------------------------------------------------------------------
 
 def cmd_examples_stats(args: argparse.Namespace) -> int:
@@ -250,6 +422,51 @@ def build_parser() -> argparse.ArgumentParser:
     vllm_serve.add_argument("--port", type=int, default=8011, help="port on 127.0.0.1 (default 8011)")
     vllm_serve.add_argument("--model", help="smollm2-135m (default), gemma3-270m, or a model folder")
     vllm_serve.set_defaults(handler=cmd_vllm_serve)
+
+    ask = commands.add_parser("ask", help="answer a cricket statistics question")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print exactly the JSON answer object")
+    ask.add_argument("--backend", choices=["local", "vllm"], default="local")
+    ask.add_argument("--vllm-url", help="vLLM server URL (default: $ASKCRIC_VLLM_URL or http://127.0.0.1:8011)")
+    ask.add_argument("--model", help="model name or HF folder for the local backend (default: smollm2-135m)")
+    ask.add_argument("-k", type=int, help="examples in the prompt (default 8)")
+    ask.add_argument("--budget", type=int, help="prompt token budget (default: context minus output)")
+    ask.add_argument("--show-prompt", action="store_true", help="print the few-shot prompt (on stderr)")
+    ask.add_argument("--converge", action="store_true", help="add the DSL's token probabilities for k = 0..8 examples")
+    ask.add_argument("--url", help="stats database URL (default: $ASKCRIC_DB or the per-user SQLite file)")
+    ask.set_defaults(handler=cmd_ask)
+
+    evaluation = commands.add_parser("eval", help="execution accuracy of pipeline variants on a split")
+    evaluation.add_argument("--split", default="dev")
+    evaluation.add_argument("--variants", nargs="+", default=list(DEFAULT_EVAL_RUNS),
+                            help="variant names, optionally @model (e.g. +candidate-ranking@gemma3-270m)")
+    evaluation.add_argument("--backend", choices=["local", "vllm"], default="local")
+    evaluation.add_argument("--vllm-url")
+    evaluation.add_argument("--model", help="model for variants without @model (default smollm2-135m)")
+    evaluation.add_argument("--limit", type=int, help="only the first N questions of the split")
+    evaluation.add_argument("--out", default="analysis/output/eval", help="folder for report.md and results.json")
+    evaluation.add_argument("--url", help="stats database URL")
+    evaluation.set_defaults(handler=cmd_eval)
+
+    converge = commands.add_parser(
+        "converge", help="ICL convergence: gold DSL token probabilities with k = 0..kmax examples"
+    )
+    converge.add_argument("--split", default="dev")
+    converge.add_argument("--n", type=int, default=50, help="questions (the first n of the split, seeded shuffle)")
+    converge.add_argument("--kmax", type=int, default=8, help="most examples in the prompt (default 8)")
+    converge.add_argument("--order", choices=["nearest", "random", "both"], default="both",
+                          help="examples: the nearest train pairs, random ones (seeded), or both")
+    converge.add_argument("--retrieval", choices=["masked", "raw"], default="masked",
+                          help="nearest by the masked question (as served; needs the stats database) or as written")
+    converge.add_argument("--backend", choices=["local", "vllm"], default="local")
+    converge.add_argument("--vllm-url")
+    converge.add_argument("--model", nargs="+", help="model names or folders, each run in turn (default smollm2-135m)")
+    converge.add_argument("--corpus", help="pairs.jsonl (default examples/pairs.jsonl)")
+    converge.add_argument("--seed", type=int, default=0)
+    converge.add_argument("--heatmap-question", help="pair id for the heatmap (default: the most typical one)")
+    converge.add_argument("--out", help="output folder (default analysis/output/converge-<timestamp>)")
+    converge.add_argument("--url", help="stats database URL (for the linker of masked retrieval)")
+    converge.set_defaults(handler=cmd_converge)
 
     examples = commands.add_parser("examples", help="the question→DSL example corpus").add_subparsers(
         dest="examples_command", required=True

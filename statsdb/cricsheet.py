@@ -218,6 +218,11 @@ def _fielder_names(wicket: dict) -> list[str]:
     return [f["name"] for f in wicket.get("fielders", []) if "name" in f]
 
 
+def _credited_fielders(wicket: dict) -> list[str]:
+    """Fielders credited with the dismissal: a substitute's catch is not his record (StatsGuru)."""
+    return [f["name"] for f in wicket.get("fielders", []) if "name" in f and not f.get("substitute")]
+
+
 def add_innings_rows(rows: MatchRows, match: MatchFile, next_innings_id: int) -> int:
     """Fill rows.innings/batting/bowling/fielding/deliveries; returns the next free innings id."""
     info = match.data["info"]
@@ -307,6 +312,7 @@ def add_innings_rows(rows: MatchRows, match: MatchFile, next_innings_id: int) ->
                     out = batter_row(wicket["player_out"])
                     kind = wicket["kind"]
                     names = _fielder_names(wicket)
+                    credited = _credited_fielders(wicket)
                     out["dismissal_kind"] = kind
                     if kind in NOT_OUT_KINDS:
                         continue
@@ -317,16 +323,16 @@ def add_innings_rows(rows: MatchRows, match: MatchFile, next_innings_id: int) ->
                         out["bowler_id"] = registry[delivery["bowler"]]
                         bowler["wickets"] += 1
                     if kind == "caught":
-                        for name in names:
+                        for name in credited:
                             fielder_row(name)["catches"] += 1
                     elif kind == "caught and bowled":
                         fielder_row(delivery["bowler"])["catches"] += 1
                     elif kind == "stumped":
-                        for name in names:
+                        for name in credited:
                             fielder_row(name)["stumpings"] += 1
                             keepers.add(name)
                     elif kind == "run out":
-                        for name in names:
+                        for name in credited:
                             fielder_row(name)["run_outs"] += 1
 
                 first_wicket = (delivery.get("wickets") or [{}])[0]

@@ -234,7 +234,7 @@ def test_batting_in_a_split_season(query_db):
 
 def test_batting_in_one_innings_of_a_test(query_db):
     f = ref.batting_figures(ref.batting(KOHLI, MEN("Test"), lambda b: b.innings.number == 3))
-    row = one_row(query_db, 'batting player "Virat Kohli" test innings 3 runs')
+    row = one_row(query_db, 'batting player "Virat Kohli" test in innings 3 runs')
     assert (row["runs"], row["innings"]) == (f.runs, f.innings)
 
 
@@ -578,11 +578,6 @@ def test_bowling_innings_after_a_filter(query_db):
     assert one_row(query_db, 'bowling player "Mohammed Shami" won innings')["innings"] == f.innings
 
 
-@pytest.mark.xfail(strict=True, raises=DslSyntaxError, reason=(
-    "the stat 'innings' cannot end a query whose filters stop before the `innings N` slot: "
-    "the LALR parser reads 'innings' as the innings-number filter and then demands a number "
-    "(shift/reduce clash in cricket.lark), so 'Shami's innings' / 'Kohli's ODI innings' do not "
-    "parse although docs/dsl.md lists innings as a batting and bowling stat"))
 def test_innings_as_the_stat_right_after_the_player(query_db):
     f = ref.bowling_figures(ref.bowling(SHAMI, MEN()))
     assert one_row(query_db, 'bowling player "Mohammed Shami" innings')["innings"] == f.innings
@@ -722,15 +717,9 @@ def test_bowling_list_of_five_fors(query_db, names):
     assert per_match(ask(query_db, "bowling list five-fors")[1]) == per_match([bowl_row(b, names) for b in lines])
 
 
-def test_lists_keep_the_innings_order_within_a_match(query_db, names, request):
+def test_lists_keep_the_innings_order_within_a_match(query_db, names):
     """Nagpur 2023: Jadeja's 5/47 (1st innings), Murphy's 7/124 (2nd), Ashwin's 5/37 (3rd): a list
     in date order shows the innings of one match in their order too."""
-    if query_db.dialect.name == "postgresql":
-        request.node.add_marker(pytest.mark.xfail(strict=True, reason=(
-            "lists order by (start_date, match id) only, so the innings of one match come in "
-            "whatever order the engine leaves them: PostgreSQL lists Ashwin's 3rd-innings 5/37 "
-            "before Jadeja's 1st-innings 5/47 (SQLite keeps insertion order by chance); the "
-            "ORDER BY needs the innings number (and batting position) too")))
     lines = by_date(ref.bowling(None, MEN("Test"), lambda b: b.wickets >= 5))
     assert [names[b.player] for b in lines][:3] == ["Ravindra Jadeja", "T Murphy", "Ravi Ashwin"]
     assert ask(query_db, "bowling test list five-fors")[1] == [bowl_row(b, names) for b in lines]
@@ -750,10 +739,6 @@ def test_fielding_catches(query_db):
     assert one_row(query_db, 'fielding player "Virat Kohli" odi catches')["catches"] == f.catches
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "'matches' counts the matches in which the player has a row in the subject's scorecard "
-    "table (batted / bowled / made a catch, stumping or run out), not the matches he played "
-    "(StatsGuru's Mat); grouped fielding figures lose the groups with nothing in them"))
 def test_matches_are_the_matches_played(query_db):
     played = ref.matches_played(KOHLI, MEN("ODI"))
     assert one_row(query_db, 'fielding player "Virat Kohli" odi catches')["matches"] == len(played)
@@ -766,10 +751,6 @@ def test_matches_are_the_matches_played(query_db):
     assert ask(query_db, 'fielding player "Virat Kohli" by competition catches')[1] == expected
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "catches taken as a substitute fielder (Cricsheet's \"substitute\": true) are credited to "
-    "the substitute's own fielding figures: Jadeja's 2 catches as a substitute at the Oval in "
-    "2019 (a match he did not play) make 6 ODI catches instead of 4"))
 def test_fielding_substitute_catches_are_not_the_players(query_db):
     jadeja = pid("RA Jadeja")
     subs = [s for s in ref.balls(MEN("ODI")) for w in s.ball.wickets if jadeja in w.substitutes]
@@ -878,7 +859,7 @@ def test_team_totals(query_db, stat, value):
 
 def test_team_totals_in_one_innings_of_a_test(query_db):
     innings = [inn for inn in ref.team_innings("Australia", MEN("Test")) if inn.number == 2]
-    row = one_row(query_db, 'team "Australia" test innings 2 highest total')
+    row = one_row(query_db, 'team "Australia" test in innings 2 highest total')
     assert row["highest total"] == max(inn.total for inn in innings)
     assert row["matches"] == len({inn.match.id for inn in innings})
 
