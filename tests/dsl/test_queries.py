@@ -16,7 +16,6 @@ from fractions import Fraction
 import pytest
 from sqlalchemy import Engine, select
 
-from dsl.errors import DslSyntaxError
 from dsl.execute import run_dsl
 from statsdb import schema
 from tests.dsl import reference as ref
