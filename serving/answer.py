@@ -28,6 +28,9 @@ class Answer(BaseModel):
     rows: list[list] = Field(default_factory=list)
     examples: list[ExampleUsed] = Field(default_factory=list)
     dsl_token_probs: list[dict] = Field(default_factory=list)
+    # ask(converge=True): the DSL's token probabilities with k = 0..8 of its examples,
+    # [{"k", "tokens", "token_probs", "mean_prob", "bits"}]; null otherwise
+    convergence: list[dict] | None = None
     timings_ms: dict[str, float] = Field(default_factory=dict)
     backend: str | None = None
     model: str | None = None

@@ -29,12 +29,13 @@ from dsl.parser import grammar_text, parse
 from dsl.printer import to_dsl
 from dsl.resolve import resolve
 from dsl.specialize import specialize
-from retrieval.prompt import DEFAULT_BUDGET, pack
+from retrieval.prompt import DEFAULT_BUDGET, pack, render
 from retrieval.store import ExampleStore, ScoredExample
 from serving.answer import Answer, ErrorInfo, ExampleUsed
 from serving.backends import Backend, BackendError, TokenInfo
 
 MAX_QUESTION_CHARS = 300
+CONVERGE_KMAX = 8  # `ask(converge=True)` scores the DSL with k = 0..8 of the prompt's examples
 FUZZY_NAME_SCORE = 0.9  # a name linked below this score was probably misspelt: ask, don't guess
 NAME_TYPES = ("player", "team", "ground", "place")
 # Mentions that show a question is about cricket statistics at all. A team or a place alone does
@@ -172,7 +173,8 @@ class Pipeline:
 
     # --- question -> answer ----------------------------------------------------------------------
 
-    def ask(self, question: str, strategy: Strategy = DEFAULT_STRATEGY) -> Answer:
+    def ask(self, question: str, strategy: Strategy = DEFAULT_STRATEGY, *, converge: bool = False) -> Answer:
+        """The answer; with `converge`, also the chosen DSL's token probabilities for k = 0..8 examples."""
         answer = Answer(question=question, backend=self.backend.name, model=self.backend.model)
         started = time.perf_counter()
         try:
@@ -182,6 +184,10 @@ class Pipeline:
                                for e in translation.examples]
             answer.dsl = translation.dsl
             answer.dsl_token_probs = token_view(translation.token_probs)
+            if converge:
+                converge_started = time.perf_counter()
+                answer.convergence = self.convergence(translation)
+                answer.timings_ms["converge"] = round((time.perf_counter() - converge_started) * 1000, 2)
             result = run_dsl(translation.dsl, self.engine)
             answer.dsl, answer.description, answer.sql = result.dsl, result.description, result.sql
             answer.columns, answer.rows = result.columns, result.rows
@@ -194,6 +200,32 @@ class Pipeline:
             answer.error = ErrorInfo(kind="backend_unavailable", message=str(error))
         answer.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 1)
         return answer
+
+    # --- the per-request convergence record ------------------------------------------------------
+
+    def convergence(self, translation: Translation, kmax: int = CONVERGE_KMAX) -> list[dict]:
+        """The chosen DSL's per-token probabilities with the prompt's k nearest examples, k = 0..kmax.
+
+        The prompt for k holds the first k of `translation.examples` (nearest first), nearest last,
+        in the served prompt format: the same scoring as `askcric converge` (analysis/converge.py).
+        One teacher-forced scoring call per k; [] when there is no DSL.
+        """
+        if not translation.dsl:
+            return []
+        nearest = translation.examples
+        records = []
+        for k in range(min(kmax, len(nearest)) + 1):
+            prompt = render(translation.question, nearest[:k][::-1])
+            tokens = self.backend.score(prompt, [" " + translation.dsl])[0]
+            probs = [t.prob for t in tokens]
+            records.append({
+                "k": k,
+                "tokens": [t.text for t in tokens],
+                "token_probs": [round(p, 5) for p in probs],
+                "mean_prob": round(sum(probs) / len(probs), 5) if probs else None,
+                "bits": round(-sum(t.logprob for t in tokens) / math.log(2), 3),
+            })
+        return records
 
 
 def token_view(tokens: list[TokenInfo]) -> list[dict]:

@@ -1,0 +1,473 @@
+"""ICL convergence: how the probability of the gold DSL's tokens rises with each example in the prompt.
+
+For each of n questions of a split (a seeded shuffle of the split, then the first n) and each
+k = 0..kmax, the gold DSL is scored by teacher forcing after a prompt holding k examples (the
+product's prompt format, retrieval/prompt.py, with the examples nearest-last):
+- "nearest": the k nearest train pairs (the store's masked retrieval, as the pipeline serves);
+- "random": the first k of kmax train pairs drawn at random (seeded per question), so each k's
+  examples are the previous k's plus one, as with the nearest ones.
+One `backend.score` call per (question, k), top_k=20: per token the probability, rank and entropy
+of the next-token distribution; for the first DSL token also how the top-20 mass splits between
+the tokens that can start a DSL query (" batting", " bowling", " fielding", " team": their first
+tokens under the model's tokenizer) and everything else in the top 20 (ordinary English words),
+with the mass outside the top 20 kept apart.
+
+Aggregates per (model, order, k), each question weighing the same:
+- per question: mean token probability, geometric-mean token probability exp(mean ln p), and
+  bits = -sum log2 p over the DSL's tokens (its total surprise);
+- across questions: the mean, median and IQR (25th-75th percentile, numpy's linear interpolation)
+  of those, the geometric mean of the per-question geometric means, the pooled mean over all
+  tokens, and the first token's DSL / English / outside-top-20 mass.
+
+Outputs (into one folder): tokens.csv (one row per model, order, question, k, token),
+summary.json, prob_vs_k.png, bits_vs_k.png, first_token_vs_k.png and a per-token heatmap for one
+question across k per model (heatmap-<model>.png).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from retrieval.prompt import render
+from retrieval.store import Pair
+from serving.backends import Backend, TokenInfo
+
+Order = Literal["nearest", "random"]
+ORDERS: tuple[Order, ...] = ("nearest", "random")
+
+TOP_K = 20
+"""Alternatives asked per token (vLLM's maximum, and the first-token mass is taken over them)."""
+
+DSL_START_WORDS = ("batting", "bowling", "fielding", "team")
+"""The words a DSL query can start with (dsl/cricket.lark: `start: batting | bowling | fielding | team`)."""
+
+Progress = Callable[[str, int], Callable[[], None]]
+"""progress(label, total) -> advance(), as elsewhere in askcric."""
+
+
+def _no_progress(_label: str, _total: int) -> Callable[[], None]:
+    return lambda: None
+
+
+# --- scoring -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Scored:
+    """The gold DSL of one question scored after k examples."""
+
+    model: str
+    order: Order
+    question_id: str
+    k: int
+    prompt_tokens: int
+    tokens: tuple[TokenInfo, ...]
+    first_dsl_mass: float  # top-20 mass of the first DSL token on DSL-start tokens
+    first_english_mass: float  # the rest of the top-20 mass
+    first_outside_mass: float  # 1 - top-20 mass
+
+
+def dsl_start_tokens(tokenizer: Any) -> frozenset[str]:
+    """The text of the first token of " batting", " bowling", ... under the model's tokenizer.
+
+    SmolLM2 splits " batting" into " bat" + "ting" and " fielding" into " field" + "ing", so its
+    DSL-start tokens are " bat", " bowling", " field", " team"; Gemma has each as one token.
+    """
+    texts = set()
+    for word in DSL_START_WORDS:
+        ids = tokenizer(" " + word, add_special_tokens=False).input_ids
+        texts.add(tokenizer.decode(ids[:1]))
+    return frozenset(texts)
+
+
+def first_token_masses(token: TokenInfo, dsl_texts: frozenset[str]) -> tuple[float, float, float]:
+    """(DSL-start mass, English mass, outside mass) of a token's top alternatives."""
+    top = [(text, math.exp(logprob)) for text, logprob in token.top]
+    dsl = sum(p for text, p in top if text in dsl_texts)
+    total = sum(p for _, p in top)
+    return dsl, max(0.0, total - dsl), max(0.0, 1.0 - total)
+
+
+def convergence_prompt(question: str, ranked: Sequence[Pair], k: int) -> str:
+    """The prompt with the first k of `ranked` (nearest first), nearest last as the product serves."""
+    return render(question, list(ranked[:k])[::-1])
+
+
+def score_question(
+    backend: Backend,
+    pair: Pair,
+    ranked: Sequence[Pair],
+    kmax: int,
+    *,
+    order: Order,
+    dsl_texts: frozenset[str],
+    advance: Callable[[], None] = lambda: None,
+) -> list[Scored]:
+    """The gold DSL of `pair` scored with k = 0..kmax of `ranked` examples (one call per k)."""
+    results = []
+    continuation = " " + pair.dsl
+    for k in range(kmax + 1):
+        prompt = convergence_prompt(pair.question, ranked, k)
+        tokens = backend.score(prompt, [continuation], top_k=TOP_K)[0]
+        dsl, english, outside = first_token_masses(tokens[0], dsl_texts)
+        results.append(Scored(
+            model=backend.model, order=order, question_id=pair.id, k=k,
+            prompt_tokens=len(backend.tokenizer(prompt).input_ids), tokens=tokens,
+            first_dsl_mass=dsl, first_english_mass=english, first_outside_mass=outside,
+        ))
+        advance()
+    return results
+
+
+def pick_questions(pairs: Sequence[Pair], split: str, n: int, seed: int = 0) -> list[Pair]:
+    """The first n of the split's pairs after a seeded shuffle (the corpus is grouped by subject).
+
+    A larger n keeps the smaller n's questions as its first ones.
+    """
+    chosen = [pair for pair in pairs if pair.split == split]
+    random.Random(seed).shuffle(chosen)
+    return chosen[:n]
+
+
+def random_examples(pair: Pair, train: Sequence[Pair], kmax: int, seed: int = 0) -> list[Pair]:
+    """kmax train pairs drawn for this question (the same whatever else runs)."""
+    return random.Random(f"{seed}:{pair.id}").sample(list(train), min(kmax, len(train)))
+
+
+@dataclass
+class Run:
+    """All scorings of one model, and how long they took."""
+
+    model: str
+    backend: str
+    scored: list[Scored] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def run_convergence(
+    backend: Backend,
+    questions: Sequence[Pair],
+    *,
+    kmax: int,
+    orders: Sequence[Order],
+    nearest: Callable[[Pair, int], list[Pair]],
+    train: Sequence[Pair],
+    seed: int = 0,
+    progress: Progress = _no_progress,
+) -> Run:
+    """Score every question's gold DSL with k = 0..kmax examples in each order.
+
+    `nearest(pair, kmax)` gives the pair's kmax nearest train pairs, nearest first.
+    """
+    dsl_texts = dsl_start_tokens(backend.tokenizer)
+    run = Run(model=backend.model, backend=backend.name)
+    advance = progress(f"{backend.model}", len(questions) * len(orders) * (kmax + 1))
+    started = time.perf_counter()
+    for pair in questions:
+        for order in orders:
+            ranked = nearest(pair, kmax) if order == "nearest" else random_examples(pair, train, kmax, seed)
+            run.scored += score_question(backend, pair, ranked, min(kmax, len(ranked)), order=order,
+                                         dsl_texts=dsl_texts, advance=advance)
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+# --- aggregation ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QuestionStats:
+    """One question's gold DSL after k examples, in three numbers and the first token's view."""
+
+    mean_prob: float
+    mean_logprob: float  # nats per token; exp() of it is the geometric-mean token probability
+    bits: float
+    n_tokens: int
+    first_prob: float
+    first_dsl_mass: float
+    first_english_mass: float
+    first_outside_mass: float
+    mean_entropy: float | None
+    top1_share: float  # share of tokens that were the model's first choice
+
+    @property
+    def geo_prob(self) -> float:
+        return math.exp(self.mean_logprob)
+
+
+def question_stats(scored: Scored) -> QuestionStats:
+    logprobs = [t.logprob for t in scored.tokens]
+    entropies = [t.entropy for t in scored.tokens if t.entropy is not None]
+    return QuestionStats(
+        mean_prob=float(np.mean(np.exp(logprobs))),
+        mean_logprob=float(np.mean(logprobs)),
+        bits=-sum(logprobs) / math.log(2),
+        n_tokens=len(logprobs),
+        first_prob=math.exp(logprobs[0]),
+        first_dsl_mass=scored.first_dsl_mass,
+        first_english_mass=scored.first_english_mass,
+        first_outside_mass=scored.first_outside_mass,
+        mean_entropy=float(np.mean(entropies)) if entropies else None,
+        top1_share=sum(t.rank == 1 for t in scored.tokens) / len(scored.tokens),
+    )
+
+
+def _spread(name: str, values: Sequence[float]) -> dict[str, float]:
+    q1, median, q3 = np.percentile(values, [25, 50, 75])
+    return {f"{name}_median": float(median), f"{name}_q1": float(q1), f"{name}_q3": float(q3)}
+
+
+def aggregate(scored: Sequence[Scored]) -> list[dict[str, Any]]:
+    """Per (model, order, k): the statistics across questions (see the module's docstring)."""
+    groups: dict[tuple[str, str, int], list[Scored]] = defaultdict(list)
+    for item in scored:
+        groups[(item.model, item.order, item.k)].append(item)
+    rows = []
+    for (model, order, k), items in sorted(groups.items(), key=lambda g: (g[0][0], ORDERS.index(g[0][1]), g[0][2])):
+        stats = [question_stats(item) for item in items]
+        all_probs = [t.prob for item in items for t in item.tokens]
+        entropies = [s.mean_entropy for s in stats if s.mean_entropy is not None]
+        rows.append({
+            "model": model, "order": order, "k": k, "n_questions": len(stats),
+            "mean_prob": float(np.mean([s.mean_prob for s in stats])),
+            **_spread("mean_prob", [s.mean_prob for s in stats]),
+            "geo_mean_prob": math.exp(float(np.mean([s.mean_logprob for s in stats]))),
+            **_spread("geo_prob", [s.geo_prob for s in stats]),
+            "token_mean_prob": float(np.mean(all_probs)),
+            "bits_mean": float(np.mean([s.bits for s in stats])),
+            **_spread("bits", [s.bits for s in stats]),
+            "first_token_prob": float(np.mean([s.first_prob for s in stats])),
+            "first_dsl_mass": float(np.mean([s.first_dsl_mass for s in stats])),
+            "first_english_mass": float(np.mean([s.first_english_mass for s in stats])),
+            "first_outside_top20_mass": float(np.mean([s.first_outside_mass for s in stats])),
+            "mean_entropy_nats": float(np.mean(entropies)) if entropies else None,
+            "top1_share": float(np.mean([s.top1_share for s in stats])),
+        })
+    return rows
+
+
+# --- outputs -------------------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "model", "order", "question_id", "k", "prompt_tokens", "position", "token", "prob", "logprob",
+    "rank", "entropy_nats", "top1_token", "top1_prob", "first_dsl_mass", "first_english_mass",
+    "first_outside_top20_mass",
+)
+
+
+def write_tokens_csv(path: Path, scored: Sequence[Scored]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(CSV_COLUMNS)
+        for item in scored:
+            for position, token in enumerate(item.tokens):
+                top1 = token.top[0] if token.top else (None, None)
+                first = position == 0
+                writer.writerow([
+                    item.model, item.order, item.question_id, item.k, item.prompt_tokens, position,
+                    token.text, f"{token.prob:.6g}", f"{token.logprob:.6g}", token.rank,
+                    "" if token.entropy is None else f"{token.entropy:.6g}",
+                    "" if top1[0] is None else top1[0],
+                    "" if top1[1] is None else f"{math.exp(top1[1]):.6g}",
+                    f"{item.first_dsl_mass:.6g}" if first else "",
+                    f"{item.first_english_mass:.6g}" if first else "",
+                    f"{item.first_outside_mass:.6g}" if first else "",
+                ])
+
+
+def representative_question(scored: Sequence[Scored], model: str) -> str:
+    """The question whose nearest-order mean-probability curve lies closest to the median curve."""
+    order = "nearest" if any(s.order == "nearest" for s in scored) else "random"
+    curves: dict[str, dict[int, float]] = defaultdict(dict)
+    for item in scored:
+        if item.model == model and item.order == order:
+            curves[item.question_id][item.k] = question_stats(item).mean_prob
+    ks = sorted({k for curve in curves.values() for k in curve})
+    median = {k: float(np.median([c[k] for c in curves.values() if k in c])) for k in ks}
+    return min(curves, key=lambda q: (sum(abs(curves[q].get(k, 0.0) - median[k]) for k in ks), q))
+
+
+def write_outputs(
+    out: Path,
+    runs: Sequence[Run],
+    questions: Sequence[Pair],
+    *,
+    meta: dict[str, Any],
+    heatmap_question: str | None = None,
+) -> dict[str, Any]:
+    """tokens.csv, summary.json and the PNGs in `out`; returns the summary."""
+    out.mkdir(parents=True, exist_ok=True)
+    scored = [item for run in runs for item in run.scored]
+    write_tokens_csv(out / "tokens.csv", scored)
+    per_k = aggregate(scored)
+    by_id = {pair.id: pair for pair in questions}
+    heatmaps = {}
+    for run in runs:
+        if not run.scored:
+            continue
+        chosen = heatmap_question if heatmap_question in by_id else representative_question(run.scored, run.model)
+        name = f"heatmap-{_slug(run.model)}.png"
+        plot_heatmap(out / name, run.scored, by_id[chosen], run.model)
+        heatmaps[run.model] = {"file": name, "question_id": chosen}
+    summary = {
+        **meta,
+        "models": [{"model": run.model, "backend": run.backend, "seconds": round(run.seconds, 1),
+                    "scorings": len(run.scored)} for run in runs],
+        "questions": [{"id": pair.id, "question": pair.question, "dsl": pair.dsl} for pair in questions],
+        "definitions": {
+            "mean_prob": "mean over questions of the question's mean gold-token probability",
+            "geo_mean_prob": "exp(mean over questions of the question's mean gold-token log-probability)",
+            "token_mean_prob": "mean over all gold tokens of all questions (pooled)",
+            "bits": "per question: -sum of log2 p over the gold DSL's tokens; median and IQR across questions",
+            "first_dsl_mass": f"top-{TOP_K} probability mass of the first DSL token on the tokens that start a "
+                              f"DSL query ({', '.join(DSL_START_WORDS)}); mean over questions",
+            "first_english_mass": f"the rest of the top-{TOP_K} mass of the first DSL token",
+        },
+        "per_k": per_k,
+        "heatmaps": heatmaps,
+    }
+    (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    plot_curves(out, per_k)
+    return summary
+
+
+def table(per_k: Sequence[dict[str, Any]], ks: Sequence[int] = (0, 1, 2, 4, 8),
+          column: str = "mean_prob") -> list[list[str]]:
+    """Rows [model, order, value at each k] for the closing table."""
+    values: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
+    for row in per_k:
+        values[(row["model"], row["order"])][row["k"]] = row[column]
+    return [[model, order, *(f"{v[k]:.3f}" if k in v else "" for k in ks)]
+            for (model, order), v in values.items()]
+
+
+def _slug(model: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in Path(model).name)
+
+
+# --- plots ---------------------------------------------------------------------------------------
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+_STYLE = {"nearest": "-", "random": "--"}
+
+
+def _series(per_k: Sequence[dict[str, Any]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    series: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in per_k:
+        series[(row["model"], row["order"])].append(row)
+    return {key: sorted(rows, key=lambda r: r["k"]) for key, rows in series.items()}
+
+
+def _band_plot(path: Path, per_k: Sequence[dict[str, Any]], name: str, ylabel: str, title: str,
+               ylim: tuple[float, float] | None) -> None:
+    plt = _pyplot()
+    series = _series(per_k)
+    models = list(dict.fromkeys(model for model, _ in series))
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    fig, ax = plt.subplots(figsize=(7.5, 4.8), dpi=120)
+    for (model, order), rows in series.items():
+        colour = colours[models.index(model) % len(colours)]
+        ks = [r["k"] for r in rows]
+        ax.fill_between(ks, [r[f"{name}_q1"] for r in rows], [r[f"{name}_q3"] for r in rows],
+                        color=colour, alpha=0.18 if order == "nearest" else 0.09, linewidth=0)
+        ax.plot(ks, [r[f"{name}_median"] for r in rows], _STYLE[order], marker="o", markersize=4,
+                color=colour, label=f"{model}, {order} examples")
+    ax.set_xlabel("examples in the prompt (k)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.set_xticks(sorted({r["k"] for r in per_k}))
+    if ylim:
+        ax.set_ylim(*ylim)
+    ax.grid(alpha=0.3)
+    n = max(r["n_questions"] for r in per_k)
+    ax.legend(title=f"median, IQR band; {n} questions", fontsize=9, title_fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def plot_curves(out: Path, per_k: Sequence[dict[str, Any]]) -> None:
+    _band_plot(out / "prob_vs_k.png", per_k, "mean_prob", "mean probability of the gold DSL tokens",
+               "Gold DSL token probability vs in-context examples", (0.0, 1.0))
+    _band_plot(out / "bits_vs_k.png", per_k, "bits", "bits to encode the gold DSL (−Σ log₂ p)",
+               "Surprise of the gold DSL vs in-context examples", None)
+    plt = _pyplot()
+    series = _series(per_k)
+    models = list(dict.fromkeys(model for model, _ in series))
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    fig, ax = plt.subplots(figsize=(7.5, 4.8), dpi=120)
+    for (model, order), rows in series.items():
+        colour = colours[models.index(model) % len(colours)]
+        ks = [r["k"] for r in rows]
+        ax.plot(ks, [r["first_dsl_mass"] for r in rows], _STYLE[order], marker="o", markersize=4,
+                color=colour, label=f"{model}, {order}: DSL-start tokens")
+        ax.plot(ks, [r["first_english_mass"] for r in rows], _STYLE[order], marker="x", markersize=5,
+                color=colour, alpha=0.45, label=f"{model}, {order}: other top-{TOP_K} tokens")
+    ax.set_xlabel("examples in the prompt (k)")
+    ax.set_ylabel("probability mass (mean over questions)")
+    ax.set_title(f"First DSL token: mass on {' / '.join(DSL_START_WORDS)} vs English")
+    ax.set_xticks(sorted({r["k"] for r in per_k}))
+    ax.set_ylim(0.0, 1.0)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out / "first_token_vs_k.png")
+    plt.close(fig)
+
+
+def _two_digits(p: float) -> str:
+    """A probability in a heatmap cell: ".07", ".93", "1" (0.999 is "1", not ".00")."""
+    text = f"{p:.2f}"
+    return "1" if text == "1.00" else text[1:]
+
+
+def _show(token: str) -> str:
+    return token.replace(" ", "␣").replace("\n", "⏎") or "∅"
+
+
+def plot_heatmap(path: Path, scored: Sequence[Scored], pair: Pair, model: str) -> None:
+    """Per-token probability of one question's gold DSL (columns) for each k (rows), per order."""
+    plt = _pyplot()
+    by_order: dict[str, dict[int, Scored]] = defaultdict(dict)
+    for item in scored:
+        if item.model == model and item.question_id == pair.id:
+            by_order[item.order][item.k] = item
+    orders = [order for order in ORDERS if order in by_order]
+    first = next(iter(by_order[orders[0]].values()))
+    labels = [_show(t.text) for t in first.tokens]
+    kmax = max(max(rows) for rows in by_order.values())
+    width = max(6.0, 0.55 * len(labels) + 2.0)
+    fig, axes = plt.subplots(len(orders), 1, figsize=(width, 1.0 + (0.42 * (kmax + 1) + 1.3) * len(orders)),
+                             dpi=120, squeeze=False, layout="constrained")
+    image = None
+    for ax, order in zip(axes[:, 0], orders):
+        rows = by_order[order]
+        grid = np.array([[t.prob for t in rows[k].tokens] for k in sorted(rows)])
+        image = ax.imshow(grid, aspect="auto", cmap="viridis", vmin=0.0, vmax=1.0)
+        for (r, c), value in np.ndenumerate(grid):
+            ax.text(c, r, _two_digits(value), ha="center", va="center", fontsize=7,
+                    color="black" if value > 0.6 else "white")
+        ax.set_yticks(range(len(rows)), [str(k) for k in sorted(rows)])
+        ax.set_ylabel(f"k ({order})")
+        ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right", fontsize=8)
+    fig.suptitle(f"{model}: P(gold token) — {pair.question}\n{pair.dsl}", fontsize=9)
+    fig.colorbar(image, ax=axes[:, 0].tolist(), fraction=0.03, pad=0.01, label="probability")
+    fig.savefig(path)
+    plt.close(fig)
