@@ -141,8 +141,8 @@ def _load(engine: Engine, data_dir: Path, progress: Progress) -> None:
             for index in table.indexes:
                 index.create(conn)
             advance()
-        if engine.dialect.name == "sqlite":
-            conn.execute(text("ANALYZE"))
+        # Planner statistics now, not whenever PostgreSQL's autovacuum gets round to it.
+        conn.execute(text("ANALYZE"))
 
 
 def _load_parents(conn: Connection, members: list, data_dir: Path, progress: Progress) -> dict[str, int]:
