@@ -204,6 +204,29 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- serve --------------------------------------------------------------------------------------
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from serving.api import create_app
+    from serving.models import DEFAULT_MODEL
+    from serving.pipeline import Pipeline
+    from statsdb.database import open_engine
+
+    def open_pipeline():  # runs in the server's loader thread, after /healthz already answers
+        return Pipeline.open(open_backend(args.backend, args.vllm_url, args.model), open_engine(args.url))
+
+    model = args.model or (DEFAULT_MODEL if args.backend == "local" else None)
+    app = create_app(open_pipeline, backend=args.backend, model=model, max_waiting=args.queue)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        err_console.print(f"[yellow]Listening on {args.host}: reachable from other machines.[/yellow]")
+    err_console.print(f"askcric on http://{args.host}:{args.port}/ (API docs at /docs); the model loads in the background.",
+                      highlight=False, soft_wrap=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
 # --- eval ---------------------------------------------------------------------------------------
 
 DEFAULT_EVAL_RUNS = (
@@ -435,6 +458,17 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--converge", action="store_true", help="add the DSL's token probabilities for k = 0..8 examples")
     ask.add_argument("--url", help="stats database URL (default: $ASKCRIC_DB or the per-user SQLite file)")
     ask.set_defaults(handler=cmd_ask)
+
+    serve = commands.add_parser("serve", help="the REST API and web page (uvicorn, loopback by default)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--backend", choices=["local", "vllm"], default="local")
+    serve.add_argument("--vllm-url", help="vLLM server URL (default: $ASKCRIC_VLLM_URL or http://127.0.0.1:8011)")
+    serve.add_argument("--model", help="model name or HF folder for the local backend (default: smollm2-135m)")
+    serve.add_argument("--queue", type=int, default=4, help="questions that may wait for the model (default 4); more get 503")
+    serve.add_argument("--url", help="stats database URL (default: $ASKCRIC_DB or the per-user SQLite file)")
+    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    serve.set_defaults(handler=cmd_serve)
 
     evaluation = commands.add_parser("eval", help="execution accuracy of pipeline variants on a split")
     evaluation.add_argument("--split", default="dev")

@@ -1,0 +1,362 @@
+"""The REST API and the web page: FastAPI over the question pipeline (`askcric serve`).
+
+`POST /v1/ask` answers with the Answer object of DESIGN.md's contract, whatever happens: a question
+the pipeline refuses gets the Answer with its `error`, and the HTTP status that `STATUS_BY_KIND`
+maps the error's kind to. The pipeline (model, linker, example store) loads in a background thread
+when the server starts, so `/healthz` answers at once; until it is ready `/v1/ask` answers 503.
+Questions reach the model one at a time through a bounded queue: when `max_waiting` questions
+already wait, the next one gets 503 with Retry-After at once instead of waiting without end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from serving.answer import Answer, ErrorInfo, ExampleUsed
+from serving.querylog import QueryLog
+
+if TYPE_CHECKING:
+    from serving.pipeline import Pipeline
+
+log = logging.getLogger(__name__)
+
+WEB_DIR = Path(__file__).resolve().parent / "web"
+MAX_QUESTION_CHARS = 300  # the same limit as serving.pipeline (not imported: it pulls in torch)
+DEFAULT_MAX_WAITING = 4
+BACKEND_RETRY_AFTER = 30  # seconds, when the model server did not answer a question
+EXAMPLE_QUESTION = "Virat Kohli's ODI runs in 2018"
+
+# The one place an error kind becomes an HTTP status. Kinds not listed are server faults (500).
+STATUS_BY_KIND: dict[str, int] = {
+    "question_too_long": 422,
+    "empty_question": 422,
+    "invalid_request": 422,
+    "out_of_domain": 422,
+    "unknown_name": 422,
+    "ambiguous_name": 422,
+    "unsupported_query": 422,
+    "syntax_error": 422,
+    "dsl_error": 422,
+    "backend_unavailable": 503,
+    "database_missing": 503,
+    "not_ready": 503,
+    "overloaded": 503,
+    "internal_error": 500,
+}
+
+
+def status_for(kind: str | None) -> int:
+    return 200 if kind is None else STATUS_BY_KIND.get(kind, 500)
+
+
+# --- request and response bodies ----------------------------------------------------------------
+
+class AskRequest(BaseModel):
+    question: str = Field(max_length=MAX_QUESTION_CHARS, examples=[EXAMPLE_QUESTION],
+                          description=f"A cricket statistics question in English, at most {MAX_QUESTION_CHARS} characters.")
+    converge: bool = Field(False, description="Also score the chosen DSL with k = 0..8 of its examples "
+                                              "(the `convergence` curve); several extra model calls.")
+
+
+class Health(BaseModel):
+    status: str = Field(description='"ok", or "error" when the pipeline failed to load')
+    backend: str
+    model: str | None
+    ready: bool = Field(description="the pipeline is loaded and answers questions")
+    error: str | None = None
+
+
+class ExamplesFound(BaseModel):
+    question: str
+    masked: str = Field(description="the question with its names and values replaced by their types, as searched")
+    examples: list[ExampleUsed] = Field(description="nearest first; score = cosine similarity of the masked questions")
+
+
+class LinkedCandidate(BaseModel):
+    value: str
+    score: float
+
+
+class LinkedMention(BaseModel):
+    type: str
+    start: int
+    end: int
+    text: str
+    candidates: list[LinkedCandidate]
+    ambiguous: bool
+
+
+class LinkFound(BaseModel):
+    question: str
+    masked: str
+    mentions: list[LinkedMention]
+
+
+class ErrorBody(BaseModel):
+    error: ErrorInfo
+
+
+QuestionParam = Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, description="a question")]
+ExamplesParam = Annotated[int, Query(ge=1, le=50, description="how many examples")]
+
+
+# --- the pipeline, loaded once in the background ------------------------------------------------
+
+class Unavailable(Exception):
+    """The question cannot be taken now; `retry_after` seconds is when to try again (None: don't)."""
+
+    def __init__(self, kind: str, message: str, retry_after: int | None):
+        super().__init__(message)
+        self.kind = kind
+        self.retry_after = retry_after
+
+
+class PipelineLoader:
+    """Builds the pipeline once, in a daemon thread, and hands it out when ready."""
+
+    def __init__(self, open_pipeline: Callable[[], Pipeline]):
+        self._open = open_pipeline
+        self._ready = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.pipeline: Pipeline | None = None
+        self.error: str | None = None
+        self.error_kind = "backend_unavailable"
+        self.started = time.monotonic()
+
+    def start(self) -> None:
+        if self._thread is None:
+            self.started = time.monotonic()
+            self._thread = threading.Thread(target=self._load, name="askcric-pipeline-loader", daemon=True)
+            self._thread.start()
+
+    def _load(self) -> None:
+        try:
+            self.pipeline = self._open()
+        except Exception as error:  # noqa: BLE001 - reported by /healthz and every request
+            from statsdb.database import DatabaseMissing
+
+            log.exception("The question pipeline failed to load")
+            if isinstance(error, DatabaseMissing):
+                self.error_kind = "database_missing"
+            self.error = f"The question pipeline failed to load: {error}"
+        finally:
+            self._ready.set()
+
+    def get(self) -> Pipeline:
+        if self.pipeline is not None:
+            return self.pipeline
+        if self.error is not None:
+            raise Unavailable(self.error_kind, self.error, None)
+        loading = time.monotonic() - self.started
+        raise Unavailable("not_ready", f"The model is still loading ({loading:.0f} s so far); try again shortly.", 10)
+
+    def close(self) -> None:
+        if self.pipeline is not None:
+            self.pipeline.backend.close()
+
+
+# --- the bounded queue in front of the model ----------------------------------------------------
+
+class AskQueue:
+    """Runs blocking pipeline calls one at a time in a worker thread; at most `max_waiting` wait.
+
+    Used from the event loop only (the counters need no lock). A call beyond the bound raises
+    Unavailable("overloaded") at once, with a Retry-After estimated from recent answer times.
+    """
+
+    def __init__(self, max_waiting: int = DEFAULT_MAX_WAITING):
+        if max_waiting < 0:
+            raise ValueError("max_waiting must be 0 or more")
+        self.max_waiting = max_waiting
+        self.running = 0
+        self.waiting = 0
+        self.seconds_per_call = 5.0  # moving average of recent call times, for Retry-After
+        self._turn = asyncio.Lock()
+
+    async def run(self, work: Callable[[], Answer]) -> tuple[Answer, float]:
+        """(work's result, ms spent waiting for its turn)."""
+        if self.running + self.waiting > self.max_waiting:
+            retry = max(1, math.ceil(self.seconds_per_call * (self.waiting + 1)))
+            raise Unavailable(
+                "overloaded",
+                f"The server is busy: {self.running + self.waiting} questions are ahead of yours. "
+                f"Try again in about {retry} s.", retry,
+            )
+        self.waiting += 1
+        queued = time.perf_counter()
+        try:
+            await self._turn.acquire()
+        finally:
+            self.waiting -= 1
+        self.running += 1
+        try:
+            started = time.perf_counter()
+            # Not cancellable (anyio waits for the thread): the turn is held until the work is done.
+            result = await run_in_threadpool(work)
+            self.seconds_per_call = 0.7 * self.seconds_per_call + 0.3 * (time.perf_counter() - started)
+            return result, (started - queued) * 1000
+        finally:
+            self.running -= 1
+            self._turn.release()
+
+
+# --- the app ------------------------------------------------------------------------------------
+
+def create_app(
+    open_pipeline: Callable[[], Pipeline],
+    *,
+    backend: str = "local",
+    model: str | None = None,
+    max_waiting: int = DEFAULT_MAX_WAITING,
+    query_log: QueryLog | None = None,
+) -> FastAPI:
+    """The API app. `open_pipeline()` builds the pipeline (in a background thread at startup);
+    `backend` and `model` name it in /healthz until it is loaded. Records go to `query_log`
+    (default: the per-user query log)."""
+    loader = PipelineLoader(open_pipeline)
+    queue = AskQueue(max_waiting)
+    query_log = query_log or QueryLog()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        loader.start()
+        yield
+        loader.close()
+        query_log.close()
+
+    app = FastAPI(
+        title="askcric",
+        version="0.1.0",
+        summary="Cricket statistics questions in plain English, answered through a few-shot-learned DSL.",
+        lifespan=lifespan,
+    )
+    app.state.loader, app.state.queue, app.state.query_log = loader, queue, query_log
+
+    def names() -> tuple[str, str | None]:
+        if loader.pipeline is not None:
+            return loader.pipeline.backend.name, loader.pipeline.backend.model
+        return backend, model
+
+    async def respond(answer: Answer, retry_after: int | None = None) -> JSONResponse:
+        status = status_for(answer.error.kind if answer.error else None)
+        await run_in_threadpool(query_log.record, answer, source="api", status=status)
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        return JSONResponse(answer.model_dump(mode="json"), status_code=status, headers=headers)
+
+    def refused(question: str | None, kind: str, message: str) -> Answer:
+        backend_name, model_name = names()
+        return Answer(question=question, backend=backend_name, model=model_name,
+                      error=ErrorInfo(kind=kind, message=message))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError):
+        """/v1/ask answers bad input with the Answer object too (question_too_long, invalid_request)."""
+        if request.url.path != "/v1/ask":
+            return await request_validation_exception_handler(request, error)
+        body = error.body if isinstance(error.body, dict) else {}
+        question = body.get("question") if isinstance(body.get("question"), str) else None
+        if any(e["type"] == "string_too_long" and tuple(e["loc"][-1:]) == ("question",) for e in error.errors()):
+            answer = refused(question, "question_too_long",
+                             f"Questions are limited to {MAX_QUESTION_CHARS} characters; this one has "
+                             f"{len(question or '')}. Ask something shorter.")
+        else:
+            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}"
+                                 for e in error.errors())
+            answer = refused(question, "invalid_request",
+                             f'Send JSON like {{"question": "{EXAMPLE_QUESTION}"}} ({problems}).')
+        return await respond(answer)
+
+    error_responses = {
+        422: {"model": Answer, "description": "A question the pipeline will not answer: `error` says why "
+                                              "(out_of_domain, unknown_name, ambiguous_name, unsupported_query, "
+                                              "syntax_error, question_too_long, empty_question, invalid_request)"},
+        503: {"model": Answer, "description": "Busy (overloaded), still loading (not_ready), no model server "
+                                              "(backend_unavailable) or no database (database_missing); "
+                                              "see the Retry-After header"},
+        500: {"model": Answer, "description": "internal_error"},
+    }
+
+    @app.post("/v1/ask", response_model=Answer, responses=error_responses, tags=["questions"])
+    async def ask(request: AskRequest) -> JSONResponse:
+        """Answer a cricket statistics question: the result table, the DSL that produced it, its
+        English reading, the SQL, the examples used, the DSL's token probabilities and timings."""
+        try:
+            pipeline = loader.get()
+            answer, waited_ms = await queue.run(lambda: pipeline.ask(request.question, converge=request.converge))
+        except Unavailable as busy:
+            return await respond(refused(request.question, busy.kind, str(busy)), busy.retry_after)
+        except Exception:  # noqa: BLE001 - the caller still gets an Answer; the trace goes to the log
+            log.exception("Answering %r failed", request.question)
+            return await respond(refused(request.question, "internal_error",
+                                         "Something went wrong answering this question; it has been logged."))
+        answer.timings_ms["queue"] = round(waited_ms, 2)
+        unreachable = answer.error is not None and answer.error.kind == "backend_unavailable"
+        return await respond(answer, BACKEND_RETRY_AFTER if unreachable else None)
+
+    @app.get("/healthz", response_model=Health, responses={503: {"model": Health}}, tags=["service"])
+    async def healthz() -> JSONResponse:
+        """Liveness and readiness: `ready` once the model and indexes are loaded."""
+        backend_name, model_name = names()
+        health = Health(status="error" if loader.error else "ok", backend=backend_name, model=model_name,
+                        ready=loader.pipeline is not None, error=loader.error)
+        return JSONResponse(health.model_dump(), status_code=503 if loader.error else 200)
+
+    def pipeline_or_503() -> Pipeline | JSONResponse:
+        try:
+            return loader.get()
+        except Unavailable as busy:
+            headers = {"Retry-After": str(busy.retry_after)} if busy.retry_after else None
+            body = ErrorBody(error=ErrorInfo(kind=busy.kind, message=str(busy)))
+            return JSONResponse(body.model_dump(), status_code=status_for(busy.kind), headers=headers)
+
+    @app.get("/v1/examples", response_model=ExamplesFound, responses={503: {"model": ErrorBody}},
+             tags=["questions"])
+    async def examples(q: QuestionParam, k: ExamplesParam = 8):
+        """The k stored question→DSL examples nearest to a question (as the pipeline retrieves them)."""
+        pipeline = pipeline_or_503()
+        if isinstance(pipeline, JSONResponse):
+            return pipeline
+
+        def nearest() -> ExamplesFound:
+            masked = pipeline.linker.link(q).masked()
+            found = pipeline.store.select(q, k, masked_question=masked)
+            return ExamplesFound(question=q, masked=masked, examples=[
+                ExampleUsed(question=e.question, dsl=e.dsl, score=round(e.score, 4)) for e in found
+            ])
+
+        return await run_in_threadpool(nearest)
+
+    @app.get("/v1/link", response_model=LinkFound, responses={503: {"model": ErrorBody}}, tags=["questions"])
+    async def link(q: QuestionParam):
+        """The players, teams, grounds, places, competitions, years, numbers and stat words found in
+        a question, each with its candidate values, best first."""
+        pipeline = pipeline_or_503()
+        if isinstance(pipeline, JSONResponse):
+            return pipeline
+        linked = await run_in_threadpool(pipeline.linker.link, q)
+        return LinkFound(question=q, masked=linked.masked(),
+                         mentions=[LinkedMention(**asdict(m)) for m in linked.mentions])
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(WEB_DIR / "index.html")
+
+    app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
+    return app
