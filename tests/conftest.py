@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -194,3 +196,63 @@ def query_db(request: pytest.FixtureRequest) -> Iterator[Engine]:
     engine = open_engine(url)
     yield engine
     engine.dispose()
+
+
+# --- the REST API on a real uvicorn server ----------------------------------------------------
+
+@dataclass(frozen=True)
+class ApiServer:
+    url: str  # http://127.0.0.1:PORT
+    log_dir: Path  # its query log: queries.jsonl and query_log.sqlite
+    max_waiting: int  # questions that may wait for the model before 503
+
+
+@pytest.fixture(scope="session")
+def api_server(full_db: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
+    """The REST API (serving/api.py) with the local backend and the full database, served by uvicorn
+    from a thread of this process on a free loopback port, once per session. One question may wait
+    for the model, so that tests can overload it; its query log lives in a temporary folder."""
+    import socket
+    import threading
+
+    import httpx
+    import uvicorn
+
+    from serving.api import create_app
+    from serving.backends import get_backend
+    from serving.models import DEFAULT_MODEL, ModelMissing, model_dir
+    from serving.pipeline import Pipeline
+    from serving.querylog import QueryLog
+
+    try:
+        model_dir(DEFAULT_MODEL)
+    except ModelMissing as missing:
+        require(f"The model is not prepared: {missing}")
+    log_dir = tmp_path_factory.mktemp("api_query_log")
+    app = create_app(
+        lambda: Pipeline.open(get_backend("local", model=DEFAULT_MODEL), full_db),
+        model=DEFAULT_MODEL, max_waiting=1, query_log=QueryLog(log_dir, log_dir / "query_log.sqlite"),
+    )
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    try:
+        health: dict = {}
+        for _ in range(600):  # the model and the example index load in the background
+            if server.started:
+                health = httpx.get(f"{url}/healthz", timeout=10).json()
+                if health["ready"] or health["status"] != "ok":
+                    break
+            if not thread.is_alive():
+                pytest.fail("The API server stopped while starting")
+            time.sleep(1)
+        if not health.get("ready"):
+            pytest.fail(f"The API did not get ready: {health}")
+        yield ApiServer(url, log_dir, max_waiting=1)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=60)
+        listener.close()

@@ -1,0 +1,96 @@
+"""The web page in a real browser: Debian's chromium, driven by Playwright, against the real API server.
+
+Never `playwright install`: the tests use /usr/bin/chromium (`apt-get install -y chromium`, done by
+.ci/run). The screenshot of the answered page is saved in the test's tmp_path; its path is printed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update"]
+ANSWER_TIMEOUT_MS = 300_000  # the model answers in seconds; this only stops a hang
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        require(f"No chromium at {CHROMIUM}: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, api_server):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.goto(f"{api_server.url}/")
+    expect(page.locator("#health")).to_contain_text("ready")
+    yield page
+    page.close()
+
+
+def test_asking_shows_the_answer_table_the_token_view_and_the_learning_curve(page, tmp_path):
+    from playwright.sync_api import expect
+
+    page.fill("#question", "Virat Kohli's ODI runs in 2018")
+    page.check("#converge")
+    page.click("#ask")
+    rows = page.locator("#result tbody tr")
+    expect(rows.first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(page.locator("#error")).to_be_hidden()
+    expect(rows.first.locator("td").first).to_have_text("Virat Kohli")
+    expect(page.locator("#result thead")).to_contain_text("runs")
+    expect(page.locator("#description")).not_to_be_empty()
+    expect(page.locator("#dsl")).to_contain_text('player "Virat Kohli"')
+
+    # The token view: one shaded span per DSL token; hovering one shows its alternatives and entropy.
+    tokens = page.locator("#tokens .token")
+    assert tokens.count() >= 5
+    assert "Kohli" in "".join(tokens.all_text_contents())
+    probs = [float(p) for p in tokens.evaluate_all("spans => spans.map(s => s.dataset.prob)")]
+    shades = set(tokens.evaluate_all("spans => spans.map(s => s.style.backgroundColor)"))
+    assert all(0 < p <= 1 for p in probs) and len(shades) > 1  # shaded by probability
+    least_sure = tokens.nth(probs.index(min(probs)))
+    least_sure.hover()
+    tip = page.locator("#token-tip")
+    expect(tip).to_be_visible()
+    expect(tip).to_contain_text("entropy")
+    assert tip.locator("tr").count() >= 2  # the top alternatives
+
+    # The convergence curve: one point per k = 0..8 (fewer if fewer examples were used).
+    expect(page.locator("#convergence svg polyline")).to_be_visible()
+    assert 2 <= page.locator("#convergence svg circle").count() <= 9
+    # The linked mentions and the examples used, with their similarity.
+    expect(page.locator("#mentions")).to_contain_text("Virat Kohli")
+    assert page.locator("#examples tbody tr").count() >= 1
+
+    screenshot = tmp_path / "askcric-answer.png"
+    page.screenshot(path=str(screenshot), full_page=True)
+    assert screenshot.stat().st_size > 10_000
+    print(f"screenshot: {screenshot}")
+
+
+def test_a_refused_question_shows_its_error(page):
+    from playwright.sync_api import expect
+
+    page.fill("#question", "what is the capital of France")
+    page.click("#ask")
+    expect(page.locator("#error")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(page.locator("#error-kind")).to_have_text("out_of_domain")
+    expect(page.locator("#status")).to_contain_text("422")
+    expect(page.locator("#answer")).to_be_hidden()
