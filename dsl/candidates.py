@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dsl import ast
 from dsl.link import Linked, Mention
@@ -30,8 +30,29 @@ LISTS = {"batting": {"innings", "hundreds", "fifties", "ducks"}, "bowling": {"in
 QUALIFIERS = ("innings", "matches", "runs", "balls", "wickets")
 DEFAULT_COUNT = 10
 
-_OPPOSITION_CUES = re.compile(r"\b(vs?\.?|versus|against|agst|beat|beating|facing|playing)\s*$", re.I)
-_FOR_CUES = re.compile(r"\b(for|playing for|representing)\s*$", re.I)
+_OPPOSITION_CUES = re.compile(r"\b(vs?\.?|versus|against|agst|beat|beating|facing|playing)\s+(the\s+)?$", re.I)
+_FOR_CUES = re.compile(r"\b(for|playing for|representing)\s+(the\s+)?$", re.I)
+# Words that ask for one figure per group ("Smith's Test runs by opposition").
+GROUP_CUES = {
+    "year": r"\b(by|per|each|every|in each|year[- ]by[- ]year|split by)\s*(calendar\s+)?years?\b|\byear[- ]by[- ]year|\byear[- ]wise|\bannual",
+    "opposition": r"\b(by|per|against each|vs each|each|split by|for each)\s+(opponent|opposition|opposing team|team they played)s?\b|\bopposition[- ]wise",
+    "team": r"\b(by|per|for each|each)\s+(team|franchise|side)s?\b",
+    "ground": r"\b(by|per|at each|each)\s+(ground|venue|stadium)s?\b|\bvenue[- ]wise",
+    "country": r"\b(by|per|in each|each)\s+(host\s+)?(country|countries|nation)\b",
+    "competition": r"\b(by|per|in each|each|across|split by)\s+(format|formats|competition|competitions)\b|\bformat[- ]wise",
+    "innings": r"\b(by|per|each)\s+innings(\s+number)?\b|\binnings[- ]wise",
+    "position": r"\b(by|per|at each|each)\s+(batting\s+)?(position|number|slot)s?\b",
+    "dismissal": r"\b(by|per|each)\s+(dismissal|mode of dismissal|way)s?\b|\bhow (he|she|they) (got|get|was|were) out\b|\bways? of (getting )?out\b",
+    "bowler": r"\b(by|per|each|against each|vs each)\s+bowlers?\b|\bwhich bowlers?\b.*\b(dismissed|got|removed)\b",
+    "batter": r"\b(by|per|each|against each|vs each)\s+(batter|batsman|batsmen|batters)\b|\bwhich (batters|batsmen|batter|batsman)\b",
+}
+RANKING_CUES = re.compile(r"\b(most|highest|best|top|leading|lowest|fewest|worst|least|biggest|fastest|slowest|"
+                          r"who|which|record|records|cheapest|most expensive|quickest)\b", re.I)
+# Words asking for the bottom of a ranking: of a stat where more is better ("lowest average"),
+# and of one where less is better ("highest economy", "most expensive").
+BOTTOM_CUES = re.compile(r"\b(lowest|fewest|worst|(?<!at )least|slowest|poorest)\b", re.I)
+LIST_CUES = re.compile(r"\b(list|show|which|what were|all (of )?(his|her|their)|every|each of|when did|details)\b", re.I)
+BOTTOM_CUES_LOWER_BETTER = re.compile(r"\b(worst|highest|most expensive|poorest|expensive)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -45,6 +66,12 @@ class Frame:
     qualifier_stat: str | None
     stats: tuple[str, ...]  # stat words in the question, canonical
     subjects: tuple[str, ...]  # subject cue words, canonical
+    groups: tuple[str, ...] = ()  # "by opposition", "per year"...: one figure per group
+    ranking_cue: bool = False  # "most", "highest", "who", ...: a ranking or record is asked for
+    list_cue: bool = False  # "list", "show", "which": the innings or matches themselves
+    strong_subjects: tuple[str, ...] = ()  # subjects the question names outright ("batters", "bowler")
+    bottom_cue: bool = False  # "lowest average", "fewest runs": the bottom of a ranking
+    bottom_cue_lower_better: bool = False  # "highest economy": the bottom of a less-is-better stat
 
 
 def _top(mention: Mention) -> str:
@@ -132,7 +159,10 @@ _KEYWORD_FILTERS = ("home_away", "result", "batting_order", "stage", "dismissal"
 def frame(linked: Linked) -> Frame:
     """Everything the question's mentions settle, before any example is looked at."""
     filters: dict = {}
-    for kind in ("competition", "ground", "place", "event") + _KEYWORD_FILTERS:
+    teams, places = _teams_and_places(linked)
+    if places:
+        filters["place"] = places[0]
+    for kind in ("competition", "ground", "event") + _KEYWORD_FILTERS:
         found = _of_type(linked, kind)
         if found:
             filters[kind] = _top(found[0])
@@ -155,28 +185,48 @@ def frame(linked: Linked) -> Frame:
         filters["innings_number"] = numbers.pop("innings_number")
     if "position" in numbers:
         filters["position"] = ast.Position(*numbers.pop("position"))
-    places = {_top(m) for m in _of_type(linked, "place")}
-    teams = tuple(
-        (_top(m), _team_role(linked, m)) for m in _of_type(linked, "team")
-        if not (_top(m) in places and re.search(r"\b(in|at)\s*$", _before(linked, m)))
-    )
-    if "place" in filters and any(team == filters["place"] for team, _ in teams):
-        # "India" linked as both: the cue words decided it is a team, not the host country.
-        if not re.search(r"\b(in|at)\s+(the\s+)?$", linked.question[:_place_start(linked)].lower()):
-            del filters["place"]
+    if filters.get("event") == "World Cup" and filters.get("competition") == "t20i":
+        filters["event"] = "T20 World Cup"  # "T20I ... in World Cups"
     return Frame(
-        players=tuple(dict.fromkeys(_top(m) for m in _of_type(linked, "player"))),
-        teams=tuple(dict.fromkeys(teams)),
+        players=_players(linked),
+        teams=teams,
         filters=filters,
         numbers=numbers,
         qualifier_stat=qualifier,
         stats=tuple(dict.fromkeys(_top(m) for m in _of_type(linked, "stat"))),
         subjects=tuple(dict.fromkeys(_top(m) for m in _of_type(linked, "subject"))),
+        groups=tuple(group for group, cue in GROUP_CUES.items() if re.search(cue, linked.question, re.I)),
+        ranking_cue=bool(RANKING_CUES.search(linked.question)),
+        list_cue=bool(LIST_CUES.search(linked.question)),
+        strong_subjects=tuple(dict.fromkeys(
+            _top(m) for m in _of_type(linked, "subject") if m.candidates[0].score >= 0.8
+        )),
+        bottom_cue=bool(BOTTOM_CUES.search(linked.question)),
+        bottom_cue_lower_better=bool(BOTTOM_CUES_LOWER_BETTER.search(linked.question)),
     )
 
 
-def _place_start(linked: Linked) -> int:
-    return next((m.start for m in _of_type(linked, "place")), 0)
+def _players(linked: Linked) -> tuple[str, ...]:
+    """Players in question order; of two names with only a space between them ("George Munsey"),
+    the first is the second's first name, not another player."""
+    mentions = _of_type(linked, "player")
+    kept = [m for m, after in zip(mentions, mentions[1:] + [None])
+            if not (after and linked.question[m.end:after.start].strip() == "")]
+    return tuple(dict.fromkeys(_top(m) for m in kept))
+
+
+def _teams_and_places(linked: Linked) -> tuple[tuple[tuple[str, str], ...], list[str]]:
+    """Teams (with their role) and host places. A country named once is one or the other, as the
+    linker scored it from the words around it ("in India" a place, "against India" a team)."""
+    place_score = {(m.start, m.end): m.candidates[0].score for m in _of_type(linked, "place")}
+    team_score = {(m.start, m.end): m.candidates[0].score for m in _of_type(linked, "team")}
+    teams = tuple(dict.fromkeys(
+        (_top(m), _team_role(linked, m)) for m in _of_type(linked, "team")
+        if m.candidates[0].score >= place_score.get((m.start, m.end), 0.0)
+    ))
+    places = [_top(m) for m in _of_type(linked, "place")
+              if m.candidates[0].score > team_score.get((m.start, m.end), 0.0)]
+    return teams, places
 
 
 # --- filling an example's shape ----------------------------------------------------------------------
@@ -239,9 +289,11 @@ def _role_fills(subject: str, frame: Frame) -> Iterable[dict]:
             team_options = [{"opposition": team}, {"team": team}]
     elif len(teams) >= 2:
         (first, first_role), (second, second_role) = teams[:2]
-        if first_role == "opposition" and second_role != "opposition":
-            first, second = second, first
-        team_options = [{"team": first, "opposition": second}, {"team": second, "opposition": first}]
+        if first_role == "opposition" or second_role == "team":
+            first, second, first_role, second_role = second, first, second_role, first_role
+        team_options = [{"team": first, "opposition": second}]
+        if first_role == "either" and second_role == "either":  # no cue word: let the model choose
+            team_options.append({"team": second, "opposition": first})
     for player_fill in player_options:
         for team_fill in team_options:
             yield {**player_fill, **team_fill}
@@ -254,11 +306,10 @@ def fill(example: ast.Query, frame: Frame, *, stat: str | None = None, subject: 
     if output is None:
         return []
     filters = dict(frame.filters)
-    if subject not in ("batting", "bowling"):
-        for ball_filter in ("overs", "dismissal"):
-            filters.pop(ball_filter, None)
-    if subject != "batting":
-        filters.pop("position", None)
+    if subject not in ("batting", "bowling") and ("overs" in filters or "dismissal" in filters):
+        return []  # the question's over or dismissal filter needs a batting or bowling query
+    if subject != "batting" and "position" in filters:
+        return []
     results = []
     for roles in _role_fills(subject, frame):
         try:
@@ -268,10 +319,58 @@ def fill(example: ast.Query, frame: Frame, *, stat: str | None = None, subject: 
     return results
 
 
+def _variants(example: ast.Query, frame: Frame) -> list[ast.Query]:
+    """The example itself, grouped by each group the question names, and its ranking reversed
+    when the question asks for the lowest."""
+    variants = [example]
+    output = example.output
+    if isinstance(output, (ast.Aggregate, ast.Grouped)):
+        variants += [replace(example, output=ast.Grouped(group, output.stat)) for group in frame.groups]
+    if isinstance(output, ast.Ranking):
+        flipped = "bottom" if output.direction == "top" else "top"
+        variants.append(replace(example, output=replace(output, direction=flipped)))
+    return variants
+
+
+def _fits_cues(query: ast.Query, frame: Frame) -> bool:
+    """Does the query's shape fit the question's shape words? A question naming no player that
+    asks "who has the most..." wants a ranking; one naming groups wants them."""
+    output = query.output
+    if frame.groups and not (isinstance(output, ast.Grouped) and output.group in frame.groups):
+        return False
+    if frame.strong_subjects and query.subject not in frame.strong_subjects:
+        return False
+    if isinstance(output, ast.Listing) and not frame.list_cue:
+        return False
+    stat = getattr(output, "stat", None)
+    if frame.stats and stat is not None and stat not in frame.stats and _stat_words(stat).isdisjoint(frame.stats):
+        return False
+    ranked = isinstance(output, (ast.Ranking, ast.BestInnings))
+    if frame.ranking_cue and not frame.players and not frame.groups and not isinstance(output, ast.Listing):
+        if not ranked and not (query.subject == "team" and query.team):
+            return False
+    if isinstance(output, ast.Ranking):
+        lower_better = (query.subject, output.stat) in LOWER_IS_BETTER  # top economy = lowest
+        wants_bottom = frame.bottom_cue_lower_better if lower_better else frame.bottom_cue
+        if (output.direction == "bottom") != wants_bottom:
+            return False
+    return True
+
+
+def _stat_words(stat: str) -> set[str]:
+    """Stat words that ask for this single-innings stat ("wickets" asks for best figures)."""
+    return {"figures": {"wickets", "best figures"}, "total": {"highest total", "lowest total", "runs"},
+            "best figures": {"wickets"}, "high score": {"runs"}}.get(stat, set())
+
+
+LOWER_IS_BETTER = {("bowling", "average"), ("bowling", "economy"), ("bowling", "strike rate"), ("team", "lowest total")}
+
+
 def build_candidates(frame: Frame, examples: Iterable[ast.Query], limit: int = 24) -> list[ast.Query]:
     """Candidate queries in a stable order: each example's own shape first, then the variants
-    the question's stat and subject words suggest."""
-    examples = list(examples)
+    the question's stat, subject, group and direction words suggest. Shapes that contradict the
+    question's words are dropped (unless nothing else is left)."""
+    examples = [variant for example in examples for variant in _variants(example, frame)]
     seen: dict[ast.Query, None] = {}
     for example in examples:
         for query in fill(example, frame):
@@ -282,7 +381,9 @@ def build_candidates(frame: Frame, examples: Iterable[ast.Query], limit: int = 2
             for stat in frame.stats or (None,):
                 for query in fill(example, frame, stat=stat, subject=subject):
                     seen.setdefault(query, None)
-    return list(seen)[:limit]
+    candidates = list(seen)
+    fitting = [query for query in candidates if _fits_cues(query, frame)]
+    return (fitting or candidates)[:limit]
 
 
 def uses_all_values(query: ast.Query, frame: Frame) -> bool:

@@ -65,6 +65,7 @@ class Mention:
     text: str
     candidates: tuple[Candidate, ...]  # best first
     ambiguous: bool  # the best two candidates score too close to choose without more context
+    fuzzy: bool = False  # matched as a misspelling: the question may mean another name
 
 
 @dataclass(frozen=True)
@@ -694,6 +695,7 @@ class _Hit:
     start: int
     end: int
     values: tuple[tuple[str, float], ...]
+    fuzzy: bool = False
 
 
 _YEAR = r"((?:19|20)\d\d)"
@@ -919,6 +921,15 @@ def scan_patterns(text: str) -> tuple[list[_Hit], list[tuple[int, int]]]:
     return hits, claimed
 
 
+def _first_name_fits(first: str, part: str) -> bool:
+    """Does the first name a fan typed fit a register name's part before the surname?
+    "jamie" fits "jl" (initials) and "jamie"; "chris" fits "christopher"."""
+    words = part.split()
+    if len(words) == 1 and len(words[0]) <= 4 and words[0] != first and not words[0].startswith(first):
+        return words[0][0] == first[0]  # initials: "jl", "rk"
+    return any(w.startswith(first) or (first.startswith(w) and len(w) >= 3) for w in words)
+
+
 # --- the linker --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -931,6 +942,8 @@ class Linker:
     popularity: dict[str, dict[tuple[str, str], int]] = field(repr=False)  # display name -> matches
     fuzzy_single: tuple[str, ...] = field(repr=False)  # one-word player/ground keys for misspelt words
     fuzzy_multi: tuple[str, ...] = field(repr=False)  # several-word keys
+    # surname -> (first part, display name) of every player: "Jamie Smith" finds "JL Smith"
+    by_surname: dict[str, tuple[tuple[str, str], ...]] = field(repr=False, default_factory=dict)
 
     @classmethod
     def from_engine(cls, engine: Engine) -> Linker:
@@ -944,10 +957,17 @@ class Linker:
             words = key.split(" ")
             longest[words[0]] = max(longest.get(words[0], 0), len(words))
         fuzzy = sorted(built.fuzzy_keys)
+        by_surname: dict[str, set[tuple[str, str]]] = {}
+        for _, cricsheet_name, display in names.players:
+            for name in {cricsheet_name, display}:
+                words = _fold(name).split()
+                if len(words) >= 2:
+                    by_surname.setdefault(words[-1], set()).add((" ".join(words[:-1]), display))
         return cls(
             lexicon=built.entries, longest=longest, popularity=built.popularity,
             fuzzy_single=tuple(k for k in fuzzy if " " not in k),
             fuzzy_multi=tuple(k for k in fuzzy if " " in k),
+            by_surname={k: tuple(sorted(v)) for k, v in by_surname.items()},
         )
 
     def link(self, question: str) -> Linked:
@@ -957,6 +977,7 @@ class Linker:
         # In an all-lower-case or all-capitals question, capitals say nothing about names.
         cased = any(ch.islower() for ch in question) and any(ch.isupper() for ch in question)
         hits += _split_stats(tokens, free)
+        hits += self._first_name_hits(tokens, free)
         hits += self._lexicon_hits(tokens, free, cased)
         hits += _leftover_numbers(tokens, free)
         hits += self._fuzzy_hits(tokens, free)
@@ -988,6 +1009,25 @@ class Linker:
             for entry in entries:
                 by_type.setdefault(entry.type, []).append((entry.value, entry.score))
             hits += [_Hit(type, start, end, tuple(values)) for type, values in by_type.items()]
+        return hits
+
+    # --- step 2a: a first name and a surname the register only has with initials ------------------
+
+    def _first_name_hits(self, tokens: list[Token], free: list[bool]) -> list[_Hit]:
+        """ "Jamie Smith" -> JL Smith, "Kushal Bhurtel" -> K Bhurtel, "Chris Rogers" -> Christopher
+        Rogers: a capitalised word before a surname picks the players whose initials or first name
+        it fits. Without this the first name is fuzzily read as some other player's surname."""
+        hits = []
+        for i in range(len(tokens) - 1):
+            first, surname = tokens[i], tokens[i + 1]
+            if not (free[i] and free[i + 1] and first.capitalised and first.norm.isalpha()
+                    and first.norm not in VOCABULARY and f"{first.norm} {surname.norm}" not in self.lexicon):
+                continue
+            fits = {display for part, display in self.by_surname.get(surname.norm, ())
+                    if _first_name_fits(first.norm, part)}
+            if fits:
+                free[i] = free[i + 1] = False
+                hits.append(_Hit("player", first.start, surname.end, tuple((d, 0.95) for d in sorted(fits))))
         return hits
 
     # --- step 3: misspelt names -------------------------------------------------------------------
@@ -1029,7 +1069,7 @@ class Linker:
         by_type: dict[str, list[tuple[str, float]]] = {}
         for entry in self.lexicon[key]:
             by_type.setdefault(entry.type, []).append((entry.value, round(entry.score * scale, 3)))
-        return [_Hit(type, start, end, tuple(values)) for type, values in by_type.items()]
+        return [_Hit(type, start, end, tuple(values), fuzzy=True) for type, values in by_type.items()]
 
     # --- hits -> mentions, scored in the question's context ---------------------------------------
 
@@ -1057,7 +1097,7 @@ class Linker:
             values = sorted(values, key=lambda vs: (-vs[1], vs[0]))[:MAX_CANDIDATES]
             candidates = tuple(Candidate(v, s) for v, s in values)
             ambiguous = len(candidates) > 1 and candidates[1].score >= CLOSE * candidates[0].score
-            mentions.append(Mention(hit.type, hit.start, hit.end, hit_text, candidates, ambiguous))
+            mentions.append(Mention(hit.type, hit.start, hit.end, hit_text, candidates, ambiguous, hit.fuzzy))
         mentions.sort(key=lambda m: (m.start, m.end, m.type, m.candidates[0].value))
         return tuple(mentions)
 

@@ -185,6 +185,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
         answer = Answer(question=args.question, backend=args.backend, error=ErrorInfo(kind=kind, message=str(error)))
     else:
         answer = pipeline.ask(args.question, strategy, **({"converge": True} if args.converge else {}))
+    from serving.querylog import QueryLog
+
+    QueryLog().record(answer, source="cli")
     if args.json:
         print(answer.model_dump_json())
         return 1 if answer.error else 0
@@ -268,7 +271,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
 # --- converge -----------------------------------------------------------------------------------
 
 def cmd_converge(args: argparse.Namespace) -> int:
+    import hashlib
     import time
+    from collections import Counter
     from datetime import datetime
     from pathlib import Path
 
@@ -316,6 +321,13 @@ def cmd_converge(args: argparse.Namespace) -> int:
                 for pair in questions:
                     nearest[pair.id] = store.select(pair.question, args.kmax)
     out = Path(args.out or f"analysis/output/converge-{datetime.now():%Y%m%d-%H%M%S}")
+    meta = {
+        "created": datetime.now().isoformat(timespec="seconds"), "corpus": str(corpus),
+        "corpus_sha256": hashlib.sha256(corpus.read_bytes()).hexdigest(),
+        "corpus_pairs": dict(Counter(pair.split for pair in pairs)), "split": args.split,
+        "n": len(questions), "kmax": args.kmax, "orders": list(orders), "seed": args.seed,
+        "retrieval": args.retrieval, "top_k": 20,
+    }
     runs = []
     for model in models:
         backend = open_backend(args.backend, args.vllm_url, model)
@@ -328,11 +340,8 @@ def cmd_converge(args: argparse.Namespace) -> int:
                 train=train, seed=args.seed, progress=rich_progress(bar),
             ))
         backend.close()
-    summary = write_outputs(out, runs, questions, heatmap_question=args.heatmap_question, meta={
-        "created": datetime.now().isoformat(timespec="seconds"), "corpus": str(corpus), "split": args.split,
-        "n": len(questions), "kmax": args.kmax, "orders": list(orders), "seed": args.seed,
-        "retrieval": args.retrieval, "top_k": 20,
-    })
+        # Written after each model, so a long multi-model run keeps what it has finished.
+        summary = write_outputs(out, runs, questions, heatmap_question=args.heatmap_question, meta=meta)
     ks = [k for k in (0, 1, 2, 4, 8, 16, 32) if k <= args.kmax]
     result = Table("model", "order", *(f"k={k}" for k in ks),
                    title=f"Mean gold DSL token probability ({len(questions)} {args.split} questions)")

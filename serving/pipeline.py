@@ -36,7 +36,6 @@ from serving.backends import Backend, BackendError, TokenInfo
 
 MAX_QUESTION_CHARS = 300
 CONVERGE_KMAX = 8  # `ask(converge=True)` scores the DSL with k = 0..8 of the prompt's examples
-FUZZY_NAME_SCORE = 0.9  # a name linked below this score was probably misspelt: ask, don't guess
 NAME_TYPES = ("player", "team", "ground", "place")
 # Mentions that show a question is about cricket statistics at all. A team or a place alone does
 # not: "What is the capital of France?" names a cricket team too.
@@ -247,19 +246,10 @@ def _check_domain(linked: Linked) -> None:
 
 
 def _check_names(linked: Linked) -> None:
-    """A name matched only fuzzily ("Kohly") is answered with a question, not a guess."""
+    """A name matched only as a misspelling ("Kohly") is answered with a question, not a guess."""
     for mention in linked.mentions:
-        if mention.type in NAME_TYPES and mention.candidates and mention.candidates[0].score < FUZZY_NAME_SCORE:
-            if mention.candidates[0].score >= 0.5 and _is_fuzzy(mention):
-                raise UnknownName(mention.type, mention.text, tuple(c.value for c in mention.candidates))
-
-
-def _is_fuzzy(mention) -> bool:
-    """Fuzzy matches are the ones whose text is not itself a known spelling (the linker scores
-    exact-but-ambiguous surnames low too, and those the candidates rank instead)."""
-    return mention.text.lower() not in {c.value.lower() for c in mention.candidates} and all(
-        mention.text.lower() not in c.value.lower() for c in mention.candidates
-    )
+        if mention.type in NAME_TYPES and mention.fuzzy:
+            raise UnknownName(mention.type, mention.text, tuple(c.value for c in mention.candidates))
 
 
 class _Clock:
