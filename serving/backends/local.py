@@ -105,12 +105,12 @@ class LocalBackend(Backend):
                 mask = self._allowed(matcher) if matcher is not None else None
                 choice = logits if mask is None else logits.masked_fill(~mask, -torch.inf)
                 step, step_masks = [int(choice.argmax())], [mask]
-                finished = self._accept(step[0], matcher)
+                finished = self._accept(step[0], matcher, ids)
                 if matcher is not None and not finished:
                     for forced in matcher.compute_ff_tokens()[: max_tokens - len(ids) - 1]:
                         step_masks.append(self._allowed(matcher))
                         step.append(forced)
-                        if self._accept(forced, matcher):
+                        if self._accept(forced, matcher, ids + step[:-1]):
                             finished = True
                             break
                 ids.extend(step)
@@ -146,11 +146,16 @@ class LocalBackend(Backend):
         bits = np.unpackbits(np.frombuffer(matcher.compute_bitmask(), dtype=np.uint8), bitorder="little")
         return torch.from_numpy(bits[: self._vocab_size].astype(bool))
 
-    def _accept(self, token: int, matcher: llguidance.LLMatcher | None) -> bool:
-        """Advance the grammar by `token`; True when generation ends with it."""
+    def _accept(self, token: int, matcher: llguidance.LLMatcher | None, before: list[int]) -> bool:
+        """Advance the grammar by `token` (generated after `before`); True when generation ends."""
         if matcher is not None:
-            if not matcher.consume_token(token):
-                raise GrammarError(f"The grammar rejected token {token}: {matcher.get_error()}")
+            # An error after an allowed token is a dead end: the grammar let the text so far
+            # through but allows nothing after it (only end-of-sequence, which it then rejects).
+            if not matcher.consume_token(token) or matcher.is_error():
+                raise GrammarError(
+                    f"The grammar allows no way to go on after {self._decode(before)!r}: one of "
+                    "its rules needs a token that nothing matches (e.g. an empty slot)."
+                )
             if matcher.is_stopped():
                 return True
         return token in self._eos_ids

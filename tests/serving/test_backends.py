@@ -1,0 +1,163 @@
+"""Both backends on the real model (the local one in-process, vLLM through a real server):
+grammar-constrained greedy outputs, agreement of their scores, and their errors."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+from serving.backends import (
+    Backend,
+    BackendError,
+    BackendTimeout,
+    BackendUnavailable,
+    GrammarError,
+    encode_continuation,
+    encode_prompt,
+    get_backend,
+)
+from serving.backends.vllm import VllmBackend
+from serving.vllm_server import VllmServer
+from tests.serving.conftest import free_port
+from tests.serving.corpus import cases, decoding_grammar, is_valid_dsl, render_prompt
+
+pytestmark = pytest.mark.slow
+
+OFF_TOPIC = render_prompt("Tell me a joke about cricket.", [
+    {"question": c.question, "dsl": c.dsl} for c in cases()[:4]
+])
+"""A prompt the model answers with something other than DSL when unconstrained."""
+
+
+def test_constrained_greedy_outputs_are_valid_dsl(backend: Backend) -> None:
+    invalid = []
+    for case in cases():
+        completion = backend.complete(case.prompt, grammar=decoding_grammar())
+        assert "".join(token.text for token in completion.tokens) == completion.text
+        if not (is_valid_dsl(completion.text) and completion.finish_reason == "stop"):
+            invalid.append((case.id, completion.text, completion.finish_reason))
+    assert not invalid, f"{len(invalid)}/{len(cases())} constrained outputs are not DSL: {invalid}"
+
+
+def test_the_grammar_is_really_applied(backend: Backend) -> None:
+    free = backend.complete(OFF_TOPIC)
+    assert not is_valid_dsl(free.text), f"the off-topic prompt gave DSL unconstrained: {free.text!r}"
+    constrained = backend.complete(OFF_TOPIC, grammar=decoding_grammar())
+    assert is_valid_dsl(constrained.text), (
+        f"{backend.name}: with the grammar the output is still not DSL: {constrained.text!r}"
+    )
+
+
+def test_backends_agree_on_scores(local_backend: Backend, vllm_backend: Backend) -> None:
+    differences = []
+    for i, case in enumerate(cases()):
+        other = cases()[(i + 1) % len(cases())]  # a second candidate, to score a batch of two
+        continuations = [" " + case.dsl, " " + other.dsl]
+        local = local_backend.score(case.prompt, continuations)
+        served = vllm_backend.score(case.prompt, continuations)
+        for mine, theirs in zip(local, served):
+            assert [t.text for t in mine] == [t.text for t in theirs]
+            differences += [abs(a.logprob - b.logprob) for a, b in zip(mine, theirs)]
+    mean = sum(differences) / len(differences)
+    assert mean < 0.05, f"mean |local - vLLM| logprob over {len(differences)} tokens: {mean:.4f} nats"
+
+
+def test_local_score_equals_a_direct_forward_pass(local_backend: Backend, model_path) -> None:
+    prompt = "Q: Virat Kohli's ODI average?\nDSL:"
+    continuations = [' batting player "Virat Kohli" odi average', " team odi wins"]
+    scored = local_backend.score(prompt, continuations, top_k=3)
+
+    tokenizer = AutoTokenizer.from_pretrained(model_path)
+    model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch.float32).eval()
+    prompt_ids = encode_prompt(tokenizer, prompt)
+    for continuation, tokens in zip(continuations, scored):
+        ids = encode_continuation(tokenizer, continuation)
+        with torch.inference_mode():
+            logits = model(torch.tensor([prompt_ids + ids])).logits[0].float()
+        logprobs = torch.log_softmax(logits[len(prompt_ids) - 1 : -1], dim=-1)
+        assert len(tokens) == len(ids)
+        for position, (token_id, token) in enumerate(zip(ids, tokens)):
+            row = logprobs[position]
+            assert token.logprob == pytest.approx(float(row[token_id]), abs=1e-4)
+            assert token.rank == int((row > row[token_id]).sum()) + 1
+            assert token.entropy == pytest.approx(float(-(row.exp() * row).sum()), abs=1e-3)
+            assert token.top[0][1] == pytest.approx(float(row.max()), abs=1e-4)
+
+
+def test_scores_carry_ranks_and_top_alternatives(backend: Backend) -> None:
+    case = cases()[0]
+    (tokens,) = backend.score(case.prompt, [" " + case.dsl], top_k=5)
+    for token in tokens:
+        assert len(token.top) == 5
+        assert [lp for _, lp in token.top] == sorted((lp for _, lp in token.top), reverse=True)
+        assert token.rank >= 1 and token.logprob <= 0
+        assert (token.rank == 1) == math.isclose(token.logprob, token.top[0][1], abs_tol=1e-6)
+        assert token.entropy is not None and token.entropy >= 0
+
+
+def test_score_keeps_the_order_and_handles_an_empty_continuation(backend: Backend) -> None:
+    case = cases()[1]
+    both = backend.score(case.prompt, [" " + case.dsl, ""])
+    alone = backend.score(case.prompt, [" " + case.dsl])
+    assert both[1] == ()
+    assert [t.text for t in both[0]] == [t.text for t in alone[0]]
+
+
+def test_complete_is_deterministic_and_stops_at_the_newline(backend: Backend) -> None:
+    case = cases()[2]
+    first = backend.complete(case.prompt, grammar=decoding_grammar(), top_k=2)
+    second = backend.complete(case.prompt, grammar=decoding_grammar(), top_k=2)
+    assert first.text == second.text
+    assert "\n" not in first.text and first.finish_reason == "stop"
+    assert all(len(token.top) <= 2 for token in first.tokens)
+
+
+def test_complete_reports_running_out_of_tokens(backend: Backend) -> None:
+    completion = backend.complete(cases()[3].prompt, grammar=decoding_grammar(), max_tokens=2)
+    assert completion.finish_reason == "length"
+    assert len(completion.tokens) <= 2
+
+
+def test_an_invalid_grammar_is_a_grammar_error(backend: Backend) -> None:
+    with pytest.raises(GrammarError):
+        backend.complete(cases()[0].prompt, grammar="start: undefined_rule\n")
+    with pytest.raises(GrammarError, match="start"):
+        backend.complete(cases()[0].prompt, grammar='query: "batting"\n')
+
+
+def test_a_grammar_dead_end_is_a_grammar_error(local_backend: Backend) -> None:
+    with pytest.raises(GrammarError, match="no way to go on"):
+        local_backend.complete(cases()[0].prompt, grammar='start: "batting" NOTHING\nNOTHING: /[^\\s\\S]/\n')
+
+
+def test_vllm_backend_says_how_to_start_a_missing_server() -> None:
+    backend = VllmBackend(url=f"http://127.0.0.1:{free_port()}", timeout=5)
+    with pytest.raises(BackendUnavailable, match="askcric vllm-serve"):
+        backend.complete("Q: hello\nDSL:")
+    with pytest.raises(BackendUnavailable):
+        backend.score("Q: hello\nDSL:", [" batting runs"])
+
+
+def test_vllm_backend_reports_a_model_the_server_does_not_serve(vllm_server: VllmServer, model_path) -> None:
+    backend = VllmBackend(str(model_path), url=vllm_server.url)  # served as "smollm2-135m"
+    with pytest.raises(BackendError, match="does not exist"):
+        backend.complete("Q: hello\nDSL:")
+
+
+def test_timeouts(local_backend: Backend, vllm_server: VllmServer) -> None:
+    with pytest.raises(BackendTimeout):
+        VllmBackend(url=vllm_server.url, timeout=0.001).complete(cases()[0].prompt, max_tokens=64)
+    saved, local_backend.timeout = local_backend.timeout, 0.0
+    try:
+        with pytest.raises(BackendTimeout):
+            local_backend.complete(cases()[0].prompt)
+    finally:
+        local_backend.timeout = saved
+
+
+def test_unknown_backend_name() -> None:
+    with pytest.raises(ValueError, match="local, vllm"):
+        get_backend("llamacpp")

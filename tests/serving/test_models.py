@@ -1,0 +1,54 @@
+"""The model registry and its one-time preparation (GGUF -> HF folder)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from serving.cli import main
+from serving.models import MODELS, ModelMissing, ModelSource, is_model_folder, model_dir, prepare
+
+pytestmark = pytest.mark.slow
+
+
+def test_prepare_is_idempotent(model_path: Path) -> None:
+    assert is_model_folder(model_path)
+    weights = next(model_path.glob("*.safetensors"))
+    written = weights.stat().st_mtime_ns
+    assert prepare(model_path.name) == model_path
+    assert weights.stat().st_mtime_ns == written
+
+
+def test_a_model_folder_path_is_accepted(model_path: Path) -> None:
+    assert model_dir(str(model_path)) == model_path.resolve()
+    assert prepare(str(model_path)) == model_path.resolve()
+
+
+def test_unknown_names_list_the_known_models() -> None:
+    with pytest.raises(ModelMissing, match="smollm2-135m, gemma3-270m"):
+        model_dir("gpt-5")
+
+
+def test_an_unprepared_model_says_how_to_prepare_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from serving.backends.local import LocalBackend
+
+    monkeypatch.setenv("ASKCRIC_HOME", str(tmp_path))
+    with pytest.raises(ModelMissing, match="askcric model prepare --model smollm2-135m"):
+        LocalBackend("smollm2-135m")
+
+
+def test_a_failed_conversion_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASKCRIC_HOME", str(tmp_path))
+    not_a_gguf = tmp_path / "broken.gguf"
+    not_a_gguf.write_bytes(b"this is not a GGUF file")
+    monkeypatch.setitem(MODELS, "broken", ModelSource("broken", "a truncated download", lambda _: not_a_gguf))
+    with pytest.raises(Exception):
+        prepare("broken")
+    assert sorted(p.name for p in (tmp_path / "models").iterdir()) == []
+
+
+def test_cli_model_prepare(model_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["model", "prepare"]) == 0
+    assert str(model_path) in capsys.readouterr().out.replace("\n", "")
+    assert main(["model", "prepare", "--model", "no-such-model"]) == 1
