@@ -35,19 +35,19 @@ _FOR_CUES = re.compile(r"\b(for|playing for|representing)\s+(the\s+)?$", re.I)
 # Words that ask for one figure per group ("Smith's Test runs by opposition").
 GROUP_CUES = {
     "year": r"\b(by|per|each|every|in each|year[- ]by[- ]year|split by)\s*(calendar\s+)?years?\b|\byear[- ]by[- ]year|\byear[- ]wise|\bannual",
-    "opposition": r"\b(by|per|against each|vs each|each|split by|for each)\s+(opponent|opposition|opposing team|team they played)s?\b|\bopposition[- ]wise",
+    "opposition": r"\b(by|per|against each|vs each|each|split by|for each|against every|vs every)\s+(opponent|opposition|opposing team|team they played|side|team)s?\b|\bopposition[- ]wise",
     "team": r"\b(by|per|for each|each)\s+(team|franchise|side)s?\b",
     "ground": r"\b(by|per|at each|each)\s+(ground|venue|stadium)s?\b|\bvenue[- ]wise",
     "country": r"\b(by|per|in each|each)\s+(host\s+)?(country|countries|nation)\b",
     "competition": r"\b(by|per|in each|each|across|split by)\s+(format|formats|competition|competitions)\b|\bformat[- ]wise",
     "innings": r"\b(by|per|each)\s+innings(\s+number)?\b|\binnings[- ]wise",
     "position": r"\b(by|per|at each|each)\s+(batting\s+)?(position|number|slot)s?\b",
-    "dismissal": r"\b(by|per|each)\s+(dismissal|mode of dismissal|way)s?\b|\bhow (he|she|they) (got|get|was|were) out\b|\bways? of (getting )?out\b",
+    "dismissal": r"\b(by|per|each)\s+(dismissal|mode of dismissal|way)s?\b|\bhow (he|she|they) (got|get|was|were) out\b|\bways? of (getting )?out\b|\bhow (has|have|is|was|were|did|does|do)\b.*\b(dismissed|out)\b",
     "bowler": r"\b(by|per|each|against each|vs each)\s+bowlers?\b|\bwhich bowlers?\b.*\b(dismissed|got|removed)\b",
     "batter": r"\b(by|per|each|against each|vs each)\s+(batter|batsman|batsmen|batters)\b|\bwhich (batters|batsmen|batter|batsman)\b",
 }
 RANKING_CUES = re.compile(r"\b(most|highest|best|top|leading|lowest|fewest|worst|least|biggest|fastest|slowest|"
-                          r"who|which|record|records|cheapest|most expensive|quickest)\b", re.I)
+                          r"who|record|records|cheapest|most expensive|quickest)\b", re.I)
 # Words asking for the bottom of a ranking: of a stat where more is better ("lowest average"),
 # and of one where less is better ("highest economy", "most expensive").
 BOTTOM_CUES = re.compile(r"\b(lowest|fewest|worst|(?<!at )least|slowest|poorest)\b", re.I)
@@ -156,15 +156,25 @@ def _span(linked: Linked):
 _KEYWORD_FILTERS = ("home_away", "result", "batting_order", "stage", "dismissal")
 
 
-def frame(linked: Linked) -> Frame:
-    """Everything the question's mentions settle, before any example is looked at."""
+def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
+    """Everything the question's mentions settle, before any example is looked at.
+
+    `franchises`: the team names that play in the IPL (a franchise named implies the IPL)."""
     filters: dict = {}
     teams, places = _teams_and_places(linked)
     if places:
         filters["place"] = places[0]
-    for kind in ("competition", "ground", "event") + _KEYWORD_FILTERS:
+    if teams and not _of_type(linked, "competition") and any(team in franchises for team, _ in teams):
+        filters["competition"] = "ipl"
+    grounds = _of_type(linked, "ground")
+    place_spans = {(m.start, m.end) for m in _of_type(linked, "place")}
+    if grounds and "place" in filters and (grounds[0].start, grounds[0].end) in place_spans:
+        grounds = []  # "in Dubai": the city, not Dubai's ground, unless the question says "at"
+    if grounds:
+        filters["ground"] = _top(grounds[0])
+    for kind in ("competition", "event") + _KEYWORD_FILTERS:
         found = _of_type(linked, kind)
-        if found:
+        if found and kind not in filters:
             filters[kind] = _top(found[0])
     if _of_type(linked, "gender"):
         filters["women"] = True
@@ -193,7 +203,10 @@ def frame(linked: Linked) -> Frame:
         filters=filters,
         numbers=numbers,
         qualifier_stat=qualifier,
-        stats=tuple(dict.fromkeys(_top(m) for m in _of_type(linked, "stat"))),
+        stats=tuple(dict.fromkeys(
+            [_top(m) for m in _of_type(linked, "stat")]
+            + (["strike rate"] if re.search(r"\b(quickest|fastest|slowest)\b", linked.question, re.I) else [])
+        )),
         subjects=tuple(dict.fromkeys(_top(m) for m in _of_type(linked, "subject"))),
         groups=tuple(group for group, cue in GROUP_CUES.items() if re.search(cue, linked.question, re.I)),
         ranking_cue=bool(RANKING_CUES.search(linked.question)),
@@ -280,7 +293,8 @@ def _role_fills(subject: str, frame: Frame) -> Iterable[dict]:
     if len(teams) == 1:
         team, role = teams[0]
         if subject == "team":
-            team_options = [{"team": team}, {"opposition": team}] if role != "opposition" else [{"opposition": team}, {"team": team}]
+            team_options = {"opposition": [{"opposition": team}], "team": [{"team": team}]}.get(
+                role, [{"team": team}, {"opposition": team}])
         elif role == "team":
             team_options = [{"team": team}]
         elif role == "opposition":
@@ -310,6 +324,15 @@ def fill(example: ast.Query, frame: Frame, *, stat: str | None = None, subject: 
         return []  # the question's over or dismissal filter needs a batting or bowling query
     if subject != "batting" and "position" in filters:
         return []
+    if subject == "team" and "result" in filters and not isinstance(output, ast.BestInnings) and \
+            getattr(output, "stat", None) not in ("average total", "highest total", "lowest total"):
+        # "Tests New Zealand won": for a team's results the result is the stat, not a filter.
+        result = filters.pop("result")
+        stat = {"won": "wins", "lost": "losses", "drawn": "draws", "tied": "ties"}[result]
+        if isinstance(output, ast.Listing):
+            output = ast.Listing(stat)
+        elif isinstance(output, (ast.Aggregate, ast.Grouped, ast.Ranking)) and output.stat in ("matches", "wins", "losses", "draws", "ties"):
+            output = replace(output, stat=stat)
     results = []
     for roles in _role_fills(subject, frame):
         try:
@@ -319,15 +342,32 @@ def fill(example: ast.Query, frame: Frame, *, stat: str | None = None, subject: 
     return results
 
 
+LIST_KINDS = {
+    "team": {"wins": "wins", "losses": "losses", "draws": "draws", "ties": "ties", "matches": "matches"},
+    "batting": {"hundreds": "hundreds", "fifties": "fifties", "ducks": "ducks", "innings": "innings"},
+    "bowling": {"five-fors": "five-fors", "innings": "innings"},
+}
+
+
 def _variants(example: ast.Query, frame: Frame) -> list[ast.Query]:
-    """The example itself, grouped by each group the question names, and its ranking reversed
-    when the question asks for the lowest."""
+    """The example itself, grouped by each group the question names, its ranking or best innings
+    reversed, and its figure as a list when the question asks to see the innings or matches."""
     variants = [example]
     output = example.output
     if isinstance(output, (ast.Aggregate, ast.Grouped)):
-        variants += [replace(example, output=ast.Grouped(group, output.stat)) for group in frame.groups]
+        for group in frame.groups:
+            if example.subject == "team" and group == "team":  # "wins by team" ranks the teams
+                variants.append(replace(example, output=ast.Ranking("top", DEFAULT_COUNT, output.stat)))
+            else:
+                variants.append(replace(example, output=ast.Grouped(group, output.stat)))
+        kind = LIST_KINDS.get(example.subject, {}).get(output.stat)
+        if frame.list_cue and kind:
+            variants.append(replace(example, output=ast.Listing(kind)))
     if isinstance(output, ast.Ranking):
         flipped = "bottom" if output.direction == "top" else "top"
+        variants.append(replace(example, output=replace(output, direction=flipped)))
+    if isinstance(output, ast.BestInnings):
+        flipped = "worst" if output.direction == "best" else "best"
         variants.append(replace(example, output=replace(output, direction=flipped)))
     return variants
 
@@ -338,6 +378,10 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
     output = query.output
     if frame.groups and not (isinstance(output, ast.Grouped) and output.group in frame.groups):
         return False
+    if isinstance(output, ast.Grouped) and not frame.groups:
+        return False  # one figure per group only when the question names the groups
+    if isinstance(output, ast.Ranking) and output.stat in ("high score", "best figures"):
+        return False  # "highest scores" are single innings: best N runs says it once per innings
     if frame.strong_subjects and query.subject not in frame.strong_subjects:
         return False
     if isinstance(output, ast.Listing) and not frame.list_cue:
@@ -354,6 +398,14 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
         wants_bottom = frame.bottom_cue_lower_better if lower_better else frame.bottom_cue
         if (output.direction == "bottom") != wants_bottom:
             return False
+    if isinstance(output, ast.BestInnings):
+        wants_worst = frame.bottom_cue if output.stat != "economy" else frame.bottom_cue_lower_better
+        if (output.direction == "worst") != wants_worst:
+            return False
+    if "count" in frame.numbers and not ranked and not isinstance(output, ast.Listing):
+        return False  # "Ireland's five highest totals": a number of rows was asked for
+    if frame.list_cue and not frame.ranking_cue and not isinstance(output, ast.Listing):
+        return False
     return True
 
 

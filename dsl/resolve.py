@@ -14,7 +14,7 @@ from rapidfuzz import process
 from sqlalchemy import Engine, and_, func, select
 
 from dsl import ast
-from dsl.errors import AmbiguousName, UnknownName
+from dsl.errors import AmbiguousName, UnknownName, UnsupportedQuery
 from statsdb import schema
 
 # Event names as fans say them -> the exact Cricsheet event names of the tournament proper
@@ -52,6 +52,7 @@ class Gazetteer:
     players: dict[str, tuple[str, ...]]  # lower-cased name or alias -> player ids
     player_names: dict[str, str]  # player id -> display name
     teams: dict[str, int]  # lower-cased team name -> id
+    franchises: frozenset[str]  # names of the IPL sides
     grounds: dict[str, tuple[int, ...]]  # lower-cased ground or alias -> venue ids
     places: dict[str, tuple[int, ...]]  # lower-cased city or country -> venue ids
 
@@ -72,8 +73,9 @@ def gazetteer(engine: Engine) -> Gazetteer:
         for player_id, alias in conn.execute(select(schema.player_aliases)):
             if " " in alias.strip():  # a bare surname alias ("Smith") would claim every Smith
                 players.setdefault(alias.lower(), set()).add(player_id)
-        teams = {name.lower(): team_id for team_id, name in conn.execute(
-            select(schema.teams.c.id, schema.teams.c.name))}
+        team_rows = conn.execute(select(schema.teams.c.id, schema.teams.c.name, schema.teams.c.is_franchise)).all()
+        teams = {name.lower(): team_id for team_id, name, _ in team_rows}
+        franchises = frozenset(name for _, name, is_franchise in team_rows if is_franchise)
         for venue_id, ground, city, country in conn.execute(
             select(schema.venues.c.id, schema.venues.c.ground, schema.venues.c.city, schema.venues.c.country)
         ):
@@ -87,6 +89,7 @@ def gazetteer(engine: Engine) -> Gazetteer:
         players={k: tuple(sorted(v)) for k, v in players.items()},
         player_names=names,
         teams=teams,
+        franchises=franchises,
         grounds={k: tuple(sorted(v)) for k, v in grounds.items()},
         places={k: tuple(sorted(v)) for k, v in places.items()},
     )
@@ -117,6 +120,7 @@ def resolve(query: ast.Query, engine: Engine) -> Resolved:
 
     team_id = team(query.team)
     opposition_id = team(query.opposition)
+    _check_team_competition(query, names.franchises)
     venue_ids = None
     if query.ground is not None:
         venue_ids = _lookup("ground", query.ground, names.grounds)
@@ -137,6 +141,19 @@ def resolve(query: ast.Query, engine: Engine) -> Resolved:
         against_id=_player(query.against, query, opposition_id, engine, names),
         event_names=event_names,
     )
+
+
+def _check_team_competition(query: ast.Query, franchises: frozenset[str]) -> None:
+    """An IPL side never plays a Test, and a national side never plays in the IPL."""
+    if query.competition is None:
+        return
+    for name in (query.team, query.opposition):
+        if name is None:
+            continue
+        is_franchise = name in franchises or name.lower() in {f.lower() for f in franchises}
+        if is_franchise != (query.competition == "ipl"):
+            where = "the IPL" if is_franchise else "international cricket"
+            raise UnsupportedQuery(f"{name} play in {where}, so they have no {COMPETITIONS[query.competition]} matches.")
 
 
 @cache

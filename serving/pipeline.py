@@ -27,7 +27,7 @@ from dsl.execute import run_dsl
 from dsl.link import MASK_VERSION, Linked, Linker
 from dsl.parser import grammar_text, parse
 from dsl.printer import to_dsl
-from dsl.resolve import resolve
+from dsl.resolve import gazetteer, resolve
 from dsl.specialize import specialize
 from retrieval.prompt import DEFAULT_BUDGET, pack, render
 from retrieval.store import ExampleStore, ScoredExample
@@ -138,7 +138,7 @@ class Pipeline:
 
     def _rank(self, translation: Translation, neighbours: list[ScoredExample], strategy: Strategy) -> None:
         shapes = [parse(example.dsl) for example in neighbours]
-        question_frame = frame(translation.linked)
+        question_frame = frame(translation.linked, franchises=gazetteer(self.engine).franchises)
         candidates = [q for q in build_candidates(question_frame, shapes) if self._valid(q)]
         complete = [q for q in candidates if uses_all_values(q, question_frame)]
         candidates = complete or candidates
