@@ -1,8 +1,10 @@
 """The per-question grammar: cricket.lark with each typed slot narrowed to the question's values.
 
-Only the value terminals change (PLAYER, TEAM, GROUND, PLACE, EVENT, YEAR, SEASON, NUMBER); every
-rule stays as it is. A slot with no linked value gets a terminal that matches nothing, so the model
-cannot open that clause at all: a name it was not given can never be written.
+Only the value terminals change (PLAYER, TEAM, GROUND, PLACE, EVENT, YEAR, SEASON, NUMBER). A slot
+with no linked value gets a terminal that matches nothing, and every clause keyword that leads into
+it ("player", "vs", "since"...) is put behind that impossible terminal too: otherwise a constrained
+decoder could write the keyword and then find no value to follow it (a dead end). So the model
+cannot open that clause at all, and a name it was not given can never be written.
 """
 
 from __future__ import annotations
@@ -30,6 +32,12 @@ def _alternatives(values: Iterable[str], quoted: bool) -> str:
     return " | ".join(literals) if literals else _MATCHES_NOTHING
 
 
+def _close_clauses(text: str, slot: str) -> str:
+    """Put each `"keyword" SLOT` of the rules behind the impossible terminal NOTHING."""
+    # Same line only, and not an optional slot ("team" TEAM? stays open: the team may be absent).
+    return re.sub(rf'("[^"\n]+")([ \t]+){slot}\b(?!\?)', rf"NOTHING \1\2{slot}", text)
+
+
 def specialize(allowed: Mapping[str, Iterable[str]], base: str | None = None) -> str:
     """Grammar text whose slot terminals accept only `allowed[SLOT]` (missing slot: nothing).
 
@@ -44,7 +52,9 @@ def specialize(allowed: Mapping[str, Iterable[str]], base: str | None = None) ->
         text, count = re.subn(rf"^{slot}: .*$", lambda _: replacement, text, count=1, flags=re.MULTILINE)
         if count != 1:
             raise ValueError(f"cricket.lark has no single '{slot}:' terminal line to specialise")
-    return text
+        if not values:
+            text = _close_clauses(text, slot)
+    return text + f"\nNOTHING: {_MATCHES_NOTHING}\n"
 
 
 def slot_values(query: ast.Query) -> dict[str, set[str]]:

@@ -58,6 +58,7 @@ STATUS_BY_KIND: dict[str, int] = {
     "database_missing": 503,
     "not_ready": 503,
     "overloaded": 503,
+    "model_error": 500,
     "internal_error": 500,
 }
 

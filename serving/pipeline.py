@@ -32,7 +32,7 @@ from dsl.specialize import specialize
 from retrieval.prompt import DEFAULT_BUDGET, pack, render
 from retrieval.store import ExampleStore, ScoredExample
 from serving.answer import Answer, ErrorInfo, ExampleUsed
-from serving.backends import Backend, BackendError, TokenInfo
+from serving.backends import Backend, BackendError, BackendTimeout, BackendUnavailable, TokenInfo
 
 MAX_QUESTION_CHARS = 300
 CONVERGE_KMAX = 8  # `ask(converge=True)` scores the DSL with k = 0..8 of the prompt's examples
@@ -195,8 +195,10 @@ class Pipeline:
             answer.error = ErrorInfo(kind=error.kind, message=str(error))
         except DslError as error:
             answer.error = ErrorInfo(kind=error.kind, message=str(error))
-        except BackendError as error:
+        except (BackendUnavailable, BackendTimeout) as error:
             answer.error = ErrorInfo(kind="backend_unavailable", message=str(error))
+        except BackendError as error:  # e.g. a grammar the decoder refused: a bug of ours, not the fan's
+            answer.error = ErrorInfo(kind="model_error", message=str(error))
         answer.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 1)
         return answer
 
