@@ -559,15 +559,20 @@ def _reverse(order_by: list) -> list:
     return [clause.element.asc() if clause.modifier.__name__ == "desc_op" else clause.element.desc() for clause in order_by]
 
 
-def _best_innings(r: Resolved, src, kind: str) -> Select:
-    query, output = r.query, r.query.output
+def _single_innings(r: Resolved, src, kind: str, what: str) -> tuple[list, object, list]:
+    """Columns, FROM and conditions of a query that shows single innings (or matches) as rows."""
     if kind.endswith("_balls"):
-        raise UnsupportedQuery("Single-innings rankings cannot be combined with over, bowler or batter filters.")
-    columns, joins = _innings_columns(query, src)
+        raise UnsupportedQuery(f"{what} cannot be combined with over, bowler or batter filters.")
+    columns, joins = _innings_columns(r.query, src)
     joined = _from(src)
     for join in joins:
         joined = joined.join(*join)
-    conditions = _conditions(r, src)
+    return columns, joined, _conditions(r, src)
+
+
+def _best_innings(r: Resolved, src, kind: str) -> Select:
+    query, output = r.query, r.query.output
+    columns, joined, conditions = _single_innings(r, src, kind, "Single-innings rankings")
     qualification = output.qualification or DEFAULT_BEST_QUALIFICATION.get((query.subject, output.stat))
     if qualification:
         if qualification.stat not in src.c:
@@ -618,13 +623,7 @@ def _match_result_text() -> ColumnElement:
 
 def _listing(r: Resolved, src, kind: str) -> Select:
     query, output = r.query, r.query.output
-    if kind.endswith("_balls"):
-        raise UnsupportedQuery("Lists of innings cannot be combined with over, bowler or batter filters.")
-    columns, joins = _innings_columns(query, src)
-    joined = _from(src)
-    for join in joins:
-        joined = joined.join(*join)
-    conditions = _conditions(r, src)
+    columns, joined, conditions = _single_innings(r, src, kind, "Lists of innings")
     condition = LISTING_CONDITIONS[(query.subject, output.kind)](src)
     if condition is not None:
         conditions.append(condition)

@@ -26,9 +26,7 @@ from tests.serving.corpus import cases, decoding_grammar, is_valid_dsl, render_p
 
 pytestmark = pytest.mark.slow
 
-OFF_TOPIC = render_prompt("Tell me a joke about cricket.", [
-    {"question": c.question, "dsl": c.dsl} for c in cases()[:4]
-])
+OFF_TOPIC = render_prompt("Tell me a joke about cricket.", list(cases()[:4]))
 """A prompt the model answers with something other than DSL when unconstrained."""
 
 
