@@ -21,7 +21,7 @@ Aggregates per (model, order, k), each question weighing the same:
 
 Outputs (into one folder): tokens.csv (one row per model, order, question, k, token),
 summary.json, prob_vs_k.png, bits_vs_k.png, first_token_vs_k.png and a per-token heatmap for one
-question across k per model (heatmap-<model>.png).
+question across k per model (heatmap-<model>.png, the same question for each model).
 """
 
 from __future__ import annotations
@@ -311,10 +311,11 @@ def write_outputs(
     per_k = aggregate(scored)
     by_id = {pair.id: pair for pair in questions}
     heatmaps = {}
-    for run in runs:
-        if not run.scored:
-            continue
-        chosen = heatmap_question if heatmap_question in by_id else representative_question(run.scored, run.model)
+    done = [run for run in runs if run.scored]
+    # One question for every model's heatmap, so that they compare: the first model's typical one.
+    chosen = heatmap_question if heatmap_question in by_id else (
+        representative_question(done[0].scored, done[0].model) if done else None)
+    for run in done:
         name = f"heatmap-{_slug(run.model)}.png"
         plot_heatmap(out / name, run.scored, by_id[chosen], run.model)
         heatmaps[run.model] = {"file": name, "question_id": chosen}
