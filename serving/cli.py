@@ -151,16 +151,21 @@ def cmd_vllm_serve(args: argparse.Namespace) -> int:
 
 # --- ask ----------------------------------------------------------------------------------------
 
-def open_backend(name: str, vllm_url: str | None = None, model: str | None = None):
-    """The backend by name; the local one's model is prepared first if needed (progress shown)."""
+def open_backend(name: str, vllm_url: str | None = None, model: str | None = None, adapter: str | None = None):
+    """The backend by name; the local one's model is prepared first if needed (progress shown).
+
+    `adapter`: a LoRA folder (askcric adapt) merged into the local model's weights.
+    """
     from serving.backends import get_backend
     from serving.models import DEFAULT_MODEL, prepare
 
     if name == "vllm":
+        if adapter:
+            raise SystemExit("--adapter works with the local backend only (askcric does not send LoRA requests to vLLM)")
         return get_backend("vllm", **({"url": vllm_url} if vllm_url else {}))
     with progress_bar() as bar:
         prepare(model or DEFAULT_MODEL, progress=rich_progress(bar))
-    return get_backend("local", model=model or DEFAULT_MODEL)
+    return get_backend("local", model=model or DEFAULT_MODEL, **({"adapter": adapter} if adapter else {}))
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -177,7 +182,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.budget is not None:
         strategy = replace(strategy, budget=args.budget)
     try:
-        backend = open_backend(args.backend, args.vllm_url, args.model)
+        backend = open_backend(args.backend, args.vllm_url, args.model, args.adapter)
         with progress_bar() as bar:
             pipeline = Pipeline.open(backend, open_engine(args.url), progress=rich_progress(bar))
     except (DatabaseMissing, BackendError) as error:
@@ -256,7 +261,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     engine = open_engine(args.url)
     results = []
     for model in dict.fromkeys(model for _, model in runs):
-        backend = open_backend(args.backend, args.vllm_url, model)
+        backend = open_backend(args.backend, args.vllm_url, model, args.adapter)
         pipeline = Pipeline.open(backend, engine)
         with progress_bar() as bar:
             for variant, _ in (run for run in runs if run[1] == model):
@@ -330,7 +335,7 @@ def cmd_converge(args: argparse.Namespace) -> int:
     }
     runs = []
     for model in models:
-        backend = open_backend(args.backend, args.vllm_url, model)
+        backend = open_backend(args.backend, args.vllm_url, model, args.adapter)
         with Progress(
             TextColumn("{task.description:>12}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
             TextColumn("ETA"), TimeRemainingColumn(), console=err_console,
@@ -350,6 +355,58 @@ def cmd_converge(args: argparse.Namespace) -> int:
     console.print(result)
     seconds = ", ".join(f"{m['model']} {m['seconds']:.0f} s" for m in summary["models"])
     console.print(f"Scoring: {seconds}; wall {time.perf_counter() - started:.0f} s. Outputs in {out}", highlight=False)
+    return 0
+
+
+# --- adapt --------------------------------------------------------------------------------------
+
+def cmd_adapt(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from rich.progress import TimeRemainingColumn
+
+    from analysis.adapt import DEFAULT_ADAPTER_DIR, AdaptConfig, corpus_meta, human_bytes, train, training_prompts
+    from dsl.link import MASK_VERSION, Linker
+    from retrieval.store import ExampleStore
+    from serving.models import DEFAULT_MODEL, model_dir
+    from statsdb.database import DatabaseMissing, open_engine
+
+    config = AdaptConfig(k_mix=tuple(int(k) for k in args.k_mix.split(",")), steps=args.steps,
+                         minutes=args.minutes, rank=args.rank, alpha=2 * args.rank, targets=args.targets,
+                         lr=args.lr, batch=args.batch)
+    try:
+        linker = Linker.from_engine(open_engine(args.url))
+    except DatabaseMissing as error:
+        err_console.print(f"[red]database_missing[/red]: {error}", highlight=False)
+        return 1
+    mask = lambda q: linker.link(q).masked()  # noqa: E731
+    with progress_bar() as bar:
+        store = ExampleStore(mask=mask, mask_version=MASK_VERSION, progress=rich_progress(bar))
+        prompts = training_prompts(store, mask, config.k_mix, config.seed, progress=rich_progress(bar))
+    out = Path(args.out) if args.out else DEFAULT_ADAPTER_DIR
+    model = args.model or DEFAULT_MODEL
+    err_console.print(f"Training a LoRA (r={config.rank}, {config.targets}) on {len(prompts)} train pairs, "
+                      f"k from {config.k_mix}, at most {config.minutes:g} min...", highlight=False)
+    with Progress(
+        TextColumn("{task.description:>12}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[status]}"), console=err_console,
+    ) as bar:
+        task = bar.add_task("adapt", total=None, status="")
+
+        def on_step(info) -> None:
+            bar.update(task, completed=info.step, total=info.total_steps,
+                       status=f"loss {info.loss:.3f}  {info.tokens_per_second:.0f} tok/s")
+
+        report = train(model_dir(model), prompts, out, config, on_step=on_step,
+                       meta={"model": model, **corpus_meta(store.corpus)})
+    console.print(
+        f"{report.steps} steps ({report.pairs_seen} pairs, stopped by {report.stopped_by}) in "
+        f"{report.seconds / 60:.1f} min, {report.tokens_per_second:.0f} tokens/s; loss "
+        f"{sum(report.losses[:10]) / max(1, len(report.losses[:10])):.3f} (first 10 steps) -> "
+        f"{sum(report.losses[-10:]) / max(1, len(report.losses[-10:])):.3f} (last 10). "
+        f"Adapter {human_bytes(report.adapter_bytes)} ({report.trainable_params:,} parameters) in {out}",
+        highlight=False, soft_wrap=True,
+    )
     return 0
 
 
@@ -461,6 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--backend", choices=["local", "vllm"], default="local")
     ask.add_argument("--vllm-url", help="vLLM server URL (default: $ASKCRIC_VLLM_URL or http://127.0.0.1:8011)")
     ask.add_argument("--model", help="model name or HF folder for the local backend (default: smollm2-135m)")
+    ask.add_argument("--adapter", help="LoRA adapter folder merged into the local model (e.g. serving/adapters/smollm2-135m-askcric)")
     ask.add_argument("-k", type=int, help="examples in the prompt (default 8)")
     ask.add_argument("--budget", type=int, help="prompt token budget (default: context minus output)")
     ask.add_argument("--show-prompt", action="store_true", help="print the few-shot prompt (on stderr)")
@@ -486,6 +544,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--backend", choices=["local", "vllm"], default="local")
     evaluation.add_argument("--vllm-url")
     evaluation.add_argument("--model", help="model for variants without @model (default smollm2-135m)")
+    evaluation.add_argument("--adapter", help="LoRA adapter folder merged into the local model (e.g. serving/adapters/smollm2-135m-askcric)")
     evaluation.add_argument("--limit", type=int, help="only the first N questions of the split")
     evaluation.add_argument("--out", default="analysis/output/eval", help="folder for report.md and results.json")
     evaluation.add_argument("--url", help="stats database URL")
@@ -504,12 +563,29 @@ def build_parser() -> argparse.ArgumentParser:
     converge.add_argument("--backend", choices=["local", "vllm"], default="local")
     converge.add_argument("--vllm-url")
     converge.add_argument("--model", nargs="+", help="model names or folders, each run in turn (default smollm2-135m)")
+    converge.add_argument("--adapter", help="LoRA adapter folder merged into the local model (e.g. serving/adapters/smollm2-135m-askcric)")
     converge.add_argument("--corpus", help="pairs.jsonl (default examples/pairs.jsonl)")
     converge.add_argument("--seed", type=int, default=0)
     converge.add_argument("--heatmap-question", help="pair id for the heatmap (default: the most typical one)")
     converge.add_argument("--out", help="output folder (default analysis/output/converge-<timestamp>)")
     converge.add_argument("--url", help="stats database URL (for the linker of masked retrieval)")
     converge.set_defaults(handler=cmd_converge)
+
+    adapt = commands.add_parser(
+        "adapt", help="train a LoRA adapter on the train split in the served prompt format (CPU)"
+    )
+    adapt.add_argument("--k-mix", default="0,1,2,4", help="numbers of retrieved examples to draw from (default 0,1,2,4)")
+    adapt.add_argument("--steps", type=int, help="optimizer steps (default: one pass over the train split)")
+    adapt.add_argument("--minutes", type=float, default=10.0, help="time budget; training stops and saves (default 10)")
+    adapt.add_argument("--rank", type=int, default=16, help="LoRA rank (alpha = 2 x rank; default 16)")
+    adapt.add_argument("--targets", choices=["attention", "all"], default="attention",
+                       help="LoRA on q,k,v,o (default) or on the MLP projections too")
+    adapt.add_argument("--lr", type=float, default=2e-4)
+    adapt.add_argument("--batch", type=int, default=4, help="pairs per step (default 4)")
+    adapt.add_argument("--model", help="base model (default smollm2-135m)")
+    adapt.add_argument("--out", help="adapter folder (default serving/adapters/smollm2-135m-askcric)")
+    adapt.add_argument("--url", help="stats database URL (for the linker of masked retrieval)")
+    adapt.set_defaults(handler=cmd_adapt)
 
     examples = commands.add_parser("examples", help="the question→DSL example corpus").add_subparsers(
         dest="examples_command", required=True

@@ -22,6 +22,7 @@ import threading  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import llguidance  # noqa: E402
 import llguidance.hf  # noqa: E402
@@ -60,18 +61,26 @@ class _Prefix:
 class LocalBackend(Backend):
     name = "local"
 
-    def __init__(self, model: str = DEFAULT_MODEL, *, timeout: float = 120.0, threads: int = 2):
+    def __init__(
+        self, model: str = DEFAULT_MODEL, *, timeout: float = 120.0, threads: int = 2, adapter: str | None = None
+    ):
         """Load the prepared `model` (a name or a model folder); ModelMissing if not prepared.
 
         `timeout` (seconds) bounds one call; it is checked between forward passes.
+        `adapter`: a peft LoRA folder (e.g. from `askcric adapt`), merged into the weights so that
+        it costs nothing per token; the backend's model name then reads "model+adapter-folder".
         """
         path = model_dir(model)
         torch.set_num_threads(threads)
         hf_logging.disable_progress_bar()
-        self.model = model
+        self.model = model if adapter is None else f"{model}+{Path(adapter).name}"
         self.timeout = timeout
         self.tokenizer = AutoTokenizer.from_pretrained(path)
         self._model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval()
+        if adapter is not None:
+            from peft import PeftModel
+
+            self._model = PeftModel.from_pretrained(self._model, adapter).merge_and_unload().eval()
         self._vocab_size = self._model.config.get_text_config().vocab_size
         self._eos_ids = _eos_ids(self._model, self.tokenizer)
         self._ll_tokenizer: llguidance.LLTokenizer | None = None
