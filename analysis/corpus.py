@@ -40,7 +40,7 @@ def constructs(query: ast.Query) -> list[str]:
         elif name in ("competition", "home_away", "result", "batting_order", "stage", "dismissal"):
             labels.append(f"{name}:{value}")
         elif name == "toss":
-            labels.append(f"toss:{value.outcome}" + (f"+{value.decision}" if value.decision else ""))
+            labels += [f"toss:{value.outcome}"] + ([f"toss decision:{value.decision}"] if value.decision else [])
     if isinstance(output, ast.Grouped):
         labels.append(f"group:{output.group}")
     if isinstance(output, (ast.Ranking, ast.BestInnings)):

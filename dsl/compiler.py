@@ -482,7 +482,8 @@ def _grouped(r: Resolved, src, kind: str) -> Select:
     if output.group in ORDERED_GROUPS:
         return statement.order_by(key)
     descending = (query.subject, output.stat) not in LOWER_IS_BETTER
-    return statement.order_by(stat.desc() if descending else stat.asc(), key).limit(DEFAULT_ROW_LIMIT)
+    order = stat.desc() if descending else stat.asc()
+    return statement.order_by(order.nulls_last(), key).limit(DEFAULT_ROW_LIMIT)
 
 
 def _ranking(r: Resolved, src, kind: str) -> Select:
