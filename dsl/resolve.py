@@ -143,6 +143,21 @@ def resolve(query: ast.Query, engine: Engine) -> Resolved:
     )
 
 
+@cache
+def primary_role(engine: Engine, player: str) -> str | None:
+    """ "batting" or "bowling": what a player mostly does (a wicket counted as 20 runs), so that
+    "Shoaib Akhtar's strike rate" means his bowling. None for an unknown name."""
+    ids = gazetteer(engine).players.get(player.lower())
+    if not ids:
+        return None
+    with engine.connect() as conn:
+        runs = conn.execute(select(func.coalesce(func.sum(schema.batting.c.runs), 0))
+                            .where(schema.batting.c.player_id.in_(ids))).scalar_one()
+        wickets = conn.execute(select(func.coalesce(func.sum(schema.bowling.c.wickets), 0))
+                               .where(schema.bowling.c.player_id.in_(ids))).scalar_one()
+    return "bowling" if wickets * 20 > runs else "batting"
+
+
 def _check_team_competition(query: ast.Query, franchises: frozenset[str]) -> None:
     """An IPL side never plays a Test, and a national side never plays in the IPL."""
     if query.competition is None:

@@ -27,7 +27,7 @@ from dsl.execute import run_dsl
 from dsl.link import MASK_VERSION, Linked, Linker
 from dsl.parser import grammar_text, parse
 from dsl.printer import to_dsl
-from dsl.resolve import gazetteer, resolve
+from dsl.resolve import gazetteer, primary_role, resolve
 from dsl.specialize import specialize
 from retrieval.prompt import DEFAULT_BUDGET, pack, render
 from retrieval.store import ExampleStore, ScoredExample
@@ -140,6 +140,12 @@ class Pipeline:
         shapes = [parse(example.dsl) for example in neighbours]
         question_frame = frame(translation.linked, franchises=gazetteer(self.engine).franchises)
         candidates = [q for q in build_candidates(question_frame, shapes) if self._valid(q)]
+        if question_frame.players and not question_frame.strong_subjects:
+            # "Shoaib Akhtar's strike rate" is about his bowling: the player's main role decides
+            # between batting and bowling when the question's words do not.
+            role = primary_role(self.engine, question_frame.players[0])
+            other = {"batting": "bowling", "bowling": "batting"}.get(role)
+            candidates = [q for q in candidates if q.subject != other] or candidates
         complete = [q for q in candidates if uses_all_values(q, question_frame)]
         candidates = complete or candidates
         texts = [to_dsl(q) for q in candidates]
