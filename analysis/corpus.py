@@ -13,19 +13,8 @@ from dataclasses import dataclass, field
 from dsl import ast
 from dsl.link import Linked, Linker
 from dsl.parser import parse
-from dsl.specialize import missing_values
+from dsl.specialize import allowed_values, missing_values
 from retrieval.store import Pair
-
-GRAMMAR_SLOTS = {
-    "player": "PLAYER", "team": "TEAM", "ground": "GROUND", "place": "PLACE", "event": "EVENT",
-    "year": "YEAR", "season": "SEASON", "number": "NUMBER",
-}
-
-
-def allowed_values(linked: Linked) -> dict[str, list[str]]:
-    """The per-question grammar's slot values from the linked mentions (terminal -> values)."""
-    return {slot: linked.values(kind) for kind, slot in GRAMMAR_SLOTS.items()}
-
 
 def constructs(query: ast.Query) -> list[str]:
     """The grammar constructs a query uses, as readable labels ("filter:vs", "stat:batting/average")."""

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from dsl import ast
+from dsl.link import Linked
 from dsl.parser import grammar_text
 
 NAME_SLOTS = ("PLAYER", "TEAM", "GROUND", "PLACE", "EVENT")
@@ -55,6 +56,17 @@ def specialize(allowed: Mapping[str, Iterable[str]], base: str | None = None) ->
         if not values:
             text = _close_clauses(text, slot)
     return text + f"\nNOTHING: {_MATCHES_NOTHING}\n"
+
+
+GRAMMAR_SLOTS = {
+    "player": "PLAYER", "team": "TEAM", "ground": "GROUND", "place": "PLACE", "event": "EVENT",
+    "year": "YEAR", "season": "SEASON", "number": "NUMBER",
+}
+
+
+def allowed_values(linked: Linked) -> dict[str, list[str]]:
+    """The per-question grammar's slot values from the linked mentions (terminal -> values)."""
+    return {slot: linked.values(kind) for kind, slot in GRAMMAR_SLOTS.items()}
 
 
 def slot_values(query: ast.Query) -> dict[str, set[str]]:

@@ -28,7 +28,7 @@ from dsl.link import MASK_VERSION, Linked, Linker
 from dsl.parser import grammar_text, parse
 from dsl.printer import to_dsl
 from dsl.resolve import gazetteer, primary_role, resolve
-from dsl.specialize import specialize
+from dsl.specialize import allowed_values, specialize
 from retrieval.prompt import DEFAULT_BUDGET, pack, render
 from retrieval.store import ExampleStore, ScoredExample
 from serving.answer import Answer, ErrorInfo, ExampleUsed
@@ -163,8 +163,6 @@ class Pipeline:
         translation.token_probs = list(scored[best])
 
     def _typed_grammar(self, linked: Linked) -> str:
-        from analysis.corpus import allowed_values  # the same slot values the corpus check uses
-
         return specialize(allowed_values(linked), self._grammar)
 
     def _complete(self, prompt: str, grammar: str):
