@@ -705,7 +705,7 @@ _POSITION = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven)"
 
 
 def _number(text: str) -> int:
-    return int(text) if text.isdigit() else NUMBER_WORDS[text]
+    return int(text) if text.isdecimal() else NUMBER_WORDS[text]
 
 
 def _year_ok(year: int) -> bool:
@@ -1181,10 +1181,11 @@ def _split_stats(tokens: list[Token], free: list[bool]) -> list[_Hit]:
 
 
 def _leftover_numbers(tokens: list[Token], free: list[bool]) -> list[_Hit]:
-    """Integers no rule explained ("with 5 wickets") are still numbers, scored lower."""
+    """Integers no rule explained ("with 5 wickets") are still numbers, scored lower. isdecimal, not
+    isdigit: int() cannot read digits such as '፩' or '²'."""
     hits = []
     for i, token in enumerate(tokens):
-        if free[i] and token.norm.isdigit() and int(token.norm) > 0:
+        if free[i] and token.norm.isdecimal() and len(token.norm) <= 6 and int(token.norm) > 0:
             free[i] = False
             hits.append(_Hit("number", token.start, token.end, ((str(int(token.norm)), 0.7),)))
     return hits

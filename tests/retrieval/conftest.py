@@ -7,7 +7,6 @@ near-duplicates (Kohli's ODI average in four different years) for the diversity 
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import shutil
 from pathlib import Path
@@ -43,17 +42,14 @@ def mask(question: str) -> str:
     return re.sub(r"\b\d+\b", "<number>", question)
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def askcric_home(tmp_path_factory):
-    """Keep the per-user cache fallback inside the test's temporary folder."""
+    """Keep the per-user cache fallback inside the test's temporary folder, for this folder's tests
+    only: the tests after them need the real data folder (the prepared model, the full database)."""
     home = tmp_path_factory.mktemp("askcric_home")
-    previous = os.environ.get("ASKCRIC_HOME")
-    os.environ["ASKCRIC_HOME"] = str(home)
-    yield home
-    if previous is None:
-        del os.environ["ASKCRIC_HOME"]
-    else:
-        os.environ["ASKCRIC_HOME"] = previous
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ASKCRIC_HOME", str(home))
+        yield home
 
 
 @pytest.fixture
