@@ -132,9 +132,10 @@ def cmd_vllm_serve(args: argparse.Namespace) -> int:
         with progress_bar() as bar:
             prepare(model, progress=rich_progress(bar))
         err_console.print(f"Starting vLLM for {model} on port {args.port} (about 40 s)...")
-        with running_server(model, port=args.port) as server:
+        with running_server(model, port=args.port, adapter=args.adapter) as server:
             console.print(
-                f"vLLM serves {server.model} at {server.url}  (log: {server.log_path})\n"
+                f"vLLM serves {server.model}{f' and {args.adapter}' if args.adapter else ''} at {server.url}"
+                f"  (log: {server.log_path})\n"
                 f"Use it with: askcric serve --backend vllm --vllm-url {server.url}   Ctrl-C stops it.",
                 highlight=False, soft_wrap=True,
             )
@@ -151,21 +152,27 @@ def cmd_vllm_serve(args: argparse.Namespace) -> int:
 
 # --- ask ----------------------------------------------------------------------------------------
 
+ADAPTER_HELP = (
+    "LoRA adapter folder (e.g. serving/adapters/smollm2-135m-askcric): merged into the local model; "
+    "with --backend vllm, the server must have been started with the same --adapter"
+)
+
+
 def open_backend(name: str, vllm_url: str | None = None, model: str | None = None, adapter: str | None = None):
     """The backend by name; the local one's model is prepared first if needed (progress shown).
 
-    `adapter`: a LoRA folder (askcric adapt) merged into the local model's weights.
+    `adapter`: a LoRA folder (askcric adapt): merged into the local model's weights, or named in
+    requests to a vLLM server started with the same --adapter.
     """
     from serving.backends import get_backend
     from serving.models import DEFAULT_MODEL, prepare
 
+    model = model or DEFAULT_MODEL
     if name == "vllm":
-        if adapter:
-            raise SystemExit("--adapter works with the local backend only (askcric does not send LoRA requests to vLLM)")
-        return get_backend("vllm", **({"url": vllm_url} if vllm_url else {}))
+        return get_backend("vllm", model=model, adapter=adapter, **({"url": vllm_url} if vllm_url else {}))
     with progress_bar() as bar:
-        prepare(model or DEFAULT_MODEL, progress=rich_progress(bar))
-    return get_backend("local", model=model or DEFAULT_MODEL, **({"adapter": adapter} if adapter else {}))
+        prepare(model, progress=rich_progress(bar))
+    return get_backend("local", model=model, adapter=adapter)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -510,6 +517,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     vllm_serve.add_argument("--port", type=int, default=8011, help="port on 127.0.0.1 (default 8011)")
     vllm_serve.add_argument("--model", help="smollm2-135m (default), gemma3-270m, or a model folder")
+    vllm_serve.add_argument(
+        "--adapter", help="also serve this LoRA adapter folder (e.g. serving/adapters/smollm2-135m-askcric); "
+        "clients name it with --adapter too",
+    )
     vllm_serve.set_defaults(handler=cmd_vllm_serve)
 
     ask = commands.add_parser("ask", help="answer a cricket statistics question")
@@ -518,7 +529,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--backend", choices=["local", "vllm"], default="local")
     ask.add_argument("--vllm-url", help="vLLM server URL (default: $ASKCRIC_VLLM_URL or http://127.0.0.1:8011)")
     ask.add_argument("--model", help="model name or HF folder for the local backend (default: smollm2-135m)")
-    ask.add_argument("--adapter", help="LoRA adapter folder merged into the local model (e.g. serving/adapters/smollm2-135m-askcric)")
+    ask.add_argument("--adapter", help=ADAPTER_HELP)
     ask.add_argument("-k", type=int, help="examples in the prompt (default 8)")
     ask.add_argument("--budget", type=int, help="prompt token budget (default: context minus output)")
     ask.add_argument("--show-prompt", action="store_true", help="print the few-shot prompt (on stderr)")
@@ -544,7 +555,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--backend", choices=["local", "vllm"], default="local")
     evaluation.add_argument("--vllm-url")
     evaluation.add_argument("--model", help="model for variants without @model (default smollm2-135m)")
-    evaluation.add_argument("--adapter", help="LoRA adapter folder merged into the local model (e.g. serving/adapters/smollm2-135m-askcric)")
+    evaluation.add_argument("--adapter", help=ADAPTER_HELP)
     evaluation.add_argument("--limit", type=int, help="only the first N questions of the split")
     evaluation.add_argument("--out", default="analysis/output/eval", help="folder for report.md and results.json")
     evaluation.add_argument("--url", help="stats database URL")
@@ -563,7 +574,7 @@ def build_parser() -> argparse.ArgumentParser:
     converge.add_argument("--backend", choices=["local", "vllm"], default="local")
     converge.add_argument("--vllm-url")
     converge.add_argument("--model", nargs="+", help="model names or folders, each run in turn (default smollm2-135m)")
-    converge.add_argument("--adapter", help="LoRA adapter folder merged into the local model (e.g. serving/adapters/smollm2-135m-askcric)")
+    converge.add_argument("--adapter", help=ADAPTER_HELP)
     converge.add_argument("--corpus", help="pairs.jsonl (default examples/pairs.jsonl)")
     converge.add_argument("--seed", type=int, default=0)
     converge.add_argument("--heatmap-question", help="pair id for the heatmap (default: the most typical one)")

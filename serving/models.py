@@ -8,6 +8,7 @@ data folder; both backends load that folder: transformers directly, vLLM by serv
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import tempfile
 from collections.abc import Callable
@@ -90,6 +91,20 @@ def model_dir(model: str = DEFAULT_MODEL) -> Path:
         f"{model!r} is neither a known model ({', '.join(MODELS)}) nor a Hugging Face model folder "
         "(config.json, tokenizer.json, *.safetensors)."
     )
+
+
+def served_name(model: str, adapter: str | None) -> str:
+    """The name a model answers to, with a LoRA adapter folder: "model+adapter-folder-name"."""
+    return model if adapter is None else f"{model}+{Path(adapter).name}"
+
+
+def adapter_rank(adapter: str) -> int:
+    """The LoRA rank of a peft adapter folder (vLLM must be told the largest rank it will serve)."""
+    config = Path(adapter) / "adapter_config.json"
+    try:
+        return int(json.loads(config.read_text(encoding="utf-8"))["r"])
+    except (OSError, ValueError, KeyError) as error:
+        raise ModelMissing(f"{adapter} is not a LoRA adapter folder (no readable adapter_config.json: {error}).") from error
 
 
 def _no_progress(_label: str, _total: int) -> Callable[[], None]:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import httpx
 
-from serving.models import DEFAULT_MODEL, model_dir
+from serving.models import DEFAULT_MODEL, adapter_rank, model_dir, served_name
 from statsdb.database import data_dir
 
 DEFAULT_PORT = 8011
@@ -51,8 +51,14 @@ class VllmServer:
         return _tail(self.log_path, lines)
 
 
-def server_command(model: str, port: int, host: str = "127.0.0.1") -> list[str]:
-    """The vLLM command line serving the prepared `model` under its name (or the path given)."""
+def server_command(model: str, port: int, host: str = "127.0.0.1", adapter: str | None = None) -> list[str]:
+    """The vLLM command line serving the prepared `model` under its name (or the path given), and
+    with `adapter` (a LoRA folder) also the adapted model, under served_name(model, adapter)."""
+    lora = [] if adapter is None else [
+        "--enable-lora",
+        "--max-lora-rank", str(adapter_rank(adapter)),
+        "--lora-modules", f"{served_name(model, adapter)}={Path(adapter).resolve()}",
+    ]
     return [
         sys.executable, "-m", "vllm.entrypoints.openai.api_server",
         "--model", str(model_dir(model)),
@@ -63,6 +69,7 @@ def server_command(model: str, port: int, host: str = "127.0.0.1") -> list[str]:
         "--structured-outputs-config", '{"backend": "guidance"}',
         "--host", host,
         "--port", str(port),
+        *lora,
     ]
 
 
@@ -81,13 +88,14 @@ def running_server(
     host: str = "127.0.0.1",
     log_path: Path | None = None,
     startup_timeout: float = STARTUP_TIMEOUT,
+    adapter: str | None = None,
 ) -> Iterator[VllmServer]:
     """A vLLM server for the prepared `model`, healthy on entry and stopped on exit.
 
     Raises ModelMissing when the model is not prepared, VllmServerError when the port is taken or
     the server does not become healthy in time (the error carries the end of the server's log).
     """
-    command = server_command(model, port, host)
+    command = server_command(model, port, host, adapter)
     url = f"http://{host}:{port}"
     if not _port_free(host, port):
         raise VllmServerError(f"Port {port} on {host} is in use (is a server already running at {url}?)")

@@ -22,7 +22,6 @@ import threading  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 import llguidance  # noqa: E402
 import llguidance.hf  # noqa: E402
@@ -43,7 +42,7 @@ from serving.backends import (  # noqa: E402
     encode_prompt,
     tokens_in_text,
 )
-from serving.models import DEFAULT_MODEL, model_dir  # noqa: E402
+from serving.models import DEFAULT_MODEL, model_dir, served_name  # noqa: E402
 
 SCORE_LOGITS_BYTES = 512 * 2**20
 """Upper bound on the logits of one scoring batch (continuations x tokens x vocabulary x fp32)."""
@@ -73,7 +72,7 @@ class LocalBackend(Backend):
         path = model_dir(model)
         torch.set_num_threads(threads)
         hf_logging.disable_progress_bar()
-        self.model = model if adapter is None else f"{model}+{Path(adapter).name}"
+        self.model = served_name(model, adapter)
         self.timeout = timeout
         self.tokenizer = AutoTokenizer.from_pretrained(path)
         self._model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval()

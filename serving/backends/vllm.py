@@ -34,7 +34,7 @@ from serving.backends import (
     tokens_in_text,
     topk_entropy,
 )
-from serving.models import DEFAULT_MODEL, model_dir
+from serving.models import DEFAULT_MODEL, model_dir, served_name
 
 DEFAULT_URL = "http://127.0.0.1:8011"
 NO_LOGPROB = -9999.0
@@ -51,15 +51,17 @@ class VllmBackend(Backend):
         url: str | None = None,
         timeout: float = 120.0,
         tokenizer: str | None = None,
+        adapter: str | None = None,
     ):
         """A client of the server at `url` (default: $ASKCRIC_VLLM_URL, else DEFAULT_URL).
 
         `model` is the served model name (`askcric vllm-serve` serves a model under the name or
         path it was given). Its tokenizer is loaded from the prepared model folder, or from
         `tokenizer` (a model name or folder) when the server runs a model not prepared here.
-        Nothing is sent until the first call.
+        `adapter`: a LoRA folder the server loaded (`askcric vllm-serve --adapter`); requests then
+        name the adapted model, served_name(model, adapter). Nothing is sent until the first call.
         """
-        self.model = model
+        self.model = served_name(model, adapter)
         self.url = (url or os.environ.get("ASKCRIC_VLLM_URL") or DEFAULT_URL).rstrip("/")
         self.timeout = timeout
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir(tokenizer or model))

@@ -1,7 +1,8 @@
 """Fixtures of the serving tests: the prepared model, a real vLLM server on loopback, both backends.
 
 The vLLM server starts once per session (~40 s with --enforce-eager) through the same context
-manager `askcric vllm-serve` uses.
+manager `askcric vllm-serve` uses. It serves the committed LoRA adapter too (`--adapter`), so the
+adapter's wiring is tested without a second server.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ import pytest
 from serving.backends import Backend
 from serving.models import DEFAULT_MODEL, prepare
 from serving.vllm_server import VllmServer, running_server
+
+ADAPTER = str(Path(__file__).parents[2] / "serving" / "adapters" / "smollm2-135m-askcric")
+"""The LoRA adapter askcric ships (askcric adapt)."""
 
 
 def free_port() -> int:
@@ -42,7 +46,7 @@ def local_backend(model_path: Path) -> Iterator[Backend]:
 @pytest.fixture(scope="session")
 def vllm_server(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[VllmServer]:
     log_path = tmp_path_factory.mktemp("vllm") / "server.log"
-    with running_server(DEFAULT_MODEL, port=free_port(), log_path=log_path) as server:
+    with running_server(DEFAULT_MODEL, port=free_port(), log_path=log_path, adapter=ADAPTER) as server:
         yield server
 
 
@@ -50,7 +54,7 @@ def vllm_server(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 def vllm_backend(vllm_server: VllmServer) -> Iterator[Backend]:
     from serving.backends.vllm import VllmBackend
 
-    backend = VllmBackend(vllm_server.model, url=vllm_server.url)
+    backend = VllmBackend(DEFAULT_MODEL, url=vllm_server.url)
     yield backend
     backend.close()
 

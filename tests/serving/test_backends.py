@@ -20,8 +20,9 @@ from serving.backends import (
     get_backend,
 )
 from serving.backends.vllm import VllmBackend
+from serving.models import DEFAULT_MODEL
 from serving.vllm_server import VllmServer
-from tests.serving.conftest import free_port
+from tests.serving.conftest import ADAPTER, free_port
 from tests.serving.corpus import cases, decoding_grammar, is_valid_dsl, render_prompt
 
 pytestmark = pytest.mark.slow
@@ -61,6 +62,29 @@ def test_backends_agree_on_scores(local_backend: Backend, vllm_backend: Backend)
             differences += [abs(a.logprob - b.logprob) for a, b in zip(mine, theirs)]
     mean = sum(differences) / len(differences)
     assert mean < 0.05, f"mean |local - vLLM| logprob over {len(differences)} tokens: {mean:.4f} nats"
+
+
+def _mean_difference(first: Backend, second: Backend) -> float:
+    """Mean |logprob difference| of the two backends over every case's gold DSL tokens."""
+    differences = []
+    for case in cases():
+        (mine,), (theirs,) = first.score(case.prompt, [" " + case.dsl]), second.score(case.prompt, [" " + case.dsl])
+        differences += [abs(a.logprob - b.logprob) for a, b in zip(mine, theirs)]
+    return sum(differences) / len(differences)
+
+
+def test_both_backends_serve_the_lora_adapter_alike(vllm_server: VllmServer, vllm_backend: Backend) -> None:
+    from serving.backends.local import LocalBackend
+
+    local = LocalBackend(DEFAULT_MODEL, adapter=ADAPTER)
+    served = VllmBackend(DEFAULT_MODEL, adapter=ADAPTER, url=vllm_server.url)
+    try:
+        assert local.model == served.model == "smollm2-135m+smollm2-135m-askcric"
+        assert _mean_difference(local, served) < 0.05
+        assert _mean_difference(served, vllm_backend) > 0.05, "the server's adapted model scores like the base"
+    finally:
+        local.close()
+        served.close()
 
 
 def test_local_score_equals_a_direct_forward_pass(local_backend: Backend, model_path) -> None:
