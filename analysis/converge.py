@@ -32,7 +32,8 @@ import math
 import random
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -369,27 +370,25 @@ def _pyplot():
 _STYLE = {"nearest": "-", "random": "--"}
 
 
-def _series(per_k: Sequence[dict[str, Any]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
-    series: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+def _coloured_series(per_k: Sequence[dict[str, Any]]) -> Iterator[tuple[str, str, list[int], list[dict[str, Any]], str]]:
+    """(model, order, ks, rows by k, colour) per curve: one colour per model, the order by line style."""
+    grouped: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for row in per_k:
-        series[(row["model"], row["order"])].append(row)
-    return {key: sorted(rows, key=lambda r: r["k"]) for key, rows in series.items()}
+        grouped[(row["model"], row["order"])].append(row)
+    models = list(dict.fromkeys(model for model, _ in grouped))
+    colours = _pyplot().rcParams["axes.prop_cycle"].by_key()["color"]
+    for (model, order), rows in grouped.items():
+        rows = sorted(rows, key=lambda r: r["k"])
+        yield model, order, [r["k"] for r in rows], rows, colours[models.index(model) % len(colours)]
 
 
-def _band_plot(path: Path, per_k: Sequence[dict[str, Any]], name: str, ylabel: str, title: str,
-               ylim: tuple[float, float] | None) -> None:
+@contextmanager
+def _curves_vs_k(path: Path, per_k: Sequence[dict[str, Any]], ylabel: str, title: str,
+                 ylim: tuple[float, float] | None) -> Iterator[Any]:
+    """The axes of one curves-against-k figure, saved to `path` when the block ends."""
     plt = _pyplot()
-    series = _series(per_k)
-    models = list(dict.fromkeys(model for model, _ in series))
-    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     fig, ax = plt.subplots(figsize=(7.5, 4.8), dpi=120)
-    for (model, order), rows in series.items():
-        colour = colours[models.index(model) % len(colours)]
-        ks = [r["k"] for r in rows]
-        ax.fill_between(ks, [r[f"{name}_q1"] for r in rows], [r[f"{name}_q3"] for r in rows],
-                        color=colour, alpha=0.18 if order == "nearest" else 0.09, linewidth=0)
-        ax.plot(ks, [r[f"{name}_median"] for r in rows], _STYLE[order], marker="o", markersize=4,
-                color=colour, label=f"{model}, {order} examples")
+    yield ax
     ax.set_xlabel("examples in the prompt (k)")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
@@ -397,11 +396,21 @@ def _band_plot(path: Path, per_k: Sequence[dict[str, Any]], name: str, ylabel: s
     if ylim:
         ax.set_ylim(*ylim)
     ax.grid(alpha=0.3)
-    n = max(r["n_questions"] for r in per_k)
-    ax.legend(title=f"median, IQR band; {n} questions", fontsize=9, title_fontsize=9)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
+
+
+def _band_plot(path: Path, per_k: Sequence[dict[str, Any]], name: str, ylabel: str, title: str,
+               ylim: tuple[float, float] | None) -> None:
+    with _curves_vs_k(path, per_k, ylabel, title, ylim) as ax:
+        for model, order, ks, rows, colour in _coloured_series(per_k):
+            ax.fill_between(ks, [r[f"{name}_q1"] for r in rows], [r[f"{name}_q3"] for r in rows],
+                            color=colour, alpha=0.18 if order == "nearest" else 0.09, linewidth=0)
+            ax.plot(ks, [r[f"{name}_median"] for r in rows], _STYLE[order], marker="o", markersize=4,
+                    color=colour, label=f"{model}, {order} examples")
+        n = max(r["n_questions"] for r in per_k)
+        ax.legend(title=f"median, IQR band; {n} questions", fontsize=9, title_fontsize=9)
 
 
 def plot_curves(out: Path, per_k: Sequence[dict[str, Any]]) -> None:
@@ -409,28 +418,14 @@ def plot_curves(out: Path, per_k: Sequence[dict[str, Any]]) -> None:
                "Gold DSL token probability vs in-context examples", (0.0, 1.0))
     _band_plot(out / "bits_vs_k.png", per_k, "bits", "bits to encode the gold DSL (−Σ log₂ p)",
                "Surprise of the gold DSL vs in-context examples", None)
-    plt = _pyplot()
-    series = _series(per_k)
-    models = list(dict.fromkeys(model for model, _ in series))
-    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    fig, ax = plt.subplots(figsize=(7.5, 4.8), dpi=120)
-    for (model, order), rows in series.items():
-        colour = colours[models.index(model) % len(colours)]
-        ks = [r["k"] for r in rows]
-        ax.plot(ks, [r["first_dsl_mass"] for r in rows], _STYLE[order], marker="o", markersize=4,
-                color=colour, label=f"{model}, {order}: DSL-start tokens")
-        ax.plot(ks, [r["first_english_mass"] for r in rows], _STYLE[order], marker="x", markersize=5,
-                color=colour, alpha=0.45, label=f"{model}, {order}: other top-{TOP_K} tokens")
-    ax.set_xlabel("examples in the prompt (k)")
-    ax.set_ylabel("probability mass (mean over questions)")
-    ax.set_title(f"First DSL token: mass on {' / '.join(DSL_START_WORDS)} vs English")
-    ax.set_xticks(sorted({r["k"] for r in per_k}))
-    ax.set_ylim(0.0, 1.0)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(out / "first_token_vs_k.png")
-    plt.close(fig)
+    with _curves_vs_k(out / "first_token_vs_k.png", per_k, "probability mass (mean over questions)",
+                      f"First DSL token: mass on {' / '.join(DSL_START_WORDS)} vs English", (0.0, 1.0)) as ax:
+        for model, order, ks, rows, colour in _coloured_series(per_k):
+            ax.plot(ks, [r["first_dsl_mass"] for r in rows], _STYLE[order], marker="o", markersize=4,
+                    color=colour, label=f"{model}, {order}: DSL-start tokens")
+            ax.plot(ks, [r["first_english_mass"] for r in rows], _STYLE[order], marker="x", markersize=5,
+                    color=colour, alpha=0.45, label=f"{model}, {order}: other top-{TOP_K} tokens")
+        ax.legend(fontsize=8)
 
 
 def _two_digits(p: float) -> str:
