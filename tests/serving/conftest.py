@@ -1,8 +1,8 @@
 """Fixtures of the serving tests: the prepared model, a real vLLM server on loopback, both backends.
 
 The vLLM server starts once per session (~40 s with --enforce-eager) through the same context
-manager `askcric vllm-serve` uses. It serves the committed LoRA adapter too (`--adapter`), so the
-adapter's wiring is tested without a second server.
+manager `askcric vllm-serve` uses; a second one, with the committed LoRA adapter, only for the
+adapter's test (LoRA changes how vLLM batches scoring, see serving/backends/vllm.py).
 """
 
 from __future__ import annotations
@@ -46,6 +46,13 @@ def local_backend(model_path: Path) -> Iterator[Backend]:
 @pytest.fixture(scope="session")
 def vllm_server(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[VllmServer]:
     log_path = tmp_path_factory.mktemp("vllm") / "server.log"
+    with running_server(DEFAULT_MODEL, port=free_port(), log_path=log_path) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def vllm_lora_server(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[VllmServer]:
+    log_path = tmp_path_factory.mktemp("vllm_lora") / "server.log"
     with running_server(DEFAULT_MODEL, port=free_port(), log_path=log_path, adapter=ADAPTER) as server:
         yield server
 

@@ -73,15 +73,18 @@ def _mean_difference(first: Backend, second: Backend) -> float:
     return sum(differences) / len(differences)
 
 
-def test_both_backends_serve_the_lora_adapter_alike(vllm_server: VllmServer, vllm_backend: Backend) -> None:
+def test_both_backends_serve_the_lora_adapter_alike(vllm_lora_server: VllmServer, local_backend: Backend) -> None:
     from serving.backends.local import LocalBackend
 
     local = LocalBackend(DEFAULT_MODEL, adapter=ADAPTER)
-    served = VllmBackend(DEFAULT_MODEL, adapter=ADAPTER, url=vllm_server.url)
+    served = VllmBackend(DEFAULT_MODEL, adapter=ADAPTER, url=vllm_lora_server.url)
     try:
         assert local.model == served.model == "smollm2-135m+smollm2-135m-askcric"
         assert _mean_difference(local, served) < 0.05
-        assert _mean_difference(served, vllm_backend) > 0.05, "the server's adapted model scores like the base"
+        assert _mean_difference(local, local_backend) > 0.05, "the adapted model scores like the base"
+        two = [" " + case.dsl for case in cases()[:2]]  # a batch, which the LoRA server takes one by one
+        scored = served.score(cases()[0].prompt, two)
+        assert [len(tokens) for tokens in scored] == [len(encode_continuation(served.tokenizer, t)) for t in two]
     finally:
         local.close()
         served.close()
