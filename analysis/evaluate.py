@@ -26,10 +26,24 @@ VARIANTS: dict[str, Strategy] = {
     "nearest-k": Strategy(retrieval="nearest", grammar="generic", decide="generate"),
     "+typed-grammar": Strategy(retrieval="nearest", grammar="typed", decide="generate"),
     "+masked-retrieval": Strategy(retrieval="masked", grammar="typed", decide="generate"),
+    "first-candidate": Strategy(retrieval="masked", grammar="typed", decide="first"),
     "+candidate-ranking": Strategy(retrieval="masked", grammar="typed", decide="rank"),
     "+ranking-with-own-generation": Strategy(retrieval="masked", grammar="typed", decide="rank+generate"),
 }
-DEFAULT_VARIANTS = tuple(VARIANTS)
+# The no-model baseline of a ranked variant: the same candidates, the first one taken unscored.
+BASELINE_OF = {"+candidate-ranking": "first-candidate", "+ranking-with-own-generation": "first-candidate"}
+
+
+def with_baselines(runs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(variant, model) runs plus the no-model baseline beside each ranked variant, once."""
+    extended: dict[tuple[str, str], None] = {}
+    for variant, model in runs:
+        if variant in BASELINE_OF:
+            extended.setdefault((BASELINE_OF[variant], model), None)
+        extended.setdefault((variant, model), None)
+    return list(extended)
+
+
 ORDERED = (ast.Ranking, ast.BestInnings, ast.Listing)
 
 

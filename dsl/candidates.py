@@ -1,9 +1,16 @@
-"""Candidate queries for a question: the neighbours' query shapes filled with the question's values.
+"""The candidate stage: the neighbours' query shapes filled with the question's values.
 
 PILOT.md measured that a 135M model writes poor queries but ranks good ones well. So the model
 never spells a query here: the *filters* come from the linked mentions (deterministic), the
 *shape* (subject, output, stat, group) comes from the nearest examples and from the stat and
 subject words the linker found, and the model only chooses among the results by likelihood.
+
+`candidates_for()` is the whole stage, in order: the question's frame; each neighbour's shape and its
+variants filled with the frame's values; shapes that contradict the question's cue words dropped;
+queries that do not resolve and compile dropped; the player's main role deciding between batting
+and bowling when the words do not; queries that leave out a named player or team dropped. The
+order is stable (nearest neighbour's shape first), so with no model the first candidate is a
+baseline (`askcric eval` reports it).
 """
 
 from __future__ import annotations
@@ -12,40 +19,21 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from dsl import ast
-from dsl.link import Linked, Mention
+from sqlalchemy import Engine
 
-SUBJECT_STATS = {
-    "batting": {"runs", "average", "strike rate", "innings", "matches", "not outs", "hundreds", "fifties",
-                "ducks", "fours", "sixes", "high score", "balls", "dismissals", "dots"},
-    "bowling": {"wickets", "average", "economy", "strike rate", "runs", "balls", "maidens", "five-fors",
-                "best figures", "innings", "matches", "dots", "wides", "no-balls", "sixes"},
-    "fielding": {"catches", "stumpings", "run outs", "dismissals", "matches"},
-    "team": {"matches", "wins", "losses", "draws", "ties", "win %", "average total", "highest total", "lowest total"},
-}
-INNINGS_STATS = {"batting": {"runs", "strike rate", "sixes", "fours"}, "bowling": {"figures", "economy"},
-                 "team": {"total"}}
-LISTS = {"batting": {"innings", "hundreds", "fifties", "ducks"}, "bowling": {"innings", "five-fors"},
-         "team": {"matches", "wins", "losses", "draws", "ties"}}
-QUALIFIERS = ("innings", "matches", "runs", "balls", "wickets")
+from dsl import ast, catalogue
+from dsl.compiler import compile_query
+from dsl.errors import DslError
+from dsl.link import Linked, Mention
+from dsl.resolve import gazetteer, primary_role, resolve
+
+QUALIFIERS = tuple(catalogue.QUALIFIER)
 DEFAULT_COUNT = 10
+# For a team's results, the result word is the stat ("Tests New Zealand won" counts wins).
+RESULT_STATS = {"won": "wins", "lost": "losses", "drawn": "draws", "tied": "ties"}
 
 _OPPOSITION_CUES = re.compile(r"\b(vs?\.?|versus|against|agst|beat|beating|facing|playing)\s+(the\s+)?$", re.I)
 _FOR_CUES = re.compile(r"\b(for|playing for|representing)\s+(the\s+)?$", re.I)
-# Words that ask for one figure per group ("Smith's Test runs by opposition").
-GROUP_CUES = {
-    "year": r"\b(by|per|each|every|in each|year[- ]by[- ]year|split by)\s*(calendar\s+)?years?\b|\byear[- ]by[- ]year|\byear[- ]wise|\bannual",
-    "opposition": r"\b(by|per|against each|vs each|each|split by|for each|against every|vs every)\s+(opponent|opposition|opposing team|team they played|side|team)s?\b|\bopposition[- ]wise",
-    "team": r"\b(by|per|for each|each)\s+(team|franchise|side)s?\b",
-    "ground": r"\b(by|per|at each|each)\s+(ground|venue|stadium)s?\b|\bvenue[- ]wise",
-    "country": r"\b(by|per|in each|each)\s+(host\s+)?(country|countries|nation)\b",
-    "competition": r"\b(by|per|in each|each|across|split by)\s+(format|formats|competition|competitions)\b|\bformat[- ]wise",
-    "innings": r"\b(by|per|each)\s+innings(\s+number)?\b|\binnings[- ]wise",
-    "position": r"\b(by|per|at each|each)\s+(batting\s+)?(position|number|slot)s?\b",
-    "dismissal": r"\b(by|per|each)\s+(dismissal|mode of dismissal|way)s?\b|\bhow (he|she|they) (got|get|was|were) out\b|\bways? of (getting )?out\b|\bhow (has|have|is|was|were|did|does|do)\b.*\b(dismissed|out)\b",
-    "bowler": r"\b(by|per|each|against each|vs each)\s+bowlers?\b|\bwhich bowlers?\b.*\b(dismissed|got|removed)\b",
-    "batter": r"\b(by|per|each|against each|vs each)\s+(batter|batsman|batsmen|batters)\b|\bwhich (batters|batsmen|batter|batsman)\b",
-}
 RANKING_CUES = re.compile(r"\b(most|highest|best|top|leading|lowest|fewest|worst|least|biggest|fastest|slowest|"
                           r"who|record|records|cheapest|most expensive|quickest)\b", re.I)
 # Words asking for the bottom of a ranking: of a stat where more is better ("lowest average"),
@@ -208,7 +196,7 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
             + (["strike rate"] if re.search(r"\b(quickest|fastest|slowest)\b", linked.question, re.I) else [])
         )),
         subjects=tuple(dict.fromkeys(_top(m) for m in _of_type(linked, "subject"))),
-        groups=tuple(group for group, cue in GROUP_CUES.items() if re.search(cue, linked.question, re.I)),
+        groups=tuple(group.keyword for group in catalogue.GROUPS if re.search(group.cue, linked.question, re.I)),
         ranking_cue=bool(RANKING_CUES.search(linked.question)),
         list_cue=bool(LIST_CUES.search(linked.question)),
         strong_subjects=tuple(dict.fromkeys(
@@ -251,26 +239,29 @@ def _output_for(subject: str, output: ast.Output, frame: Frame, stat: str | None
     if "minimum" in frame.numbers and frame.qualifier_stat:
         qualification = ast.Qualification(frame.qualifier_stat, frame.numbers["minimum"])
     match output:
-        case ast.Aggregate():
+        case ast.Aggregate() | ast.Grouped() | ast.Ranking():
             stat = stat or output.stat
-            return ast.Aggregate(stat) if stat in SUBJECT_STATS[subject] else None
-        case ast.Grouped():
-            stat = stat or output.stat
-            return ast.Grouped(output.group, stat) if stat in SUBJECT_STATS[subject] else None
-        case ast.Ranking():
-            stat = stat or output.stat
-            if stat not in SUBJECT_STATS[subject]:
+            if stat not in catalogue.SUBJECT_STATS[subject]:
                 return None
-            return ast.Ranking(output.direction, count, stat, qualification)
+            if isinstance(output, ast.Ranking):
+                return ast.Ranking(output.direction, count, stat, qualification)
+            return replace(output, stat=stat)
         case ast.BestInnings():
-            stat = {"wickets": "figures", "best figures": "figures", "highest total": "total",
-                    "lowest total": "total"}.get(stat, stat) if stat else output.stat
-            if stat not in INNINGS_STATS.get(subject, ()):
+            stat = _innings_stat(subject, stat) if stat else output.stat
+            if stat not in catalogue.SUBJECT_INNINGS_STATS[subject]:
                 return None
             return ast.BestInnings(output.direction, count, stat, qualification if subject != "team" else None)
         case ast.Listing():
-            return output if output.kind in LISTS.get(subject, ()) else None
+            return output if output.kind in catalogue.SUBJECT_LISTS[subject] else None
     return None
+
+
+def _innings_stat(subject: str, stat: str) -> str | None:
+    """The single-innings stat a question's stat word asks for ("wickets" -> figures)."""
+    if stat in catalogue.SUBJECT_INNINGS_STATS[subject]:
+        return stat
+    return next((keyword for keyword in catalogue.SUBJECT_INNINGS_STATS[subject]
+                 if stat in catalogue.INNINGS_STAT[keyword].asked_by), None)
 
 
 def _role_fills(subject: str, frame: Frame) -> Iterable[dict]:
@@ -324,29 +315,20 @@ def fill(example: ast.Query, frame: Frame, *, stat: str | None = None, subject: 
         return []  # the question's over or dismissal filter needs a batting or bowling query
     if subject != "batting" and "position" in filters:
         return []
-    if subject == "team" and "result" in filters and not isinstance(output, ast.BestInnings) and \
-            getattr(output, "stat", None) not in ("average total", "highest total", "lowest total"):
-        # "Tests New Zealand won": for a team's results the result is the stat, not a filter.
-        result = filters.pop("result")
-        stat = {"won": "wins", "lost": "losses", "drawn": "draws", "tied": "ties"}[result]
+    if subject == "team" and "result" in filters and not _counts_team_innings(output):
+        # For a team's results the result is the stat, not a filter.
+        stat = RESULT_STATS[filters.pop("result")]
         if isinstance(output, ast.Listing):
             output = ast.Listing(stat)
-        elif isinstance(output, (ast.Aggregate, ast.Grouped, ast.Ranking)) and output.stat in ("matches", "wins", "losses", "draws", "ties"):
+        elif output.stat == "matches" or output.stat in RESULT_STATS.values():
             output = replace(output, stat=stat)
-    results = []
-    for roles in _role_fills(subject, frame):
-        try:
-            results.append(ast.Query(subject=subject, output=output, **filters, **roles))
-        except TypeError:
-            continue
-    return results
+    return [ast.Query(subject=subject, output=output, **filters, **roles) for roles in _role_fills(subject, frame)]
 
 
-LIST_KINDS = {
-    "team": {"wins": "wins", "losses": "losses", "draws": "draws", "ties": "ties", "matches": "matches"},
-    "batting": {"hundreds": "hundreds", "fifties": "fifties", "ducks": "ducks", "innings": "innings"},
-    "bowling": {"five-fors": "five-fors", "innings": "innings"},
-}
+def _counts_team_innings(output: ast.Output) -> bool:
+    if isinstance(output, (ast.BestInnings, ast.Listing)):
+        return isinstance(output, ast.BestInnings)
+    return catalogue.STAT[output.stat].forms["team"].source == "team_innings"
 
 
 def _variants(example: ast.Query, frame: Frame) -> list[ast.Query]:
@@ -360,9 +342,8 @@ def _variants(example: ast.Query, frame: Frame) -> list[ast.Query]:
                 variants.append(replace(example, output=ast.Ranking("top", DEFAULT_COUNT, output.stat)))
             else:
                 variants.append(replace(example, output=ast.Grouped(group, output.stat)))
-        kind = LIST_KINDS.get(example.subject, {}).get(output.stat)
-        if frame.list_cue and kind:
-            variants.append(replace(example, output=ast.Listing(kind)))
+        if frame.list_cue and output.stat in catalogue.SUBJECT_LISTS[example.subject]:
+            variants.append(replace(example, output=ast.Listing(output.stat)))
     if isinstance(output, ast.Ranking):
         flipped = "bottom" if output.direction == "top" else "top"
         variants.append(replace(example, output=replace(output, direction=flipped)))
@@ -380,26 +361,27 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
         return False
     if isinstance(output, ast.Grouped) and not frame.groups:
         return False  # one figure per group only when the question names the groups
-    if isinstance(output, ast.Ranking) and output.stat in ("high score", "best figures"):
+    if isinstance(output, ast.Ranking) and catalogue.STAT[output.stat].innings_record:
         return False  # "highest scores" are single innings: best N runs says it once per innings
     if frame.strong_subjects and query.subject not in frame.strong_subjects:
         return False
     if isinstance(output, ast.Listing) and not frame.list_cue:
         return False
     stat = getattr(output, "stat", None)
-    if frame.stats and stat is not None and stat not in frame.stats and _stat_words(stat).isdisjoint(frame.stats):
+    if frame.stats and stat is not None and stat not in frame.stats and _asked_by(output).isdisjoint(frame.stats):
         return False
     ranked = isinstance(output, (ast.Ranking, ast.BestInnings))
     if frame.ranking_cue and not frame.players and not frame.groups and not isinstance(output, ast.Listing):
         if not ranked and not (query.subject == "team" and query.team):
             return False
     if isinstance(output, ast.Ranking):
-        lower_better = (query.subject, output.stat) in LOWER_IS_BETTER  # top economy = lowest
+        lower_better = catalogue.STAT[output.stat].forms[query.subject].lower_is_better  # top economy = lowest
         wants_bottom = frame.bottom_cue_lower_better if lower_better else frame.bottom_cue
         if (output.direction == "bottom") != wants_bottom:
             return False
     if isinstance(output, ast.BestInnings):
-        wants_worst = frame.bottom_cue if output.stat != "economy" else frame.bottom_cue_lower_better
+        lower_better = catalogue.INNINGS_STAT[output.stat].forms[query.subject].lower_is_better
+        wants_worst = frame.bottom_cue_lower_better if lower_better else frame.bottom_cue
         if (output.direction == "worst") != wants_worst:
             return False
     if "count" in frame.numbers and not ranked and not isinstance(output, ast.Listing):
@@ -409,16 +391,13 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
     return True
 
 
-def _stat_words(stat: str) -> set[str]:
-    """Stat words that ask for this single-innings stat ("wickets" asks for best figures)."""
-    return {"figures": {"wickets", "best figures"}, "total": {"highest total", "lowest total", "runs"},
-            "best figures": {"wickets"}, "high score": {"runs"}}.get(stat, set())
+def _asked_by(output: ast.Output) -> set[str]:
+    """Other stat words that ask for the output's stat ("wickets" asks for best figures)."""
+    entry = catalogue.INNINGS_STAT if isinstance(output, ast.BestInnings) else catalogue.STAT
+    return set(entry[output.stat].asked_by)
 
 
-LOWER_IS_BETTER = {("bowling", "average"), ("bowling", "economy"), ("bowling", "strike rate"), ("team", "lowest total")}
-
-
-def build_candidates(frame: Frame, examples: Iterable[ast.Query], limit: int = 24) -> list[ast.Query]:
+def shaped_candidates(frame: Frame, examples: Iterable[ast.Query], limit: int = 24) -> list[ast.Query]:
     """Candidate queries in a stable order: each example's own shape first, then the variants
     the question's stat, subject, group and direction words suggest. Shapes that contradict the
     question's words are dropped (unless nothing else is left)."""
@@ -444,4 +423,26 @@ def uses_all_values(query: ast.Query, frame: Frame) -> bool:
     return all(p in named for p in frame.players) and all(t in named for t, _ in frame.teams)
 
 
+def _compiles(query: ast.Query, engine: Engine) -> bool:
+    try:
+        compile_query(resolve(query, engine))
+    except DslError:
+        return False
+    return True
 
+
+def _by_main_role(candidates: list[ast.Query], question: Frame, engine: Engine) -> list[ast.Query]:
+    """A named player's main role (batting or bowling) decides the subject when the question's
+    words do not: a bowler's "strike rate" is his bowling one."""
+    if not question.players or question.strong_subjects:
+        return candidates
+    other = {"batting": "bowling", "bowling": "batting"}.get(primary_role(engine, question.players[0]))
+    return [q for q in candidates if q.subject != other] or candidates
+
+
+def candidates_for(linked: Linked, shapes: Iterable[ast.Query], engine: Engine) -> list[ast.Query]:
+    """The candidate queries for a linked question, best guess first (see the module docstring)."""
+    question = frame(linked, franchises=gazetteer(engine).franchises)
+    valid = [q for q in shaped_candidates(question, shapes) if _compiles(q, engine)]
+    valid = _by_main_role(valid, question, engine)
+    return [q for q in valid if uses_all_values(q, question)] or valid

@@ -7,34 +7,21 @@ Three steps, each a small registry of functions keyed by name:
 2. one condition function per filter of the AST, applied to that source joined to its match and
    venue;
 3. one function per output shape (aggregate, grouped, ranking, best innings, listing).
-Ratios are computed in SQL the same way on SQLite and PostgreSQL (float division, then rounded).
+What each stat, innings stat, list kind and group means comes from dsl/catalogue.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import (
-    Float,
-    Integer,
-    Numeric,
-    Select,
-    String,
-    and_,
-    case,
-    cast,
-    func,
-    literal,
-    null,
-    select,
-    union_all,
-)
+from sqlalchemy import Select, String, and_, case, cast, func, literal, null, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
-from dsl import ast
+from dsl import ast, catalogue
 from dsl.errors import UnsupportedQuery
 from dsl.resolve import COMPETITIONS, Resolved
+from dsl.sql import flag, ratio
 from statsdb import schema
 
 DEFAULT_ROW_LIMIT = 100
@@ -47,19 +34,6 @@ PHASES = {
     "ODI": {"powerplay": (1, 10), "middle overs": (11, 40), "death overs": (41, 50)},
     "T20": {"powerplay": (1, 6), "middle overs": (7, 15), "death overs": (16, 20)},
 }
-# Without a "min" clause, a ranking by a ratio would be led by players with one lucky innings.
-DEFAULT_QUALIFICATION = {
-    ("batting", "average"): ast.Qualification("innings", 10),
-    ("batting", "strike rate"): ast.Qualification("balls", 250),
-    ("bowling", "average"): ast.Qualification("wickets", 10),
-    ("bowling", "economy"): ast.Qualification("balls", 300),
-    ("bowling", "strike rate"): ast.Qualification("wickets", 10),
-    ("team", "win %"): ast.Qualification("matches", 10),
-}
-DEFAULT_BEST_QUALIFICATION = {
-    ("batting", "strike rate"): ast.Qualification("balls", 10),
-    ("bowling", "economy"): ast.Qualification("balls", 12),
-}
 
 m = schema.matches
 v = schema.venues
@@ -69,22 +43,12 @@ teams = schema.teams
 
 # --- 1. sources -----------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Source:
-    kind: str  # batting, batting_balls, bowling, bowling_balls, fielding, team_innings, team_matches
-    rows: object  # a subquery with the standard column names
-
-
-def _flag(condition: ColumnElement) -> ColumnElement:
-    return case((condition, 1), else_=0)
-
-
 def _batting_source() -> Select:
     b, i = schema.batting, schema.innings
     return select(
         b.c.match_id, b.c.innings_id, b.c.player_id, b.c.team_id,
         i.c.bowling_team_id.label("opp_id"), i.c.number.label("innings_number"), b.c.position,
-        b.c.runs, b.c.balls, b.c.fours, b.c.sixes, _flag(b.c.is_out).label("outs"),
+        b.c.runs, b.c.balls, b.c.fours, b.c.sixes, flag(b.c.is_out).label("outs"),
         b.c.dismissal_kind, null().label("dots"),
     ).join_from(b, i, i.c.id == b.c.innings_id)
 
@@ -95,12 +59,12 @@ def _batting_balls_source() -> Select:
         d.c.match_id, d.c.innings_id, d.c.batter_id.label("player_id"), i.c.batting_team_id.label("team_id"),
         i.c.bowling_team_id.label("opp_id"), i.c.number.label("innings_number"), b.c.position,
         d.c.over, d.c.bowler_id.label("against_id"), d.c.batter_runs.label("runs"),
-        _flag(d.c.wides == 0).label("balls"), _flag(d.c.is_four).label("fours"),
-        _flag(d.c.is_six).label("sixes"),
-        _flag(and_(d.c.player_out_id == d.c.batter_id,
+        flag(d.c.wides == 0).label("balls"), flag(d.c.is_four).label("fours"),
+        flag(d.c.is_six).label("sixes"),
+        flag(and_(d.c.player_out_id == d.c.batter_id,
                    d.c.wicket_kind.not_in(schema.NOT_OUT_KINDS))).label("outs"),
         case((d.c.player_out_id == d.c.batter_id, d.c.wicket_kind)).label("dismissal_kind"),
-        _flag(and_(d.c.is_legal, d.c.batter_runs == 0)).label("dots"),
+        flag(and_(d.c.is_legal, d.c.batter_runs == 0)).label("dots"),
     ).join_from(d, i, i.c.id == d.c.innings_id).join(
         b, and_(b.c.innings_id == d.c.innings_id, b.c.player_id == d.c.batter_id)
     )
@@ -120,13 +84,13 @@ def _bowling_balls_source() -> Select:
     return select(
         d.c.match_id, d.c.innings_id, d.c.bowler_id.label("player_id"), i.c.bowling_team_id.label("team_id"),
         i.c.batting_team_id.label("opp_id"), i.c.number.label("innings_number"), d.c.over,
-        d.c.batter_id.label("against_id"), _flag(d.c.is_legal).label("balls"),
+        d.c.batter_id.label("against_id"), flag(d.c.is_legal).label("balls"),
         (d.c.batter_runs + d.c.wides + d.c.noballs).label("runs"),
-        _flag(d.c.wicket_kind.in_(schema.BOWLER_WICKET_KINDS)).label("wickets"),
+        flag(d.c.wicket_kind.in_(schema.BOWLER_WICKET_KINDS)).label("wickets"),
         case((d.c.wicket_kind.in_(schema.BOWLER_WICKET_KINDS), d.c.wicket_kind)).label("dismissal_kind"),
-        _flag(and_(d.c.is_legal, d.c.batter_runs == 0)).label("dots"),
-        _flag(d.c.wides > 0).label("wides"), _flag(d.c.noballs > 0).label("noballs"),
-        _flag(d.c.is_six).label("sixes"),
+        flag(and_(d.c.is_legal, d.c.batter_runs == 0)).label("dots"),
+        flag(d.c.wides > 0).label("wides"), flag(d.c.noballs > 0).label("noballs"),
+        flag(d.c.is_six).label("sixes"),
     ).join_from(d, i, i.c.id == d.c.innings_id)
 
 
@@ -183,26 +147,43 @@ SOURCES: dict[str, Callable] = {
     "team_matches": _team_matches_source,
 }
 
-TEAM_INNINGS_STATS = {"average total", "highest total", "lowest total"}
+# The source a subject counts from, and its ball-by-ball twin used when a filter or a group needs
+# a column only deliveries have (the over, the bowler faced, a bowler's dismissal kinds).
+OWN_SOURCE = {"batting": "batting", "bowling": "bowling", "fielding": "fielding", "team": "team_matches"}
+BALLS_SOURCE = {"batting": "batting_balls", "bowling": "bowling_balls"}
+
+
+@cache
+def _columns(kind: str) -> frozenset[str]:
+    return frozenset(SOURCES[kind]().selected_columns.keys())
+
+
+def _needed_columns(query: ast.Query) -> set[str]:
+    needed = {FILTER_COLUMNS[name] for name in query.filters() if name in FILTER_COLUMNS}
+    group = catalogue.GROUP.get(getattr(query.output, "group", None))
+    if group and group.column:
+        needed.add(group.column)
+    return needed
+
+
+def stat_form(query: ast.Query) -> catalogue.StatForm | None:
+    """The catalogue's form of the query's stat, for outputs that aggregate one."""
+    if not isinstance(query.output, (ast.Aggregate, ast.Grouped, ast.Ranking)):
+        return None
+    return catalogue.STAT[query.output.stat].forms.get(query.subject)
 
 
 def source_kind(query: ast.Query) -> str:
-    output = query.output
-    stat = getattr(output, "stat", None)
-    group = getattr(output, "group", None)
-    if query.subject != "team" and stat == "matches" and isinstance(output, (ast.Aggregate, ast.Grouped, ast.Ranking)):
-        return "squad"  # matches played, whether or not the player batted, bowled or held a catch
-    if query.subject == "batting":
-        balls = query.overs or query.against or stat == "dots" or group == "bowler"
-        return "batting_balls" if balls else "batting"
-    if query.subject == "bowling":
-        balls = query.overs or query.against or query.dismissal or group in ("batter", "dismissal")
-        return "bowling_balls" if balls else "bowling"
-    if query.subject == "fielding":
-        return "fielding"
-    if isinstance(output, ast.BestInnings) or stat in TEAM_INNINGS_STATS:
+    form = stat_form(query)
+    if form and form.source in ("squad", "team_innings"):
+        return form.source
+    if query.subject == "team" and isinstance(query.output, ast.BestInnings):
         return "team_innings"
-    return "team_matches"
+    own = OWN_SOURCE[query.subject]
+    balls = BALLS_SOURCE.get(query.subject)
+    if balls and ((form and form.source == "deliveries") or not _needed_columns(query) <= _columns(own)):
+        return balls
+    return own
 
 
 # --- 2. filters -----------------------------------------------------------------------------------
@@ -320,101 +301,25 @@ def _conditions(r: Resolved, src) -> list[ColumnElement]:
 
 # --- 3. statistics and outputs --------------------------------------------------------------------
 
-def ratio(numerator, denominator, scale: float = 1.0) -> ColumnElement:
-    """numerator * scale / denominator, rounded to 2 places; NULL when the denominator is 0."""
-    value = cast(numerator, Float) * scale / func.nullif(denominator, 0)
-    return func.round(cast(value, Numeric), 2)
-
-
-def _total(column) -> ColumnElement:
-    return func.coalesce(func.sum(column), 0)
-
-
-def _count_innings(src) -> ColumnElement:
-    return func.count(src.c.innings_id.distinct())
-
-
-def _best_figures(src) -> ColumnElement:
-    """'7/45': most wickets, then fewest runs, as text."""
-    key = func.max(src.c.wickets * 1000 - src.c.runs)
-    wickets = (key + 999) // 1000
-    runs = wickets * 1000 - key
-    return cast(wickets, String) + "/" + cast(runs, String)
-
-
-STATS: dict[str, dict[str, Callable]] = {
-    "batting": {
-        "runs": lambda s: _total(s.c.runs),
-        "average": lambda s: ratio(func.sum(s.c.runs), func.sum(s.c.outs)),
-        "strike rate": lambda s: ratio(func.sum(s.c.runs), func.sum(s.c.balls), 100),
-        "innings": _count_innings,
-        "matches": lambda s: func.count(s.c.match_id.distinct()),
-        "not outs": lambda s: _count_innings(s) - _total(s.c.outs),
-        "hundreds": lambda s: _total(_flag(s.c.runs >= 100)),
-        "fifties": lambda s: _total(_flag(s.c.runs.between(50, 99))),
-        "ducks": lambda s: _total(_flag(and_(s.c.runs == 0, s.c.outs == 1))),
-        "fours": lambda s: _total(s.c.fours),
-        "sixes": lambda s: _total(s.c.sixes),
-        "high score": lambda s: func.max(s.c.runs),
-        "balls": lambda s: _total(s.c.balls),
-        "dismissals": lambda s: _total(s.c.outs),
-        "dots": lambda s: _total(s.c.dots),
-    },
-    "bowling": {
-        "wickets": lambda s: _total(s.c.wickets),
-        "average": lambda s: ratio(func.sum(s.c.runs), func.sum(s.c.wickets)),
-        "economy": lambda s: ratio(func.sum(s.c.runs), func.sum(s.c.balls), 6),
-        "strike rate": lambda s: ratio(func.sum(s.c.balls), func.sum(s.c.wickets)),
-        "runs": lambda s: _total(s.c.runs),
-        "balls": lambda s: _total(s.c.balls),
-        "maidens": lambda s: _total(s.c.maidens),
-        "five-fors": lambda s: _total(_flag(s.c.wickets >= 5)),
-        "best figures": _best_figures,
-        "innings": _count_innings,
-        "matches": lambda s: func.count(s.c.match_id.distinct()),
-        "dots": lambda s: _total(s.c.dots),
-        "wides": lambda s: _total(s.c.wides),
-        "no-balls": lambda s: _total(s.c.noballs),
-        "sixes": lambda s: _total(s.c.sixes),
-    },
-    "fielding": {
-        "catches": lambda s: _total(s.c.catches),
-        "stumpings": lambda s: _total(s.c.stumpings),
-        "run outs": lambda s: _total(s.c.run_outs),
-        "dismissals": lambda s: _total(s.c.catches + s.c.stumpings),
-        "matches": lambda s: func.count(s.c.match_id.distinct()),
-    },
-    "team": {
-        "matches": lambda s: func.count(s.c.match_id.distinct()),
-        "wins": lambda s: _total(_flag(m.c.winner_id == s.c.team_id)),
-        "losses": lambda s: _total(_flag(m.c.winner_id == s.c.opp_id)),
-        "draws": lambda s: _total(_flag(m.c.result == "draw")),
-        "ties": lambda s: _total(_flag(m.c.result == "tie")),
-        "win %": lambda s: ratio(func.sum(_flag(m.c.winner_id == s.c.team_id)), func.count(s.c.match_id.distinct()), 100),
-        "average total": lambda s: ratio(func.sum(s.c.total), func.count()),
-        "highest total": lambda s: func.max(s.c.total),
-        "lowest total": lambda s: func.min(case((s.c.completed, s.c.total))),
-    },
-}
-# Stats per innings a ball-by-ball source cannot give.
-SCORECARD_ONLY = {"hundreds", "fifties", "ducks", "high score", "maidens", "five-fors", "best figures"}
-LOWER_IS_BETTER = {("bowling", "average"), ("bowling", "economy"), ("bowling", "strike rate"), ("team", "lowest total")}
-# The count shown next to an aggregate, for context.
-CONTEXT_COUNT = {"batting": "innings", "bowling": "innings", "fielding": "matches", "team": "matches"}
-QUALIFIER_STATS = {
-    "batting": {"innings": "innings", "matches": "matches", "runs": "runs", "balls": "balls"},
-    "bowling": {"innings": "innings", "matches": "matches", "runs": "runs", "balls": "balls", "wickets": "wickets"},
-    "fielding": {"matches": "matches"},
-    "team": {"matches": "matches"},
-}
-
-
 def _stat(query: ast.Query, src, stat: str, kind: str) -> ColumnElement:
+    form = catalogue.STAT[stat].forms[query.subject]
     if kind == "squad" and stat != "matches":
         raise UnsupportedQuery(f"Matches played cannot be combined with a condition on {stat}.")
-    if kind.endswith("_balls") and stat in SCORECARD_ONLY:
+    if kind.endswith("_balls") and form.source == "scorecards":
         raise UnsupportedQuery(f"'{stat}' counts whole innings, so it cannot be combined with over, bowler or batter filters.")
-    return STATS[query.subject][stat](src)
+    return form.sql(src)
+
+
+def _lower_is_better(query: ast.Query, stat: str) -> bool:
+    return catalogue.STAT[stat].forms[query.subject].lower_is_better
+
+
+def _context_column(query: ast.Query, src, kind: str, shown: set[str]) -> list:
+    """The subject's sample size (innings, matches) next to a figure, unless already shown."""
+    context = catalogue.CONTEXT_STAT[query.subject]
+    if context in shown or kind == "squad":
+        return []
+    return [catalogue.STAT[context].forms[query.subject].sql(src).label(context)]
 
 
 def _from(src):
@@ -422,7 +327,7 @@ def _from(src):
 
 
 def _name_column(query: ast.Query, src):
-    """(join target, label column, group keys) naming the rows of a ranking."""
+    """(join target, join condition, label column, group keys) naming the rows of a ranking."""
     if query.subject == "team":
         return teams, teams.c.id == src.c.team_id, teams.c.name.label("team"), (teams.c.id, teams.c.name)
     return players, players.c.id == src.c.player_id, players.c.full_name.label("player"), (players.c.id, players.c.full_name)
@@ -436,54 +341,37 @@ def _aggregate(r: Resolved, src, kind: str) -> Select:
     elif query.subject == "team" and query.team:
         columns.append(literal(query.team).label("team"))
     columns.append(_stat(query, src, stat, kind).label(stat))
-    context = CONTEXT_COUNT[query.subject]
-    if context != stat and kind != "squad":
-        columns.append(STATS[query.subject][context](src).label(context))
+    columns += _context_column(query, src, kind, {stat})
     return select(*columns).select_from(_from(src)).where(*_conditions(r, src))
 
 
-def _group_key(query: ast.Query, src, group: str):
-    opponent = teams.alias("opponent")
-    side = teams.alias("side")
-    other_player = players.alias("other_player")
-    keys = {
-        "year": (m.c.year, None),
-        "competition": (m.c.competition, None),
-        "ground": (v.c.ground, None),
-        "country": (v.c.country, None),
-        "opposition": (opponent.c.name, (opponent, opponent.c.id == src.c.opp_id)),
-        "team": (side.c.name, (side, side.c.id == src.c.team_id)),
-        "innings": (src.c.innings_number if "innings_number" in src.c else None, None),
-        "position": (src.c.position if "position" in src.c else None, None),
-        "dismissal": (src.c.dismissal_kind if "dismissal_kind" in src.c else None, None),
-        "bowler": (other_player.c.full_name, (other_player, other_player.c.id == src.c.against_id)) if "against_id" in src.c else (None, None),
-        "batter": (other_player.c.full_name, (other_player, other_player.c.id == src.c.against_id)) if "against_id" in src.c else (None, None),
-    }
-    key, join = keys[group]
-    if key is None:
-        raise UnsupportedQuery(f"{query.subject.capitalize()} figures cannot be grouped by {group}.")
-    return key, join
-
-
-ORDERED_GROUPS = {"year", "innings", "position", "competition"}
+def _group_key(query: ast.Query, src, group: catalogue.Group):
+    if group.column and group.column not in src.c:
+        raise UnsupportedQuery(f"{query.subject.capitalize()} figures cannot be grouped by {group.keyword}.")
+    return group.key(src)
 
 
 def _grouped(r: Resolved, src, kind: str) -> Select:
     query, output = r.query, r.query.output
-    key, join = _group_key(query, src, output.group)
+    group = catalogue.GROUP[output.group]
+    key, join = _group_key(query, src, group)
     stat = _stat(query, src, output.stat, kind).label(output.stat)
     joined = _from(src)
     if join is not None:
         joined = joined.join(*join)
-    statement = select(key.label(output.group), stat).select_from(joined).where(*_conditions(r, src))
-    if output.group == "dismissal":
-        statement = statement.where(key.is_not(None))
-    statement = statement.group_by(key)
-    if output.group in ORDERED_GROUPS:
+    statement = (select(key.label(output.group), stat).select_from(joined)
+                 .where(*_conditions(r, src), key.is_not(None)).group_by(key))
+    if group.ordered:
         return statement.order_by(key)
-    descending = (query.subject, output.stat) not in LOWER_IS_BETTER
-    order = stat.desc() if descending else stat.asc()
+    order = stat.asc() if _lower_is_better(query, output.stat) else stat.desc()
     return statement.order_by(order.nulls_last(), key).limit(DEFAULT_ROW_LIMIT)
+
+
+def _qualification_condition(query: ast.Query, src, kind: str, qualification: ast.Qualification) -> ColumnElement:
+    qualifier = catalogue.QUALIFIER.get(qualification.stat)
+    if qualifier is None or query.subject not in qualifier.subjects:
+        raise UnsupportedQuery(f"A {query.subject} ranking cannot be qualified by {qualification.stat}.")
+    return _stat(query, src, qualifier.keyword, kind)
 
 
 def _ranking(r: Resolved, src, kind: str) -> Select:
@@ -491,28 +379,24 @@ def _ranking(r: Resolved, src, kind: str) -> Select:
     target, on, name, group_keys = _name_column(query, src)
     stat = _stat(query, src, output.stat, kind).label(output.stat)
     columns = [name, stat]
-    statement_having = []
-    qualification = output.qualification or DEFAULT_QUALIFICATION.get((query.subject, output.stat))
+    having = []
+    qualification = output.qualification or stat_form(query).qualification
+    shown = {output.stat}
     if qualification:
-        qualifier = QUALIFIER_STATS[query.subject].get(qualification.stat)
-        if qualifier is None:
-            raise UnsupportedQuery(f"A {query.subject} ranking cannot be qualified by {qualification.stat}.")
-        qualifier_value = _stat(query, src, qualifier, kind)
-        statement_having.append(qualifier_value >= qualification.minimum)
-        if qualifier != output.stat:
-            columns.append(qualifier_value.label(qualifier))
-    context = CONTEXT_COUNT[query.subject]
-    if context not in (output.stat, qualification.stat if qualification else None) and kind != "squad":
-        columns.append(STATS[query.subject][context](src).label(context))
-    better_low = (query.subject, output.stat) in LOWER_IS_BETTER
-    ascending = better_low == (output.direction == "top")
+        qualifier_value = _qualification_condition(query, src, kind, qualification)
+        having.append(qualifier_value >= qualification.minimum)
+        if qualification.stat != output.stat:
+            columns.append(qualifier_value.label(qualification.stat))
+        shown.add(qualification.stat)
+    columns += _context_column(query, src, kind, shown)
+    ascending = _lower_is_better(query, output.stat) == (output.direction == "top")
     order = stat.asc() if ascending else stat.desc()
     return (
         select(*columns)
         .select_from(_from(src).join(target, on))
         .where(*_conditions(r, src))
         .group_by(*group_keys)
-        .having(and_(stat.is_not(None), *statement_having))
+        .having(and_(stat.is_not(None), *having))
         .order_by(order, name)
         .limit(min(output.count, DEFAULT_ROW_LIMIT))
     )
@@ -545,17 +429,6 @@ def _innings_figures(query: ast.Query, src) -> list:
     return [src.c.total.label("total"), src.c.wickets.label("wickets"), src.c.innings_number.label("innings")]
 
 
-INNINGS_ORDER = {
-    ("batting", "runs"): lambda s: [s.c.runs.desc(), s.c.balls.asc()],
-    ("batting", "strike rate"): lambda s: [(cast(s.c.runs, Float) / func.nullif(s.c.balls, 0)).desc()],
-    ("batting", "sixes"): lambda s: [s.c.sixes.desc(), s.c.runs.desc()],
-    ("batting", "fours"): lambda s: [s.c.fours.desc(), s.c.runs.desc()],
-    ("bowling", "figures"): lambda s: [s.c.wickets.desc(), s.c.runs.asc()],
-    ("bowling", "economy"): lambda s: [(cast(s.c.runs, Float) / func.nullif(s.c.balls, 0)).asc()],
-    ("team", "total"): lambda s: [s.c.total.desc()],
-}
-
-
 def _reverse(order_by: list) -> list:
     return [clause.element.asc() if clause.modifier.__name__ == "desc_op" else clause.element.desc() for clause in order_by]
 
@@ -573,13 +446,14 @@ def _single_innings(r: Resolved, src, kind: str, what: str) -> tuple[list, objec
 
 def _best_innings(r: Resolved, src, kind: str) -> Select:
     query, output = r.query, r.query.output
+    form = catalogue.INNINGS_STAT[output.stat].forms[query.subject]
     columns, joined, conditions = _single_innings(r, src, kind, "Single-innings rankings")
-    qualification = output.qualification or DEFAULT_BEST_QUALIFICATION.get((query.subject, output.stat))
+    qualification = output.qualification or form.qualification
     if qualification:
         if qualification.stat not in src.c:
             raise UnsupportedQuery(f"A single innings cannot be qualified by {qualification.stat}.")
         conditions.append(src.c[qualification.stat] >= qualification.minimum)
-    order = INNINGS_ORDER[(query.subject, output.stat)](src)
+    order = form.order(src)
     if output.direction == "worst":
         order = _reverse(order)
         if query.subject == "team":  # lowest totals: completed innings only, not won chases or rain
@@ -591,21 +465,6 @@ def _best_innings(r: Resolved, src, kind: str) -> Select:
         .order_by(*order, *_in_match_order(src))
         .limit(min(output.count, DEFAULT_ROW_LIMIT))
     )
-
-
-LISTING_CONDITIONS = {
-    ("batting", "innings"): lambda s: None,
-    ("batting", "hundreds"): lambda s: s.c.runs >= 100,
-    ("batting", "fifties"): lambda s: s.c.runs.between(50, 99),
-    ("batting", "ducks"): lambda s: and_(s.c.runs == 0, s.c.outs == 1),
-    ("bowling", "innings"): lambda s: None,
-    ("bowling", "five-fors"): lambda s: s.c.wickets >= 5,
-    ("team", "matches"): lambda s: None,
-    ("team", "wins"): lambda s: m.c.winner_id == s.c.team_id,
-    ("team", "losses"): lambda s: m.c.winner_id == s.c.opp_id,
-    ("team", "draws"): lambda s: m.c.result == "draw",
-    ("team", "ties"): lambda s: m.c.result == "tie",
-}
 
 
 def _match_result_text() -> ColumnElement:
@@ -625,7 +484,7 @@ def _match_result_text() -> ColumnElement:
 def _listing(r: Resolved, src, kind: str) -> Select:
     query, output = r.query, r.query.output
     columns, joined, conditions = _single_innings(r, src, kind, "Lists of innings")
-    condition = LISTING_CONDITIONS[(query.subject, output.kind)](src)
+    condition = catalogue.LIST_KIND[output.kind].conditions[query.subject](src)
     if condition is not None:
         conditions.append(condition)
     if kind == "team_matches" and query.team is None and query.opposition is None:

@@ -3,19 +3,37 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
 from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, v_args
 
-from dsl import ast
+from dsl import ast, catalogue
 from dsl.errors import DslSyntaxError
 
 GRAMMAR_PATH = Path(__file__).with_name("cricket.lark")
 
 
+def _keyword_rule(name: str, keywords: Iterable[str]) -> str:
+    return f"!{name}: " + " | ".join(json.dumps(keyword) for keyword in keywords)
+
+
+def catalogue_rules() -> str:
+    """The grammar's keyword rules for what can be shown, from the catalogue."""
+    rules = [_keyword_rule("group", catalogue.GROUP), _keyword_rule("qualifier", catalogue.QUALIFIER)]
+    for subject in catalogue.SUBJECTS:
+        rules.append(_keyword_rule(f"{subject}_stat", catalogue.SUBJECT_STATS[subject]))
+        if catalogue.SUBJECT_INNINGS_STATS[subject]:
+            rules.append(_keyword_rule(f"{subject}_innings_stat", catalogue.SUBJECT_INNINGS_STATS[subject]))
+        if catalogue.SUBJECT_LISTS[subject]:
+            rules.append(_keyword_rule(f"{subject}_list", catalogue.SUBJECT_LISTS[subject]))
+    return "\n".join(rules) + "\n"
+
+
 def grammar_text() -> str:
-    return GRAMMAR_PATH.read_text(encoding="utf-8")
+    """dsl/cricket.lark with the catalogue's keyword rules: the grammar the parser and decoders use."""
+    return GRAMMAR_PATH.read_text(encoding="utf-8") + "\n" + catalogue_rules()
 
 
 @cache

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from dsl import ast
+from dsl import ast, catalogue
 
 
 def quote(name: str) -> str:
@@ -145,18 +145,23 @@ _FILTER_ENGLISH: dict[str, Callable[[ast.Query], str]] = {
 }
 
 
+def _label(stat: str) -> str:
+    entry = catalogue.STAT.get(stat) or catalogue.INNINGS_STAT[stat]
+    return entry.label
+
+
 def _output_english(output: ast.Output) -> str:
     qualification = getattr(output, "qualification", None)
     condition = f" (min {qualification.minimum} {qualification.stat})" if qualification else ""
     match output:
         case ast.Aggregate(stat):
-            return stat
+            return _label(stat)
         case ast.Grouped(group, stat):
-            return f"{stat} by {group}"
+            return f"{_label(stat)} by {catalogue.GROUP[group].label or group}"
         case ast.Ranking(direction, count, stat):
-            return f"{'top' if direction == 'top' else 'bottom'} {count} by {stat}{condition}"
+            return f"{'top' if direction == 'top' else 'bottom'} {count} by {_label(stat)}{condition}"
         case ast.BestInnings(direction, count, stat):
-            return f"{direction} {count} single innings by {stat}{condition}"
+            return f"{direction} {count} single innings by {_label(stat)}{condition}"
         case ast.Listing(kind):
             return f"list of {kind}"
     raise TypeError(output)

@@ -19,15 +19,12 @@ from typing import Literal
 
 from sqlalchemy import Engine
 
-from dsl import ast
-from dsl.candidates import build_candidates, frame, uses_all_values
-from dsl.compiler import compile_query
+from dsl.candidates import candidates_for
 from dsl.errors import DslError, UnknownName
 from dsl.execute import run_dsl
 from dsl.link import MASK_VERSION, Linked, Linker
 from dsl.parser import grammar_text, parse
 from dsl.printer import to_dsl
-from dsl.resolve import gazetteer, primary_role, resolve
 from dsl.specialize import allowed_values, specialize
 from retrieval.prompt import DEFAULT_BUDGET, pack, render
 from retrieval.store import ExampleStore, ScoredExample
@@ -55,7 +52,8 @@ class QuestionError(Exception):
 class Strategy:
     retrieval: Literal["none", "random", "nearest", "masked"] = "masked"
     grammar: Literal["generic", "typed"] = "typed"
-    decide: Literal["generate", "rank", "rank+generate"] = "rank"
+    # "first": the first candidate, no model at all (the baseline that shows what the model adds)
+    decide: Literal["generate", "rank", "rank+generate", "first"] = "rank"
     k: int = 8  # examples in the prompt (fewer if the budget is reached)
     pool: int = 16  # neighbours whose shapes become candidates
     budget: int = DEFAULT_BUDGET
@@ -111,9 +109,11 @@ class Pipeline:
         packed = pack(question, examples[: strategy.k], strategy.budget, self.backend.tokenizer)
         clock.lap("pack")
         translation = Translation(question, linked, list(reversed(packed.examples)), packed.text, timings_ms=timings)
-        if strategy.decide in ("rank", "rank+generate"):
+        if strategy.decide in ("rank", "rank+generate", "first"):
             self._rank(translation, examples[: strategy.pool], strategy)
             clock.lap("rank")
+        if translation.dsl is None and strategy.decide == "first":
+            raise QuestionError("no_candidate", "No query shape of the nearest examples fits this question.")
         if translation.dsl is None:
             self._generate(translation, strategy)
             clock.lap("generate")
@@ -129,26 +129,13 @@ class Pipeline:
         masked = linked.masked() if strategy.retrieval == "masked" else None
         return self.store.select(question, wanted, masked_question=masked)
 
-    def _valid(self, query: ast.Query) -> bool:
-        try:
-            compile_query(resolve(query, self.engine))
-        except DslError:
-            return False
-        return True
-
     def _rank(self, translation: Translation, neighbours: list[ScoredExample], strategy: Strategy) -> None:
         shapes = [parse(example.dsl) for example in neighbours]
-        question_frame = frame(translation.linked, franchises=gazetteer(self.engine).franchises)
-        candidates = [q for q in build_candidates(question_frame, shapes) if self._valid(q)]
-        if question_frame.players and not question_frame.strong_subjects:
-            # "Shoaib Akhtar's strike rate" is about his bowling: the player's main role decides
-            # between batting and bowling when the question's words do not.
-            role = primary_role(self.engine, question_frame.players[0])
-            other = {"batting": "bowling", "bowling": "batting"}.get(role)
-            candidates = [q for q in candidates if q.subject != other] or candidates
-        complete = [q for q in candidates if uses_all_values(q, question_frame)]
-        candidates = complete or candidates
+        candidates = candidates_for(translation.linked, shapes, self.engine)
         texts = [to_dsl(q) for q in candidates]
+        if strategy.decide == "first":
+            translation.dsl = texts[0] if texts else None
+            return
         if strategy.decide == "rank+generate":
             generated = self._complete(translation.prompt, self._typed_grammar(translation.linked))
             if generated.text.strip() and generated.text.strip() not in texts:

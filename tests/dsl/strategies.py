@@ -4,25 +4,17 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from dsl import ast
+from dsl import ast, catalogue
 
 names = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=30)
 numbers = st.integers(min_value=1, max_value=5000)
 years = st.integers(min_value=1900, max_value=2099)
 
-STATS = {
-    "batting": ["runs", "average", "strike rate", "innings", "matches", "not outs", "hundreds", "fifties",
-                "ducks", "fours", "sixes", "high score", "balls", "dismissals", "dots"],
-    "bowling": ["wickets", "average", "economy", "strike rate", "runs", "balls", "maidens", "five-fors",
-                "best figures", "innings", "matches", "dots", "wides", "no-balls", "sixes"],
-    "fielding": ["catches", "stumpings", "run outs", "dismissals", "matches"],
-    "team": ["matches", "wins", "losses", "draws", "ties", "win %", "average total", "highest total", "lowest total"],
-}
-INNINGS_STATS = {"batting": ["runs", "strike rate", "sixes", "fours"], "bowling": ["figures", "economy"], "team": ["total"]}
-LISTS = {"batting": ["innings", "hundreds", "fifties", "ducks"], "bowling": ["innings", "five-fors"],
-         "team": ["matches", "wins", "losses", "draws", "ties"]}
-GROUPS = ["year", "opposition", "team", "ground", "country", "competition", "innings", "position", "dismissal", "bowler", "batter"]
-QUALIFIERS = ["innings", "matches", "runs", "balls", "wickets"]
+STATS = {subject: list(stats) for subject, stats in catalogue.SUBJECT_STATS.items() if stats}
+INNINGS_STATS = {subject: list(stats) for subject, stats in catalogue.SUBJECT_INNINGS_STATS.items() if stats}
+LISTS = {subject: list(kinds) for subject, kinds in catalogue.SUBJECT_LISTS.items() if kinds}
+GROUPS = list(catalogue.GROUP)
+QUALIFIERS = list(catalogue.QUALIFIER)
 
 spans = st.one_of(
     st.builds(ast.InYear, years), st.builds(ast.Since, years), st.builds(ast.Before, years),

@@ -1,0 +1,99 @@
+"""The candidate stage without the model: for a question and its neighbours' shapes, the exact
+candidate queries and their order (the first one is what askcric answers with no model at all).
+
+Each case states a general rule of dsl/candidates.py; the shapes stand in for retrieved examples,
+so the tests do not depend on the example index. Runs on the full stats database (names, roles).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dsl.candidates import candidates_for
+from dsl.link import Linker
+from dsl.parser import parse
+from dsl.printer import to_dsl
+
+
+@pytest.fixture(scope="module")
+def stage(full_db):
+    linker = Linker.from_engine(full_db)
+
+    def run(question: str, shapes: list[str]) -> list[str]:
+        return [to_dsl(q) for q in candidates_for(linker.link(question), [parse(s) for s in shapes], full_db)]
+
+    return run
+
+
+CASES = {
+    "the question's values fill the nearest shape; a ranking shape stays as a runner-up": (
+        "Kohli's ODI average against Australia since 2015",
+        ['batting player "Joe Root" test average', 'bowling player "James Anderson" test economy',
+         'batting test top 10 runs'],
+        ['batting player "Virat Kohli" odi vs "Australia" since 2015 average',
+         'batting player "Virat Kohli" odi vs "Australia" since 2015 top 10 average'],
+    ),
+    "a ranking word with no player named keeps only rankings, of the stat asked for": (
+        "most wickets in the IPL in 2019",
+        ['bowling player "Jasprit Bumrah" ipl wickets', 'bowling ipl top 10 wickets', 'batting ipl top 10 runs'],
+        ['bowling ipl year 2019 top 10 wickets'],
+    ),
+    "a group word turns an aggregate into one figure per group": (
+        "Steve Smith's Test runs by opposition",
+        ['batting player "Joe Root" test runs', 'batting player "Joe Root" test by year runs'],
+        ['batting player "Steve Smith" test by opposition runs'],
+    ),
+    "'highest' of a less-is-better stat is the bottom of its ranking; numbers become the qualification": (
+        "highest economy in T20Is since 2020, min 300 balls",
+        ['bowling t20i top 10 economy', 'bowling t20i top 10 wickets'],
+        ['bowling t20i since 2020 bottom 10 economy min balls 300',
+         'bowling t20i since 2020 top 10 balls min balls 300'],
+    ),
+    "a bowler's strike rate is his bowling one when no word says batting": (
+        "Shoaib Akhtar's strike rate in ODIs",
+        ['batting player "Joe Root" odi strike rate', 'bowling player "Dale Steyn" odi strike rate'],
+        ['bowling player "Shoaib Akhtar" odi strike rate'],
+    ),
+    "two teams: the one after 'against' is the opposition, and both are used": (
+        "India's ODI wins against Pakistan",
+        ['team "England" odi matches', 'team "England" test wins'],
+        ['team "India" odi vs "Pakistan" wins'],
+    ),
+    "for a team's results the result word is the stat": (
+        "Tests New Zealand won in 2022",
+        ['team "England" test matches', 'team "England" test list matches'],
+        ['team "New Zealand" test year 2022 wins', 'team test vs "New Zealand" year 2022 wins'],
+    ),
+    "a list word turns a count into the innings themselves": (
+        "list Joe Root's Test hundreds",
+        ['batting player "Kane Williamson" test hundreds'],
+        ['batting player "Joe Root" test list hundreds'],
+    ),
+    "'lowest totals' reverses a best-innings shape; a team named without a cue may be either side": (
+        "lowest ODI totals by Ireland",
+        ['team odi best 10 total', 'team "India" odi highest total'],
+        ['team "Ireland" odi worst 10 total', 'team odi vs "Ireland" worst 10 total',
+         'team "Ireland" odi lowest total'],
+    ),
+    "a stat word re-types a neighbour of another subject": (
+        "How many catches has Joe Root taken in Tests?",
+        ['team "India" odi wins'],
+        ['fielding player "Joe Root" test catches'],
+    ),
+    "a shape whose filter the subject cannot take is dropped, not answered without it": (
+        "Bumrah's economy in the death overs in IPL",
+        ['bowling player "Rashid Khan" ipl economy', 'fielding player "MS Dhoni" ipl catches'],
+        ['bowling player "Jasprit Bumrah" ipl death overs economy'],
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", list(CASES))
+def test_candidates(stage, rule):
+    question, shapes, expected = CASES[rule]
+    assert stage(question, shapes) == expected
+
+
+def test_no_fitting_shape_gives_no_candidate(stage):
+    """A team shape cannot hold the player a question names, and nothing is invented instead."""
+    assert stage("Joe Root in Tests", ['team "India" odi wins']) == []
