@@ -29,7 +29,7 @@ from dsl.resolve import gazetteer, primary_role, resolve
 
 QUALIFIERS = tuple(catalogue.QUALIFIER)
 DEFAULT_COUNT = 10
-# For a team's results, the result word is the stat ("Tests New Zealand won" counts wins).
+# For a team's results, the result word is the stat ("matches England lost" counts losses).
 RESULT_STATS = {"won": "wins", "lost": "losses", "drawn": "draws", "tied": "ties"}
 
 _OPPOSITION_CUES = re.compile(r"\b(vs?\.?|versus|against|agst|beat|beating|facing|playing)\s+(the\s+)?$", re.I)
