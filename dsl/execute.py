@@ -11,7 +11,7 @@ from dsl.ast import Query
 from dsl.compiler import compile_query
 from dsl.parser import parse
 from dsl.printer import describe, to_dsl
-from dsl.resolve import resolve
+from dsl.resolve import Resolved, resolve
 from statsdb.database import run_select
 
 
@@ -19,6 +19,7 @@ from statsdb.database import run_select
 class DslResult:
     dsl: str  # canonical text
     query: Query
+    resolved: Resolved
     description: str
     sql: str
     columns: list[str]
@@ -50,6 +51,6 @@ def run_dsl(text: str, engine: Engine) -> DslResult:
     columns, rows = run_select(engine, statement)
     lap("execute")
     return DslResult(
-        dsl=to_dsl(query), query=query, description=describe(query), sql=show_sql(statement, engine),
+        dsl=to_dsl(query), query=query, resolved=resolved, description=describe(query), sql=show_sql(statement, engine),
         columns=columns, rows=rows, timings_ms=timings,
     )

@@ -19,6 +19,19 @@ class ExampleUsed(BaseModel):
     score: float
 
 
+class NoteInfo(BaseModel):
+    kind: str  # ignored / interpreted / coverage
+    message: str
+
+
+class Alternative(BaseModel):
+    """Another close reading of the question: a query the model found nearly as likely."""
+
+    dsl: str
+    description: str
+    score: float  # the reading's share of the likelihood among the candidates (0..1)
+
+
 class Answer(BaseModel):
     question: str | None = None
     dsl: str | None = None
@@ -35,3 +48,5 @@ class Answer(BaseModel):
     backend: str | None = None
     model: str | None = None
     error: ErrorInfo | None = None
+    notes: list[NoteInfo] = Field(default_factory=list)  # what the answer left out, reinterpreted or cannot cover
+    alternatives: list[Alternative] = Field(default_factory=list)

@@ -24,14 +24,19 @@ from dsl.errors import DslError, UnknownName
 from dsl.execute import run_dsl
 from dsl.link import MASK_VERSION, Linked, Linker
 from dsl.parser import grammar_text, parse
-from dsl.printer import to_dsl
+from dsl.coverage import coverage_notes
+from dsl.printer import describe, to_dsl
 from dsl.specialize import allowed_values, specialize
 from retrieval.prompt import DEFAULT_BUDGET, pack, render
 from retrieval.store import ExampleStore, ScoredExample
-from serving.answer import Answer, ErrorInfo, ExampleUsed
+from serving.answer import Alternative, Answer, ErrorInfo, ExampleUsed, NoteInfo
 from serving.backends import Backend, BackendError, BackendTimeout, BackendUnavailable, TokenInfo
 
 MAX_QUESTION_CHARS = 300
+# A candidate at most this much less likely than the chosen one (log-likelihood, nats; ln 4: at
+# least a quarter as likely) is shown as another reading of the question.
+ALTERNATIVE_NATS = math.log(4)
+MAX_ALTERNATIVES = 3
 CONVERGE_KMAX = 8  # `ask(converge=True)` scores the DSL with k = 0..8 of the prompt's examples
 NAME_TYPES = ("player", "team", "ground", "place")
 # Mentions that show a question is about cricket statistics at all. A team or a place alone does
@@ -72,7 +77,7 @@ class Translation:
     prompt: str
     dsl: str | None = None
     token_probs: list[TokenInfo] = field(default_factory=list)
-    candidates: list[tuple[str, float]] = field(default_factory=list)  # (dsl, log-likelihood)
+    candidates: list[tuple[str, float]] = field(default_factory=list)  # (dsl, log-likelihood), most likely first
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
@@ -182,6 +187,8 @@ class Pipeline:
             answer.dsl, answer.description, answer.sql = result.dsl, result.description, result.sql
             answer.columns, answer.rows = result.columns, result.rows
             answer.timings_ms.update(result.timings_ms)
+            answer.notes = [NoteInfo(kind=n.kind, message=n.message) for n in coverage_notes(result.resolved, self.engine)]
+            answer.alternatives = alternatives(translation.candidates)
         except QuestionError as error:
             answer.error = ErrorInfo(kind=error.kind, message=str(error))
         except DslError as error:
@@ -218,6 +225,21 @@ class Pipeline:
                 "bits": round(-sum(t.logprob for t in tokens) / math.log(2), 3),
             })
         return records
+
+
+def alternatives(candidates: list[tuple[str, float]]) -> list[Alternative]:
+    """Readings nearly as likely as the chosen one (within ALTERNATIVE_NATS), with their likelihood
+    share, so a fan sees when the question could mean something else."""
+    if len(candidates) < 2:
+        return []
+    best = candidates[0][1]
+    weights = [math.exp(loglik - best) for _, loglik in candidates]
+    total = sum(weights)
+    return [
+        Alternative(dsl=dsl, description=describe(parse(dsl)), score=round(weight / total, 4))
+        for (dsl, loglik), weight in zip(candidates[1:], weights[1:])
+        if best - loglik <= ALTERNATIVE_NATS
+    ][:MAX_ALTERNATIVES]
 
 
 def token_view(tokens: list[TokenInfo]) -> list[dict]:

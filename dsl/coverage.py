@@ -1,0 +1,129 @@
+"""Coverage notes: where the data behind an answer is known to be incomplete.
+
+Cricsheet's ball-by-ball data starts around 2002 (each competition on its own date), so careers,
+team histories and records that began earlier are counted only from there; and Cricsheet withholds
+Afghanistan men's matches. An answer that touches either says so (DESIGN: cricket conventions),
+and names the date the data starts, so a fan can tell a short career from a cut one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+
+from dsl import ast
+from dsl.notes import Note
+from dsl.resolve import COMPETITIONS, Resolved
+from statsdb import schema
+
+COVERAGE = json.loads((Path(__file__).parent / "data" / "coverage.json").read_text(encoding="utf-8"))
+FIRST_SEASON = timedelta(days=365)  # a first covered match this close to the data's start may not be the first
+PLURAL = {"Test": "Tests", "ODI": "ODIs", "T20I": "T20Is", "IPL": "IPL matches"}
+
+
+@dataclass(frozen=True)
+class Span:
+    first: date
+    last: date
+
+
+@cache
+def covered_spans(engine: Engine) -> dict[tuple[str, str], Span]:
+    """(competition, gender) -> the first and last match dates in the database."""
+    m = schema.matches
+    statement = select(m.c.competition, m.c.gender, func.min(m.c.start_date), func.max(m.c.start_date)).group_by(
+        m.c.competition, m.c.gender)
+    with engine.connect() as conn:
+        return {(c, g): Span(_date(first), _date(last)) for c, g, first, last in conn.execute(statement)}
+
+
+def _date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _earliest_year(span: ast.Span | None) -> int | None:
+    match span:
+        case ast.InYear(year) | ast.Since(year):
+            return year
+        case ast.Between(first, _):
+            return first
+        case ast.Season(season):
+            return int(season[:4])
+    return None
+
+
+def _first_match(engine: Engine, competition: str, gender: str, *, player_id: str | None = None,
+                 team_id: int | None = None) -> date | None:
+    mp, m = schema.match_players, schema.matches
+    conditions = [m.c.competition == competition, m.c.gender == gender]
+    if player_id is not None:
+        statement = select(func.min(m.c.start_date)).select_from(mp.join(m, m.c.id == mp.c.match_id))
+        conditions.append(mp.c.player_id == player_id)
+    else:
+        statement = select(func.min(m.c.start_date))
+        conditions.append((m.c.team1_id == team_id) | (m.c.team2_id == team_id))
+    with engine.connect() as conn:
+        first = conn.execute(statement.where(*conditions)).scalar()
+    return _date(first) if first else None
+
+
+def _early_history(resolved: Resolved, engine: Engine, competition: str, gender: str, span: Span) -> Note | None:
+    """A note when the answer may need matches from before the data's first match."""
+    query = resolved.query
+    official = COVERAGE["first_official_year"].get(competition, {}).get(gender)
+    if official is None or span.first.year <= official:
+        return None
+    earliest = _earliest_year(query.span)
+    if earliest is not None and earliest > span.first.year or isinstance(query.span, ast.Before) and query.span.year <= span.first.year:
+        return None
+    started = f"{span.first:%-d %b %Y}"
+    if resolved.player_id:
+        first = _first_match(engine, competition, gender, player_id=resolved.player_id)
+        if first is None or first - span.first > FIRST_SEASON:
+            return None
+        return Note("coverage", f"The data's {PLURAL[competition]} start on {started} and {resolved.player_name}'s "
+                                f"first one in it is on {first:%-d %b %Y}: an earlier career is not counted, so "
+                                f"figures may be below the official ones.")
+    team_id = resolved.team_id
+    if team_id is not None:
+        first = _first_match(engine, competition, gender, team_id=team_id)
+        if first is None or first - span.first > FIRST_SEASON:
+            return None
+        return Note("coverage", f"The data's {PLURAL[competition]} start on {started}: {query.team}'s matches "
+                                f"before then are not counted, so figures may be below the official ones.")
+    return Note("coverage", f"The data's {PLURAL[competition]} start on {started}: careers and records from "
+                            f"before then are not counted, so figures may differ from the official ones.")
+
+
+def _withheld(query: ast.Query, gender: str, competitions: list[str]) -> Note | None:
+    withheld = COVERAGE["withheld_teams"].get(gender, [])
+    if not withheld or not set(competitions) & {"Test", "ODI", "T20I"}:
+        return None
+    named = {query.team, query.opposition} & set(withheld)
+    if named:
+        return Note("coverage", f"Cricsheet withholds {', '.join(sorted(named))}'s men's matches, so the data has none of them.")
+    across_all = query.player is None and query.team is None and query.opposition is None
+    if across_all or query.event in COVERAGE["withheld_events"].get(gender, []):
+        return Note("coverage", f"Cricsheet withholds the men's matches of {', '.join(withheld)}, so they are "
+                                f"missing from these figures.")
+    return None
+
+
+def coverage_notes(resolved: Resolved, engine: Engine) -> list[Note]:
+    """What the answer to this query cannot count, as notes (none when its data is complete)."""
+    query = resolved.query
+    gender = "female" if query.women else "male"
+    spans = covered_spans(engine)
+    if query.competition:
+        competitions = [COMPETITIONS[query.competition]]
+    else:
+        competitions = sorted(c for c, g in spans if g == gender)
+    notes = [note for c in competitions if (c, gender) in spans
+             for note in [_early_history(resolved, engine, c, gender, spans[(c, gender)])] if note]
+    withheld = _withheld(query, gender, competitions)
+    return notes + ([withheld] if withheld else [])
