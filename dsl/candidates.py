@@ -8,7 +8,7 @@ subject words the linker found, and the model only chooses among the results by 
 `candidates_for()` is the whole stage, in order: the question's frame; each neighbour's shape and its
 variants filled with the frame's values; shapes that contradict the question's cue words dropped;
 queries that do not resolve and compile dropped; the player's main role deciding between batting
-and bowling when the words do not; queries that leave out a named player or team dropped. The
+and bowling when the words do not; queries that leave out a named player, team or filter dropped (unless none is complete). The
 order is stable (nearest neighbour's shape first), so with no model the first candidate is a
 baseline (`askcric eval` reports it).
 """
@@ -417,10 +417,21 @@ def shaped_candidates(frame: Frame, examples: Iterable[ast.Query], limit: int = 
     return (fitting or candidates)[:limit]
 
 
-def uses_all_values(query: ast.Query, frame: Frame) -> bool:
-    """True when the query mentions every player and team the question names."""
+def _filter_used(query: ast.Query, name: str, value: object) -> bool:
+    if name == "result" and query.subject == "team":  # a team's result may be the stat itself
+        stat = getattr(query.output, "stat", None) or getattr(query.output, "kind", None)
+        return query.result == value or stat == RESULT_STATS[value]
+    return getattr(query, name) == value
+
+
+def missing_parts(query: ast.Query, question: Frame) -> list[str]:
+    """What the question names that the query leaves out (players, teams, filters), as words."""
     named = {query.player, query.against, query.team, query.opposition}
-    return all(p in named for p in frame.players) and all(t in named for t, _ in frame.teams)
+    missing = [player for player in question.players if player not in named]
+    missing += [team for team, _ in question.teams if team not in named]
+    missing += [f"{name.replace('_', ' ')} {value}" for name, value in question.filters.items()
+                if not _filter_used(query, name, value)]
+    return missing
 
 
 def _compiles(query: ast.Query, engine: Engine) -> bool:
@@ -440,9 +451,16 @@ def _by_main_role(candidates: list[ast.Query], question: Frame, engine: Engine) 
     return [q for q in candidates if q.subject != other] or candidates
 
 
-def candidates_for(linked: Linked, shapes: Iterable[ast.Query], engine: Engine) -> list[ast.Query]:
-    """The candidate queries for a linked question, best guess first (see the module docstring)."""
+@dataclass(frozen=True)
+class Candidates:
+    question: Frame  # what the question itself says
+    queries: list[ast.Query]  # best guess first
+
+
+def candidates_for(linked: Linked, shapes: Iterable[ast.Query], engine: Engine) -> Candidates:
+    """The candidate queries for a linked question (see the module docstring)."""
     question = frame(linked, franchises=gazetteer(engine).franchises)
     valid = [q for q in shaped_candidates(question, shapes) if _compiles(q, engine)]
     valid = _by_main_role(valid, question, engine)
-    return [q for q in valid if uses_all_values(q, question)] or valid
+    complete = [q for q in valid if not missing_parts(q, question)]
+    return Candidates(question, complete or valid)

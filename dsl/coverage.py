@@ -42,6 +42,12 @@ def covered_spans(engine: Engine) -> dict[tuple[str, str], Span]:
         return {(c, g): Span(_date(first), _date(last)) for c, g, first, last in conn.execute(statement)}
 
 
+def covered_years(engine: Engine) -> tuple[int, int]:
+    """The first and last year of any match in the database."""
+    spans = covered_spans(engine).values()
+    return min(span.first.year for span in spans), max(span.last.year for span in spans)
+
+
 def _date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 

@@ -63,3 +63,14 @@ class UnsupportedQuery(DslError):
 
     def __str__(self) -> str:
         return self.message
+
+
+class CannotAnswer(DslError):
+    """A question askcric will not answer, with the reason a fan can act on.
+
+    kind: unsupported (a part the language or data cannot express), out_of_domain, invalid_number,
+    no_data (a period outside the data); `part` names what could not be used."""
+
+    def __init__(self, kind: str, message: str, part: str | None = None):
+        super().__init__(message)
+        self.kind, self.message, self.part = kind, message, part

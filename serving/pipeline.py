@@ -19,12 +19,14 @@ from typing import Literal
 
 from sqlalchemy import Engine
 
-from dsl.candidates import candidates_for
+from dsl.candidates import Frame, candidates_for
 from dsl.errors import DslError, UnknownName
 from dsl.execute import run_dsl
 from dsl.link import MASK_VERSION, Linked, Linker
 from dsl.parser import grammar_text, parse
-from dsl.coverage import coverage_notes
+from dsl.coverage import coverage_notes, covered_years
+from dsl.faithfulness import audit_numbers, check_complete, refuse_unanswerable
+from dsl.notes import Note
 from dsl.printer import describe, to_dsl
 from dsl.specialize import allowed_values, specialize
 from retrieval.prompt import DEFAULT_BUDGET, pack, render
@@ -78,6 +80,8 @@ class Translation:
     dsl: str | None = None
     token_probs: list[TokenInfo] = field(default_factory=list)
     candidates: list[tuple[str, float]] = field(default_factory=list)  # (dsl, log-likelihood), most likely first
+    notes: list[Note] = field(default_factory=list)  # how numbers were read (dsl/faithfulness.py)
+    question_frame: Frame | None = None  # what the question names, when candidates were built
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
@@ -106,14 +110,18 @@ class Pipeline:
         if not question.strip():
             raise QuestionError("empty_question", "Ask a cricket statistics question.")
         linked = self.linker.link(question)
-        clock.lap("link")
         _check_domain(linked)
         _check_names(linked)
+        refuse_unanswerable(question)
+        audited = audit_numbers(linked, *covered_years(self.engine))
+        linked = audited.linked
+        clock.lap("link")
         examples = self._select(question, linked, strategy)
         clock.lap("retrieve")
         packed = pack(question, examples[: strategy.k], strategy.budget, self.backend.tokenizer)
         clock.lap("pack")
-        translation = Translation(question, linked, list(reversed(packed.examples)), packed.text, timings_ms=timings)
+        translation = Translation(question, linked, list(reversed(packed.examples)), packed.text, timings_ms=timings,
+                                  notes=audited.notes)
         if strategy.decide in ("rank", "rank+generate", "first"):
             self._rank(translation, examples[: strategy.pool], strategy)
             clock.lap("rank")
@@ -122,6 +130,8 @@ class Pipeline:
         if translation.dsl is None:
             self._generate(translation, strategy)
             clock.lap("generate")
+        if translation.question_frame is not None and translation.dsl:
+            check_complete(parse(translation.dsl), translation.question_frame)
         return translation
 
     def _select(self, question: str, linked: Linked, strategy: Strategy) -> list[ScoredExample]:
@@ -136,11 +146,16 @@ class Pipeline:
 
     def _rank(self, translation: Translation, neighbours: list[ScoredExample], strategy: Strategy) -> None:
         shapes = [parse(example.dsl) for example in neighbours]
-        candidates = candidates_for(translation.linked, shapes, self.engine)
-        texts = [to_dsl(q) for q in candidates]
+        found = candidates_for(translation.linked, shapes, self.engine)
+        texts = [to_dsl(q) for q in found.queries]
         if strategy.decide == "first":
             translation.dsl = texts[0] if texts else None
-            return
+        else:
+            self._score(translation, texts, strategy)
+        translation.question_frame = found.question
+
+    def _score(self, translation: Translation, texts: list[str], strategy: Strategy) -> None:
+        """The most likely of the candidate texts (and the model's own query, if asked) after the prompt."""
         if strategy.decide == "rank+generate":
             generated = self._complete(translation.prompt, self._typed_grammar(translation.linked))
             if generated.text.strip() and generated.text.strip() not in texts:
@@ -187,7 +202,8 @@ class Pipeline:
             answer.dsl, answer.description, answer.sql = result.dsl, result.description, result.sql
             answer.columns, answer.rows = result.columns, result.rows
             answer.timings_ms.update(result.timings_ms)
-            answer.notes = [NoteInfo(kind=n.kind, message=n.message) for n in coverage_notes(result.resolved, self.engine)]
+            notes = translation.notes + coverage_notes(result.resolved, self.engine)
+            answer.notes = [NoteInfo(kind=n.kind, message=n.message) for n in notes]
             answer.alternatives = alternatives(translation.candidates)
         except QuestionError as error:
             answer.error = ErrorInfo(kind=error.kind, message=str(error))

@@ -20,7 +20,7 @@ def stage(full_db):
     linker = Linker.from_engine(full_db)
 
     def run(question: str, shapes: list[str]) -> list[str]:
-        return [to_dsl(q) for q in candidates_for(linker.link(question), [parse(s) for s in shapes], full_db)]
+        return [to_dsl(q) for q in candidates_for(linker.link(question), [parse(s) for s in shapes], full_db).queries]
 
     return run
 

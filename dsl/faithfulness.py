@@ -1,0 +1,153 @@
+"""Faithfulness: askcric answers the question asked, or says plainly what it did or could not do.
+
+Three checks around the candidate stage (serving/pipeline.py runs them in this order):
+1. `refuse_unanswerable` — before any work: parts of a question askcric's language or data cannot
+   express (captaincy, partnerships, a prediction...; dsl/data/unanswerable.json) are refused by
+   name, never answered without them.
+2. `audit_numbers` — every number written in the question is checked against what it can mean:
+   years against the data's span (outside it: `no_data`, or a note when a "since"/"before" still
+   covers data), ranks (1 to 100; more is capped with a note), minimums, negative numbers and
+   reversed year ranges. It returns the question's mentions with those readings applied.
+3. `check_complete` — after the choice: every player, team, place and filter the question names
+   is in the chosen query; otherwise the answer would be to another question, so it is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from dsl import ast
+from dsl.candidates import Frame, missing_parts
+from dsl.errors import CannotAnswer
+from dsl.link import Candidate, Linked, Mention
+from dsl.notes import Note
+
+MAX_ROWS = 100  # the most rows a ranking shows (dsl.compiler.DEFAULT_ROW_LIMIT)
+MAX_MINIMUM = 1_000_000  # no career reaches a million runs, balls or matches
+RULES = [
+    (rule["kind"], rule["part"], re.compile(rule["pattern"]), rule["message"])
+    for rule in json.loads((Path(__file__).parent / "data" / "unanswerable.json").read_text(encoding="utf-8"))["rules"]
+]
+
+
+def refuse_unanswerable(question: str) -> None:
+    """Raise CannotAnswer when the question asks for something askcric cannot express."""
+    folded = " ".join(question.lower().replace("’", "'").split())
+    for kind, part, pattern, message in RULES:
+        if pattern.search(folded):
+            raise CannotAnswer(kind, message, part)
+
+
+# --- numbers ------------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"(?<![\w.])(-\s?)?(\d[\d,]*)(?![\w])")
+_RANK_WORDS = re.compile(r"\b(top|best|worst|bottom|lowest|highest|leading|first)\s+$")
+_MINIMUM_WORDS = re.compile(r"\b(min(imum)?|at least|more than|over|qualification:?|qual\.?)\s+$")
+_YEAR_WORDS = re.compile(r"\b(in|since|from|after|before|until|till|during|of|year|between|and|to|pre|post|prior to)\s+$")
+_REVERSED_RANGE = re.compile(r"\b(between|from)\s+(\d{4})\s*(and|to|till|until|-)\s*(\d{4})\b")
+
+
+@dataclass(frozen=True)
+class Audited:
+    """The question's mentions with the numbers read as the notes say."""
+
+    linked: Linked
+    notes: list[Note]
+
+
+def audit_numbers(linked: Linked, first_year: int, last_year: int) -> Audited:
+    """Check every number written in the question (see the module docstring)."""
+    question, notes = linked.question, []
+    linked, reversed_note = _reversed_range(linked)
+    notes += reversed_note
+    for match in _NUMBER.finditer(question):
+        text = match.group(0)
+        value = int(match.group(2).replace(",", ""))
+        before = question[max(0, match.start() - 16):match.start()].lower()
+        if match.group(1):
+            raise CannotAnswer("invalid_number", f"{text!r} is negative: years, ranks and minimums are positive numbers.")
+        if _RANK_WORDS.search(before):
+            linked, note = _rank(linked, match, value)
+        elif _MINIMUM_WORDS.search(before):
+            note = _minimum(value)
+        elif _YEAR_WORDS.search(before) and (len(match.group(2)) >= 4 or value == 0):
+            linked, note = _year(linked, match, value, before, first_year, last_year)
+        else:
+            note = None
+        notes += [note] if note else []
+    return Audited(linked, notes)
+
+
+def _covered(linked: Linked, match: re.Match) -> list[Mention]:
+    return [m for m in linked.mentions if m.start <= match.start(2) and match.end(2) <= m.end]
+
+
+def _without(linked: Linked, match: re.Match) -> Linked:
+    """The mentions minus those reading this number."""
+    return replace(linked, mentions=tuple(m for m in linked.mentions if m not in _covered(linked, match)))
+
+
+def _rank(linked: Linked, match: re.Match, value: int) -> tuple[Linked, Note | None]:
+    if value == 0:
+        raise CannotAnswer("invalid_number", "A ranking needs at least one row: ask for e.g. the top 10.")
+    if value > MAX_MINIMUM:
+        raise CannotAnswer("invalid_number", f"{value:,} rows is more than any ranking has; askcric shows up to {MAX_ROWS}.")
+    if value <= MAX_ROWS:
+        return linked, None
+    capped = Mention("number", match.start(2), match.end(2), match.group(2), (Candidate(str(MAX_ROWS), 1.0),), False)
+    linked = _without(linked, match)
+    linked = replace(linked, mentions=tuple(sorted(linked.mentions + (capped,), key=lambda m: (m.start, m.end))))
+    return linked, Note("interpreted", f"Showing the top {MAX_ROWS}: askcric lists at most {MAX_ROWS} rows, not {value:,}.")
+
+
+def _minimum(value: int) -> Note | None:
+    if value > MAX_MINIMUM:
+        raise CannotAnswer("invalid_number", f"A minimum of {value:,} is more than any career holds; no one would qualify.")
+    return None
+
+
+def _year(linked: Linked, match: re.Match, value: int, before: str, first: int, last: int) -> tuple[Linked, Note | None]:
+    if first <= value <= last:
+        return linked, None
+    covered = f"askcric's data covers {first} to {last}"
+    if value < 1000 or value > 9999:
+        raise CannotAnswer("invalid_number", f"{match.group(2)} is not a year; {covered}.")
+    cue = before.split()[-1] if before.split() else ""
+    if cue in ("since", "from", "after", "post") and value < first:
+        return _without(linked, match), Note("interpreted", f"Read 'since {value}' as all the data: {covered}.")
+    if cue in ("before", "until", "till", "pre") and value > last:
+        return _without(linked, match), Note("interpreted", f"Read 'before {value}' as all the data: {covered}.")
+    raise CannotAnswer("no_data", f"There is no data for {value}: {covered}.")
+
+
+def _reversed_range(linked: Linked) -> tuple[Linked, list[Note]]:
+    """'between 2020 and 2010' is read as 2010 to 2020, with a note saying so."""
+    match = _REVERSED_RANGE.search(linked.question.lower())
+    if not match or int(match.group(2)) <= int(match.group(4)):
+        return linked, []
+    first, last = match.group(4), match.group(2)
+    kept = tuple(m for m in linked.mentions if m.end <= match.start() or m.start >= match.end())
+    read = (
+        Mention("span", match.start(), match.end(), linked.question[match.start():match.end()], (Candidate("between", 1.0),), False),
+        Mention("year", match.start(4), match.end(4), first, (Candidate(first, 1.0),), False),
+        Mention("year", match.start(2), match.end(2), last, (Candidate(last, 1.0),), False),
+    )
+    mentions = tuple(sorted(kept + read, key=lambda m: (m.start, m.end)))
+    return replace(linked, mentions=mentions), [Note("interpreted", f"Read '{match.group(0)}' as {first} to {last}.")]
+
+
+# --- completeness -------------------------------------------------------------------------------
+
+def check_complete(query: ast.Query, question: Frame) -> None:
+    """Refuse a query that would answer without a part the question names."""
+    missing = missing_parts(query, question)
+    if missing:
+        raise CannotAnswer(
+            "unsupported",
+            f"askcric found no query that uses {', '.join(repr(str(m)) for m in missing)} together with the rest of "
+            f"the question, and will not answer without it. Try asking for it on its own.",
+            ", ".join(map(str, missing)),
+        )
