@@ -1,0 +1,97 @@
+"""Faithfulness checks without the model: refusals by name, number audits, completeness."""
+
+from __future__ import annotations
+
+import pytest
+
+from dsl.candidates import frame
+from dsl.errors import CannotAnswer
+from dsl.faithfulness import audit_numbers, check_complete, refuse_unanswerable
+from dsl.link import Linker
+from dsl.parser import parse
+
+FIRST, LAST = 2001, 2026
+
+
+@pytest.fixture(scope="module")
+def linker(full_db) -> Linker:
+    return Linker.from_engine(full_db)
+
+
+@pytest.mark.parametrize("question, part", [
+    ("Dhoni's ODI average as captain", "captaincy"),
+    ("how many runs did Rohit make while captaining India", "captaincy"),
+    ("best Test average in Asia since 2015", "a region"),
+    ("highest opening partnerships in Tests", "partnerships"),
+    ("fastest ODI hundred by balls", "milestone speed"),
+    ("most sixes in a single IPL season", "a record within one season, event edition or match"),
+    ("Steve Smith's last 5 Test innings", "recent form (last N innings or matches)"),
+    ("most player of the match awards in ODIs", "player-of-the-match awards"),
+    ("ODI hat-tricks since 2010", "hat-tricks"),
+    ("most wickets by left-arm spinners in T20Is", "bowling style"),
+    ("Babar or Rizwan: who has the better T20I strike rate", "a side-by-side comparison or split"),
+    ("who will win the next World Cup", "a prediction"),
+])
+def test_unanswerable_parts_are_refused_by_name(question, part):
+    with pytest.raises(CannotAnswer) as refused:
+        refuse_unanswerable(question)
+    assert refused.value.part == part
+
+
+@pytest.mark.parametrize("question", [
+    "Most sixes in a single IPL innings",  # a single innings is a best-innings ranking
+    "Kagiso Rabada IPL wickets per season",  # per season is by year
+    "Most hundreds in Asia Cup ODIs",  # an event, not a region
+    "Nathan Lyon's favourite bunnies in Tests",
+    "Kohli's ODI average against Australia since 2015",
+])
+def test_answerable_questions_pass(question):
+    refuse_unanswerable(question)
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Kohli's ODI runs in 99999", "invalid_number"),
+    ("Kohli's ODI runs in -1", "invalid_number"),
+    ("Kohli's ODI runs in 0", "invalid_number"),
+    ("Kohli's ODI runs in 2099", "no_data"),
+    ("Kohli's ODI runs in 1975", "no_data"),
+    ("top 0 run scorers in ODIs", "invalid_number"),
+    ("top -5 run scorers in ODIs", "invalid_number"),
+    ("top 100000000000000000000 run scorers in ODIs", "invalid_number"),
+    ("highest ODI average min 10000000000000000000 runs", "invalid_number"),
+])
+def test_hostile_numbers_get_a_clear_error(linker, question, kind):
+    with pytest.raises(CannotAnswer) as refused:
+        audit_numbers(linker.link(question), FIRST, LAST)
+    assert refused.value.kind == kind
+
+
+@pytest.mark.parametrize("question, note, number_values", [
+    ("Kohli's ODI runs since 1800", "Read 'since 1800' as all the data", []),
+    ("top 500 run scorers in ODIs", "Showing the top 100", ["100"]),
+    ("Kohli's ODI runs between 2020 and 2010", "as 2010 to 2020", []),
+])
+def test_numbers_read_differently_carry_a_note(linker, question, note, number_values):
+    audited = audit_numbers(linker.link(question), FIRST, LAST)
+    assert [n.kind for n in audited.notes] == ["interpreted"] and note in audited.notes[0].message
+    assert [m.candidates[0].value for m in audited.linked.mentions if m.type == "number"] == number_values
+
+
+def test_reversed_range_becomes_an_ordered_span(linker):
+    audited = audit_numbers(linker.link("Kohli's ODI runs between 2020 and 2010"), FIRST, LAST)
+    assert frame(audited.linked).filters["span"] == parse('batting between 2010 and 2020 runs'.replace(
+        "between 2010 and 2020", "from 2010 to 2020")).span
+
+
+def test_numbers_inside_the_data_pass_unchanged(linker):
+    linked = linker.link("top 5 ODI run scorers since 2015, min 20 innings")
+    assert audit_numbers(linked, FIRST, LAST).linked == linked
+
+
+def test_a_query_without_a_named_filter_is_refused(linker):
+    question = frame(linker.link("Kohli's ODI runs against Australia at the MCG"))
+    check_complete(parse(f'batting player "Virat Kohli" odi vs "Australia" at "{question.filters["ground"]}" runs'),
+                   question)
+    with pytest.raises(CannotAnswer) as refused:
+        check_complete(parse('batting player "Virat Kohli" odi vs "Australia" runs'), question)
+    assert "ground" in refused.value.part
