@@ -58,6 +58,7 @@ STATUS_BY_KIND: dict[str, int] = {
     "no_candidate": 422,
     "syntax_error": 422,
     "dsl_error": 422,
+    "query_timeout": 504,
     "backend_unavailable": 503,
     "database_missing": 503,
     "not_ready": 503,

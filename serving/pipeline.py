@@ -20,19 +20,20 @@ from typing import Literal
 from sqlalchemy import Engine
 
 from dsl.candidates import Frame, candidates_for
+from dsl.coverage import coverage_notes, covered_years
 from dsl.errors import DslError, UnknownName
 from dsl.execute import run_dsl
-from dsl.link import MASK_VERSION, Linked, Linker
-from dsl.parser import grammar_text, parse
-from dsl.coverage import coverage_notes, covered_years
 from dsl.faithfulness import audit_numbers, check_complete, refuse_unanswerable
+from dsl.link import MASK_VERSION, Linked, Linker
 from dsl.notes import Note
+from dsl.parser import grammar_text, parse
 from dsl.printer import describe, to_dsl
 from dsl.specialize import allowed_values, specialize
 from retrieval.prompt import DEFAULT_BUDGET, pack, render
 from retrieval.store import ExampleStore, ScoredExample
 from serving.answer import Alternative, Answer, ErrorInfo, ExampleUsed, NoteInfo
 from serving.backends import Backend, BackendError, BackendTimeout, BackendUnavailable, TokenInfo
+from statsdb.database import QueryTimeout
 
 MAX_QUESTION_CHARS = 300
 # A candidate at most this much less likely than the chosen one (log-likelihood, nats; ln 4: at
@@ -209,6 +210,8 @@ class Pipeline:
             answer.error = ErrorInfo(kind=error.kind, message=str(error))
         except DslError as error:
             answer.error = ErrorInfo(kind=error.kind, message=str(error))
+        except QueryTimeout as error:
+            answer.error = ErrorInfo(kind="query_timeout", message=str(error))
         except (BackendUnavailable, BackendTimeout) as error:
             answer.error = ErrorInfo(kind="backend_unavailable", message=str(error))
         except BackendError as error:  # e.g. a grammar the decoder refused: a bug of ours, not the fan's

@@ -7,21 +7,32 @@ can fill `askcric_build` next to it and swap the two in one transaction.
 from __future__ import annotations
 
 import os
+import time
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from datetime import date
-from decimal import Decimal
-
 from sqlalchemy import Engine, Select, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 PG_SCHEMA = "askcric"
 PG_BUILD_SCHEMA = "askcric_build"
 
 
+# Every answering query stops after this many seconds (ASKCRIC_QUERY_TIMEOUT), so one slow plan
+# cannot hold a worker: SQLite through a progress-handler interrupt, PostgreSQL statement_timeout.
+QUERY_TIMEOUT_S = float(os.environ.get("ASKCRIC_QUERY_TIMEOUT", "20"))
+_PROGRESS_STEPS = 20_000  # SQLite virtual-machine steps between deadline checks (~1 ms)
+
+
 class DatabaseMissing(RuntimeError):
     """The stats database has not been built (or the URL points elsewhere)."""
+
+
+class QueryTimeout(RuntimeError):
+    """A query ran past its time limit and was stopped."""
 
 
 def data_dir() -> Path:
@@ -102,10 +113,30 @@ def _json_value(value):
     return value
 
 
-def run_select(engine: Engine, statement: Select) -> tuple[list[str], list[list]]:
-    """Execute a compiled query: (column names, rows of JSON-ready values)."""
+def run_select(engine: Engine, statement: Select, timeout_s: float = QUERY_TIMEOUT_S) -> tuple[list[str], list[list]]:
+    """Execute a compiled query within `timeout_s`: (column names, rows of JSON-ready values)."""
     with engine.connect() as conn:
-        result = conn.execute(statement)
-        columns = list(result.keys())
-        rows = [[_json_value(value) for value in row] for row in result]
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            deadline = time.monotonic() + timeout_s
+            conn.connection.driver_connection.set_progress_handler(
+                lambda: int(time.monotonic() > deadline), _PROGRESS_STEPS)
+        else:
+            conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(timeout_s * 1000)}")
+        try:
+            result = conn.execute(statement)
+            columns = list(result.keys())
+            rows = [[_json_value(value) for value in row] for row in result]
+        except (OperationalError, DBAPIError) as error:
+            if _timed_out(error):
+                raise QueryTimeout(f"The query took longer than {timeout_s:g} s and was stopped.") from None
+            raise
+        finally:
+            if sqlite:
+                conn.connection.driver_connection.set_progress_handler(None, 0)
     return columns, rows
+
+
+def _timed_out(error: DBAPIError) -> bool:
+    """SQLite's interrupt or PostgreSQL's statement_timeout cancellation."""
+    return "interrupted" in str(error.orig) or getattr(error.orig, "sqlstate", None) == "57014"
