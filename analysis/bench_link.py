@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> None:
     times_ms.sort()
     p95 = times_ms[min(len(times_ms) - 1, int(0.95 * len(times_ms)))]
     print(f"database: {engine.url.render_as_string(hide_password=True)}")
-    print(f"load: {load_s:.2f} s, {len(linker.lexicon):,} lookup keys")
+    print(f"load: {load_s:.2f} s, {len(linker.dictionary):,} lookup keys")
     print(f"link: {len(questions)} questions x {args.repeat}: median {statistics.median(times_ms):.3f} ms, "
           f"p95 {p95:.3f} ms, max {times_ms[-1]:.3f} ms")
 

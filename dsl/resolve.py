@@ -3,6 +3,7 @@
 Players match on the display name, the Cricsheet name or any registered alias, case-insensitively.
 When one name fits several players, the query's own context (team, format, gender) picks one;
 otherwise the error lists the candidates. Unknown names come back with the nearest known names.
+The names are the database's lexicon (dsl/lexicon.py), read once per engine and shared with the linker.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import Engine, and_, func, select
 
 from dsl import ast
 from dsl.errors import AmbiguousName, UnknownName, UnsupportedQuery
+from dsl.lexicon import Lexicon, lexicon
 from statsdb import schema
 
 # Event names as fans say them -> the exact Cricsheet event names of the tournament proper
@@ -29,6 +31,9 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "Ashes": ("The Ashes", "Women's Ashes"),
 }
 COMPETITIONS = {"test": "Test", "odi": "ODI", "t20i": "T20I", "ipl": "IPL"}
+
+# The registry's name before dsl/lexicon.py: dsl/candidates.py still imports it from here.
+gazetteer = lexicon
 
 
 @dataclass(frozen=True)
@@ -45,56 +50,6 @@ class Resolved:
     event_names: tuple[str, ...] | None = None
 
 
-@dataclass(frozen=True)
-class Gazetteer:
-    """Every name the database knows, loaded once per engine."""
-
-    players: dict[str, tuple[str, ...]]  # lower-cased name or alias -> player ids
-    player_names: dict[str, str]  # player id -> display name
-    teams: dict[str, int]  # lower-cased team name -> id
-    franchises: frozenset[str]  # names of the IPL sides
-    grounds: dict[str, tuple[int, ...]]  # lower-cased ground or alias -> venue ids
-    places: dict[str, tuple[int, ...]]  # lower-cased city or country -> venue ids
-
-
-@cache
-def gazetteer(engine: Engine) -> Gazetteer:
-    players: dict[str, set[str]] = {}
-    grounds: dict[str, set[int]] = {}
-    places: dict[str, set[int]] = {}
-    with engine.connect() as conn:
-        names = {}
-        for player_id, name, full_name in conn.execute(
-            select(schema.players.c.id, schema.players.c.name, schema.players.c.full_name)
-        ):
-            names[player_id] = full_name
-            for spelling in (name, full_name):
-                players.setdefault(spelling.lower(), set()).add(player_id)
-        for player_id, alias in conn.execute(select(schema.player_aliases)):
-            if " " in alias.strip():  # a bare surname alias ("Smith") would claim every Smith
-                players.setdefault(alias.lower(), set()).add(player_id)
-        team_rows = conn.execute(select(schema.teams.c.id, schema.teams.c.name, schema.teams.c.is_franchise)).all()
-        teams = {name.lower(): team_id for team_id, name, _ in team_rows}
-        franchises = frozenset(name for _, name, is_franchise in team_rows if is_franchise)
-        for venue_id, ground, city, country in conn.execute(
-            select(schema.venues.c.id, schema.venues.c.ground, schema.venues.c.city, schema.venues.c.country)
-        ):
-            grounds.setdefault(ground.lower(), set()).add(venue_id)
-            for place in (city, country):
-                if place:
-                    places.setdefault(place.lower(), set()).add(venue_id)
-        for venue_id, alias in conn.execute(select(schema.venue_aliases)):
-            grounds.setdefault(alias.lower(), set()).add(venue_id)
-    return Gazetteer(
-        players={k: tuple(sorted(v)) for k, v in players.items()},
-        player_names=names,
-        teams=teams,
-        franchises=franchises,
-        grounds={k: tuple(sorted(v)) for k, v in grounds.items()},
-        places={k: tuple(sorted(v)) for k, v in places.items()},
-    )
-
-
 def _suggest(name: str, known: list[str]) -> tuple[str, ...]:
     return tuple(match for match, score, _ in process.extract(name, known, limit=3) if score >= 60)
 
@@ -107,25 +62,19 @@ def _lookup(what: str, name: str, table: dict, display: list[str] | None = None)
 
 
 def resolve(query: ast.Query, engine: Engine) -> Resolved:
-    names = gazetteer(engine)
-    team_display = None
+    names = lexicon(engine)
 
     def team(name: str | None) -> int | None:
-        nonlocal team_display
-        if name is None:
-            return None
-        if team_display is None:
-            team_display = _team_names(engine)
-        return _lookup("team", name, names.teams, team_display)
+        return None if name is None else _lookup("team", name, names.team_ids, list(names.team_names))
 
     team_id = team(query.team)
     opposition_id = team(query.opposition)
     _check_team_competition(query, names.franchises)
     venue_ids = None
     if query.ground is not None:
-        venue_ids = _lookup("ground", query.ground, names.grounds)
+        venue_ids = _lookup("ground", query.ground, names.ground_venues)
     if query.place is not None:
-        in_place = set(_lookup("city or country", query.place, names.places))
+        in_place = set(_lookup("city or country", query.place, names.place_venues))
         venue_ids = tuple(sorted(in_place & set(venue_ids))) if venue_ids else tuple(sorted(in_place))
     event_names = None
     if query.event is not None:
@@ -147,7 +96,7 @@ def resolve(query: ast.Query, engine: Engine) -> Resolved:
 def primary_role(engine: Engine, player: str) -> str | None:
     """ "batting" or "bowling": what a player mostly does (a wicket counted as 20 runs), so that
     "Shoaib Akhtar's strike rate" means his bowling. None for an unknown name."""
-    ids = gazetteer(engine).players.get(player.lower())
+    ids = lexicon(engine).player_ids.get(player.lower())
     if not ids:
         return None
     with engine.connect() as conn:
@@ -171,16 +120,10 @@ def _check_team_competition(query: ast.Query, franchises: frozenset[str]) -> Non
             raise UnsupportedQuery(f"{name} play in {where}, so they have no {COMPETITIONS[query.competition]} matches.")
 
 
-@cache
-def _team_names(engine: Engine) -> list[str]:
-    with engine.connect() as conn:
-        return [name for (name,) in conn.execute(select(schema.teams.c.name))]
-
-
-def _player(name: str | None, query: ast.Query, team_id: int | None, engine: Engine, names: Gazetteer) -> str | None:
+def _player(name: str | None, query: ast.Query, team_id: int | None, engine: Engine, names: Lexicon) -> str | None:
     if name is None:
         return None
-    ids = names.players.get(name.lower())
+    ids = names.player_ids.get(name.lower())
     if ids is None:
         display = sorted(set(names.player_names.values()))
         raise UnknownName("player", name, _suggest(name, display))
@@ -208,7 +151,7 @@ def _players_in_context(ids: tuple[str, ...], query: ast.Query, team_id: int | N
         return sorted(conn.execute(statement).scalars())
 
 
-def _describe_player(player_id: str, engine: Engine, names: Gazetteer) -> str:
+def _describe_player(player_id: str, engine: Engine, names: Lexicon) -> str:
     mp, m, t = schema.match_players, schema.matches, schema.teams
     statement = (
         select(t.c.name, func.min(m.c.year), func.max(m.c.year), func.count())

@@ -18,11 +18,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from dsl.link import (
-    COMPETITION_WORDS, DISMISSAL_WORDS, EVENT_WORDS, PHASE_WORDS, STAT_WORDS, Linked, Linker, read_csv,
-)
+from dsl.link import Linked, Linker
 from dsl.parser import grammar_text
 from dsl.resolve import EVENTS
+from dsl.vocabulary import KEYWORD_TABLES, PLAYER_NICKNAMES, STAT_WORDS, TEAM_ALIASES
 
 CASES = [json.loads(line) for line in (Path(__file__).parent / "link_cases.jsonl").read_text("utf-8").splitlines() if line]
 SLOT_TYPES = ("player", "team", "ground", "place", "event", "competition", "gender", "year", "season", "number", "stat")
@@ -120,9 +119,8 @@ def test_nicknames_name_real_players(full_db) -> None:
 
     with full_db.connect() as conn:
         display_names = set(conn.execute(select(schema.players.c.full_name)).scalars())
-    rows = read_csv("player_nicknames.csv")
-    assert len({row["full_name"] for row in rows}) >= 150
-    assert [row for row in rows if row["full_name"] not in display_names] == []
+    assert len({full_name for _, full_name in PLAYER_NICKNAMES}) >= 150
+    assert [(nickname, name) for nickname, name in PLAYER_NICKNAMES if name not in display_names] == []
 
 
 def test_team_aliases_name_real_teams(full_db) -> None:
@@ -132,7 +130,7 @@ def test_team_aliases_name_real_teams(full_db) -> None:
 
     with full_db.connect() as conn:
         teams = set(conn.execute(select(schema.teams.c.name)).scalars())
-    assert [row for row in read_csv("team_aliases.csv") if row["team"] not in teams] == []
+    assert [(alias, team) for alias, team in TEAM_ALIASES if team not in teams] == []
 
 
 def _grammar_words(*rules: str) -> set[str]:
@@ -148,10 +146,10 @@ def test_keyword_values_are_dsl_spellings() -> None:
     stats = _grammar_words("batting_stat", "bowling_stat", "fielding_stat", "team_stat",
                            "batting_innings_stat", "bowling_innings_stat", "team_innings_stat", "qualifier")
     assert set(STAT_WORDS) <= stats
-    assert set(COMPETITION_WORDS) == _grammar_words("competition_name")
-    assert set(PHASE_WORDS) == _grammar_words("phase_name")
-    assert set(DISMISSAL_WORDS) == _grammar_words("dismissal_kind")
-    assert set(EVENT_WORDS) == set(EVENTS)
+    assert set(KEYWORD_TABLES["competition"]) == _grammar_words("competition_name")
+    assert set(KEYWORD_TABLES["phase"]) == _grammar_words("phase_name")
+    assert set(KEYWORD_TABLES["dismissal"]) == _grammar_words("dismissal_kind")
+    assert set(KEYWORD_TABLES["event"]) == set(EVENTS)
 
 
 # --- single behaviours -----------------------------------------------------------------------

@@ -1,0 +1,249 @@
+"""Span patterns: regular expressions for what needs its neighbouring words to be read.
+
+Seasons ("2019/20"), year spans ("since 2015", "between 2010 and 2015", "the 2000s"), tosses, over
+ranges, innings numbers, batting positions, ranking counts and qualifications. Each pattern's
+reader turns a match into typed hits for the linker (dsl/link.py), which runs these first: the
+text they claim is not read again by its dictionary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from dsl.vocabulary import NUMBER_WORDS, ORDINALS
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A typed reading of part of a question, before the linker scores it in context."""
+
+    type: str
+    start: int
+    end: int
+    values: tuple[tuple[str, float], ...]
+    fuzzy: bool = False
+
+
+_YEAR = r"((?:19|20)\d\d)"
+_NUM = r"(\d{1,6}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
+_COUNT = r"(\d{1,3}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"  # never a year
+_POSITION = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven)"
+
+
+def _number(text: str) -> int:
+    return int(text) if text.isdecimal() else NUMBER_WORDS[text]
+
+
+def _year_ok(year: int) -> bool:
+    return 1990 <= year <= 2030
+
+
+def _span_hits(kind: str, match: re.Match, years: Iterable[tuple[int, Iterable[int]]]) -> list[Hit]:
+    """A span mention over the whole phrase plus one year mention per year group."""
+    hits = [Hit("span", match.start(), match.end(), ((kind, 1.0),))]
+    for group, candidates in years:
+        scored = tuple((str(y), 1.0 if i == 0 else 0.8) for i, y in enumerate(candidates))
+        hits.append(Hit("year", match.start(group), match.end(group), scored))
+    return hits
+
+
+def _season(match: re.Match, _: str) -> list[Hit] | None:
+    first = int(match.group(1))
+    second = match.group(2)
+    last = int(second) if len(second) == 4 else first // 100 * 100 + int(second)
+    if last < first and len(second) == 2:
+        last += 100
+    if not (_year_ok(first) and _year_ok(last)) or last <= first:
+        return None
+    if last == first + 1:  # "2019/20", "2019-20": a split season as Cricsheet names it
+        season = f"{first}/{last % 100:02d}"
+        return [Hit("span", match.start(), match.end(), (("season", 1.0),)),
+                Hit("season", match.start(1), match.end(2), ((season, 1.0),))]
+    return _span_hits("between", match, [(1, [first]), (2, [last])])  # "2012-16"
+
+
+def _between(match: re.Match, _: str) -> list[Hit] | None:
+    first, last = int(match.group(1)), int(match.group(2))
+    if not (_year_ok(first) and _year_ok(last)) or last <= first:
+        return None
+    return _span_hits("between", match, [(1, [first]), (2, [last])])
+
+
+def _decade(match: re.Match, _: str) -> list[Hit] | None:
+    first = int(match.group(1)) * 10
+    if not _year_ok(first):
+        return None
+    return [Hit("span", match.start(), match.end(), (("between", 1.0),)),
+            Hit("year", match.start(1), match.end(), ((str(first), 1.0),)),
+            Hit("year", match.start(1), match.end(), ((str(first + 9), 1.0),))]
+
+
+# cue word -> (span kind, years to offer relative to the one written, best first). The DSL's
+# `since` includes its year and `before` excludes it, so "after 2014" is `since 2015`.
+_YEAR_CUES = {
+    "since": ("since", (0,)), "from": ("since", (0,)), "starting": ("since", (0,)),
+    "after": ("since", (1, 0)), "post": ("since", (1, 0)),
+    "before": ("before", (0,)), "pre": ("before", (0,)), "prior to": ("before", (0,)),
+    "until": ("before", (1, 0)), "till": ("before", (1, 0)), "up to": ("before", (1, 0)),
+    "upto": ("before", (1, 0)), "through": ("before", (1, 0)),
+    "in": ("in_year", (0,)), "during": ("in_year", (0,)), "year": ("in_year", (0,)),
+    "season": ("in_year", (0,)),
+}
+
+
+def _cued_year(match: re.Match, _: str) -> list[Hit] | None:
+    year = int(match.group(2))
+    if not _year_ok(year):
+        return None
+    kind, offsets = _YEAR_CUES[re.sub(r"\s+", " ", match.group(1))]
+    if match.group(3):  # "from 2015 onwards"
+        kind, offsets = "since", (0,)
+    return _span_hits(kind, match, [(2, [year + o for o in offsets])])
+
+
+def _onwards(match: re.Match, _: str) -> list[Hit] | None:
+    year = int(match.group(1))
+    return _span_hits("since", match, [(1, [year])]) if _year_ok(year) else None
+
+
+def _count_or_year(match: re.Match, text: str) -> list[Hit] | None:
+    """"2000 runs" is mostly a count; "Asia Cup 2022 runs" a year (left to the bare-year pattern)."""
+    value = int(match.group(1))
+    if len(match.group(1)) != 4 or not _year_ok(value):
+        return [_number_hit(match, 1, value)]
+    if re.search(r"\b(?:cup|wc|ipl|trophy|ashes|t20i?|odi|test|series|season|in|of|during)\s*$",
+                 text[:match.start()]):
+        return None
+    start, end = match.span(1)
+    return [Hit("number", start, end, ((str(value), 0.8),)), Hit("year", start, end, ((str(value), 0.6),)),
+            Hit("span", start, end, (("in_year", 0.6),))]
+
+
+def _bare_year(match: re.Match, _: str) -> list[Hit] | None:
+    year = int(match.group(1))
+    return _span_hits("in_year", match, [(1, [year])]) if _year_ok(year) else None
+
+
+def _number_hit(match: re.Match, group: int, value: int) -> Hit:
+    return Hit("number", match.start(group), match.end(group), ((str(value), 1.0),))
+
+
+def _over_range(match: re.Match, _: str) -> list[Hit] | None:
+    return [_number_hit(match, 1, int(match.group(1))), _number_hit(match, 2, int(match.group(2)))]
+
+
+def _first_overs(match: re.Match, _: str) -> list[Hit] | None:
+    # "first 6 overs" -> overs 1-6: the 1 is read from the word "first", which stays unmasked.
+    return [_number_hit(match, 1, 1), _number_hit(match, 2, _number(match.group(2)))]
+
+
+def _last_overs(match: re.Match, text: str) -> list[Hit] | None:
+    # "last 4 overs" -> overs 17-20 of a T20 (41-50 when the question is about ODIs).
+    length = 50 if re.search(r"\bodis?\b|\bone[\s-]day", text) else 20
+    count = _number(match.group(1))
+    if not 0 < count <= length:
+        return None
+    return [_number_hit(match, 1, length - count + 1), _number_hit(match, 1, length)]
+
+
+def _one_over(match: re.Match, text: str) -> list[Hit] | None:
+    # "the first over" -> overs 1-1; "the last over" -> 20 (50 in an ODI); "the 19th over" -> 19.
+    word = match.group(1)
+    if word == "first":
+        return [_number_hit(match, 1, 1)]
+    if word in ("last", "final"):
+        return [_number_hit(match, 1, 50 if re.search(r"\bodis?\b|\bone[\s-]day", text) else 20)]
+    return [_number_hit(match, 1, int(word[:-2]))] if 0 < int(word[:-2]) <= 50 else None
+
+
+def _ordinal_innings(match: re.Match, _: str) -> list[Hit] | None:
+    return [_number_hit(match, 1, ORDINALS[match.group(1)])]
+
+
+def _plain_number(match: re.Match, _: str) -> list[Hit] | None:
+    value = _number(match.group(1))
+    return [_number_hit(match, 1, value)] if value > 0 else None
+
+
+def _position(match: re.Match, _: str) -> list[Hit] | None:
+    value = _number(match.group(1))
+    return [_number_hit(match, 1, value)] if 1 <= value <= 11 else None
+
+
+def _opener(match: re.Match, _: str) -> list[Hit] | None:
+    # Openers bat at 1 and 2: both numbers, on the word itself.
+    return [Hit("number", match.start(), match.end(), (("1", 1.0),)),
+            Hit("number", match.start(), match.end(), (("2", 1.0),))]
+
+
+def _toss(match: re.Match, _: str) -> list[Hit] | None:
+    outcome = "won" if match.group(1).startswith("w") else "lost"
+    decision = match.group(2)
+    if decision:
+        decision = "bat" if decision.startswith("bat") else "field"
+        return [Hit("toss", match.start(), match.end(), ((f"{outcome} {decision}", 1.0), (outcome, 0.8)))]
+    return [Hit("toss", match.start(), match.end(), ((outcome, 1.0),))]
+
+
+_STAT_NOUN = r"(?:runs|balls|deliveries|wickets|wkts|matches|games|innings|overs|catches|sixes|fours|points)"
+# (pattern, reader). Earlier patterns win: seasons before year ranges before single years, and
+# numbers with a stat after them ("2000 runs") before bare years.
+_PATTERNS: list[tuple[re.Pattern, Callable[[re.Match, str], list[Hit] | None]]] = [
+    (re.compile(r"\b(won|wins|winning|win|lost|lose|loses|losing)\s+(?:the\s+)?toss(?:es)?\b"
+                r"(?:\s*,?\s*(?:and\s+)?(?:then\s+)?(?:chose|chosen|choosing|elected|electing|opted|opting|"
+                r"decided|deciding)?\s*(?:to\s+)?(bat|bats|batted|batting|field|fields|fielded|fielding|"
+                r"bowl|bowls|bowled|bowling)\b(?:\s+first)?)?"), _toss),
+    (re.compile(r"(?<![\d/])(?:(?:between|from)\s+)?" + _YEAR + r"\s*[/-]\s*((?:19|20)?\d\d)(?![\d/])"), _season),
+    (re.compile(r"\bbetween\s+" + _YEAR + r"\s+and\s+" + _YEAR + r"\b"), _between),
+    (re.compile(r"\b(?:from\s+)?" + _YEAR + r"\s+(?:to|till|until|through)\s+" + _YEAR + r"\b"), _between),
+    (re.compile(r"\b(?:the\s+)?((?:19|20)\d)0s\b"), _decade),
+    (re.compile(r"\b(since|from|starting|after|post|before|pre|prior\s+to|until|till|up\s+to|upto|through|"
+                r"in|during|year|season)\s*-?\s*(?:the\s+)?(?:year\s+)?" + _YEAR +
+                r"\b(\s+(?:onwards?|on)\b)?(?!\s*(?:[/-]\s*\d|runs|balls|wickets))"), _cued_year),
+    (re.compile(r"\b" + _YEAR + r"\s*(?:onwards?|and\s+after|or\s+later|and\s+later)\b"), _onwards),
+    (re.compile(r"\bovers?\s+(\d{1,2})\s*(?:-|to)\s*(\d{1,2})\b"), _over_range),
+    (re.compile(r"\b(?:between\s+)?overs?\s+(\d{1,2})\s+and\s+(\d{1,2})\b"), _over_range),
+    (re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|to)\s*(\d{1,2})(?:st|nd|rd|th)?\s+overs?\b"), _over_range),
+    (re.compile(r"\b(first)\s+" + _NUM + r"\s+overs?\b"), _first_overs),
+    (re.compile(r"\blast\s+" + _NUM + r"\s+overs?\b"), _last_overs),
+    (re.compile(r"\b(1st|2nd|3rd|4th|first|second|third|fourth)[\s-]+(?:innings|inns|inning)\b"), _ordinal_innings),
+    (re.compile(r"\b(first|last|final|\d{1,2}(?:st|nd|rd|th))\s+over\b"), _one_over),
+    (re.compile(r"\b(?:top|bottom|best|worst|leading)\s*-?\s*" + _COUNT +
+                r"\b(?!\s*-?\s*(?:fors?\b|fers?\b|wis?\b|wkts?\s+hauls?|wickets?\s+hauls?|%))"), _plain_number),
+    (re.compile(r"\b" + _COUNT + r"\s+(?:highest|lowest|best|worst|biggest|most|leading|fastest)\b"), _plain_number),
+    (re.compile(r"(?:\bmin(?:imum)?\.?|\bat\s*least|\bmore\s+than|\bover|\bgreater\s+than|\bwith|>=?|≥)\s*"
+                r"(\d{1,6})\b(?!\s*(?:st|nd|rd|th|%))"), _plain_number),
+    (re.compile(r"\b(\d{1,6})\s*(?:\+|or\s+more|plus)(?=\s*[a-z])"), _plain_number),
+    (re.compile(r"(?:\bnumber|\bno\.?|#|\bnum|\bposition|\bpos)\s*" + _POSITION +
+                r"\b(?!\s*(?:%|runs|wickets))"), _position),
+    (re.compile(r"\bat\s+" + _POSITION +
+                r"\b(?!\s*(?:[-/%.:]\s*\d|%|pm|am|runs|wickets|balls|overs|matches|innings))"), _position),
+    (re.compile(r"\bopen(?:er|ers|ing|ed|s)\b"
+                r"(?!\s+(?:bowler|bowlers|bowling|spell|spells|match|day|game|partnership|stands?))"), _opener),
+    (re.compile(r"(?<![\d/])(\d{4,6})(?=\s*" + _STAT_NOUN + r"\b)"), _count_or_year),
+    (re.compile(r"(?<![\w/.])" + _YEAR + r"(?![\w/])"), _bare_year),
+]
+
+
+def _fold_for_patterns(text: str) -> str:
+    """Lower case with the same length as `text`, so match positions are question positions."""
+    swaps = {"’": "'", "‘": "'", "–": "-", "—": "-"}
+    return "".join(swaps.get(ch, ch.lower() if len(ch.lower()) == 1 else ch) for ch in text)
+
+
+def scan_patterns(text: str) -> tuple[list[Hit], list[tuple[int, int]]]:
+    """Pattern hits and the character ranges they claim (the whole matched phrase)."""
+    folded = _fold_for_patterns(text)
+    hits: list[Hit] = []
+    claimed: list[tuple[int, int]] = []
+    for pattern, read in _PATTERNS:
+        for match in pattern.finditer(folded):
+            if any(match.start() < end and start < match.end() for start, end in claimed):
+                continue
+            found = read(match, folded)
+            if found:
+                hits += found
+                claimed.append((match.start(), match.end()))
+    return hits, claimed
