@@ -25,22 +25,15 @@ from dsl import ast, catalogue
 from dsl.compiler import compile_query
 from dsl.errors import DslError
 from dsl.link import Linked, Mention
-from dsl.resolve import gazetteer, primary_role, resolve
+from dsl.lexicon import lexicon
+from dsl.resolve import primary_role, resolve
+from dsl.vocabulary import CUES
 
 QUALIFIERS = tuple(catalogue.QUALIFIER)
 DEFAULT_COUNT = 10
 # For a team's results, the result word is the stat ("matches England lost" counts losses).
 RESULT_STATS = {"won": "wins", "lost": "losses", "drawn": "draws", "tied": "ties"}
 
-_OPPOSITION_CUES = re.compile(r"\b(vs?\.?|versus|against|agst|beat|beating|facing|playing)\s+(the\s+)?$", re.I)
-_FOR_CUES = re.compile(r"\b(for|playing for|representing)\s+(the\s+)?$", re.I)
-RANKING_CUES = re.compile(r"\b(most|highest|best|top|leading|lowest|fewest|worst|least|biggest|fastest|slowest|"
-                          r"who|record|records|cheapest|most expensive|quickest)\b", re.I)
-# Words asking for the bottom of a ranking: of a stat where more is better ("lowest average"),
-# and of one where less is better ("highest economy", "most expensive").
-BOTTOM_CUES = re.compile(r"\b(lowest|fewest|worst|(?<!at )least|slowest|poorest)\b", re.I)
-LIST_CUES = re.compile(r"\b(list|show|which|what were|all (of )?(his|her|their)|every|each of|when did|details)\b", re.I)
-BOTTOM_CUES_LOWER_BETTER = re.compile(r"\b(worst|highest|most expensive|poorest|expensive)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -79,9 +72,9 @@ def _after(linked: Linked, mention: Mention, chars: int = 24) -> str:
 
 
 def _team_role(linked: Linked, mention: Mention) -> str:
-    if _OPPOSITION_CUES.search(_before(linked, mention)):
+    if CUES["opposition"].search(_before(linked, mention)):
         return "opposition"
-    if _FOR_CUES.search(_before(linked, mention)):
+    if CUES["for_team"].search(_before(linked, mention)):
         return "team"
     return "either"
 
@@ -197,13 +190,13 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         )),
         subjects=tuple(dict.fromkeys(_top(m) for m in _of_type(linked, "subject"))),
         groups=tuple(group.keyword for group in catalogue.GROUPS if re.search(group.cue, linked.question, re.I)),
-        ranking_cue=bool(RANKING_CUES.search(linked.question)),
-        list_cue=bool(LIST_CUES.search(linked.question)),
+        ranking_cue=bool(CUES["ranking"].search(linked.question)),
+        list_cue=bool(CUES["list"].search(linked.question)),
         strong_subjects=tuple(dict.fromkeys(
             _top(m) for m in _of_type(linked, "subject") if m.candidates[0].score >= 0.8
         )),
-        bottom_cue=bool(BOTTOM_CUES.search(linked.question)),
-        bottom_cue_lower_better=bool(BOTTOM_CUES_LOWER_BETTER.search(linked.question)),
+        bottom_cue=bool(CUES["bottom"].search(linked.question)),
+        bottom_cue_lower_better=bool(CUES["bottom_lower_better"].search(linked.question)),
     )
 
 
@@ -459,7 +452,7 @@ class Candidates:
 
 def candidates_for(linked: Linked, shapes: Iterable[ast.Query], engine: Engine) -> Candidates:
     """The candidate queries for a linked question (see the module docstring)."""
-    question = frame(linked, franchises=gazetteer(engine).franchises)
+    question = frame(linked, franchises=lexicon(engine).franchises)
     valid = [q for q in shaped_candidates(question, shapes) if _compiles(q, engine)]
     valid = _by_main_role(valid, question, engine)
     complete = [q for q in valid if not missing_parts(q, question)]

@@ -20,20 +20,12 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from dsl import ast, catalogue
 from dsl.errors import UnsupportedQuery
-from dsl.resolve import COMPETITIONS, Resolved
+from dsl.resolve import Resolved
+from dsl.vocabulary import COMPETITIONS, DISMISSAL_GROUPS, KNOCKOUT_STAGES, PHASES
 from dsl.sql import flag, ratio
 from statsdb import schema
 
 DEFAULT_ROW_LIMIT = 100
-KNOCKOUT_STAGES = ("Final", "Semi Final", "Semi-Final", "Quarter Final", "Eliminator", "Qualifier 1",
-                   "Qualifier 2", "Elimination Final", "Preliminary Final")
-# "Out caught" covers caught and bowled too, as a fan counting catches off a batter means it.
-DISMISSAL_KINDS = {"caught": ("caught", "caught and bowled")}
-# Over ranges of the phases, by format (Tests have no phases).
-PHASES = {
-    "ODI": {"powerplay": (1, 10), "middle overs": (11, 40), "death overs": (41, 50)},
-    "T20": {"powerplay": (1, 6), "middle overs": (7, 15), "death overs": (16, 20)},
-}
 
 m = schema.matches
 v = schema.venues
@@ -278,7 +270,7 @@ FILTERS: dict[str, Filter] = {
     "stage": _stage,
     "overs": _overs,
     "against": lambda r, src: src.c.against_id == r.against_id,
-    "dismissal": lambda r, src: src.c.dismissal_kind.in_(DISMISSAL_KINDS.get(r.query.dismissal, (r.query.dismissal,))),
+    "dismissal": lambda r, src: src.c.dismissal_kind.in_(DISMISSAL_GROUPS.get(r.query.dismissal, (r.query.dismissal,))),
 }
 # The source column each filter reads, where not every source has it.
 FILTER_COLUMNS = {

@@ -18,7 +18,8 @@ from sqlalchemy import Engine, func, select
 
 from dsl import ast
 from dsl.notes import Note
-from dsl.resolve import COMPETITIONS, Resolved
+from dsl.resolve import Resolved
+from dsl.vocabulary import COMPETITIONS
 from statsdb import schema
 
 COVERAGE = json.loads((Path(__file__).parent / "data" / "coverage.json").read_text(encoding="utf-8"))

@@ -17,24 +17,8 @@ from sqlalchemy import Engine, and_, func, select
 from dsl import ast
 from dsl.errors import AmbiguousName, UnknownName, UnsupportedQuery
 from dsl.lexicon import Lexicon, lexicon
+from dsl.vocabulary import COMPETITIONS, EVENTS
 from statsdb import schema
-
-# Event names as fans say them -> the exact Cricsheet event names of the tournament proper
-# (qualifiers, regional finals and look-alikes such as "Afro-Asia Cup" are left out).
-EVENTS: dict[str, tuple[str, ...]] = {
-    "World Cup": ("ICC Cricket World Cup", "ICC World Cup", "World Cup", "ICC Women's World Cup"),
-    "T20 World Cup": ("ICC World Twenty20", "World T20", "ICC Men's T20 World Cup", "ICC Women's T20 World Cup",
-                      "ICC Women's World Twenty20", "Women's World T20"),
-    "Champions Trophy": ("ICC Champions Trophy",),
-    "Asia Cup": ("Asia Cup", "Men's T20 Asia Cup", "Women's Asia Cup", "Women's Twenty20 Asia Cup",
-                 "Asian Cricket Council Women's Twenty20 Asia Cup"),
-    "Ashes": ("The Ashes", "Women's Ashes"),
-}
-COMPETITIONS = {"test": "Test", "odi": "ODI", "t20i": "T20I", "ipl": "IPL"}
-
-# The registry's name before dsl/lexicon.py: dsl/candidates.py still imports it from here.
-gazetteer = lexicon
-
 
 @dataclass(frozen=True)
 class Resolved:

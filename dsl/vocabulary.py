@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
+
+from dsl.catalogue import STAT_SUBJECT, STAT_WORDS  # the words for each stat live with the stat
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -28,66 +31,6 @@ def _read_pairs(name: str) -> tuple[tuple[str, str], ...]:
 
 
 _PHRASES = json.loads((DATA_DIR / "phrases.json").read_text(encoding="utf-8"))
-
-# to be derived from dsl/catalogue.py
-STAT_WORDS = {
-    "runs": ("runs", "run tally", "runs tally", "aggregate"),
-    "average": ("average", "averages", "avg", "avgs", "ave", "avge", "averaged", "averaging"),
-    "strike rate": ("strike rate", "strike rates", "strikerate", "sr"),
-    "economy": ("economy", "economy rate", "economy rates", "econ", "eco", "economical"),
-    "wickets": ("wickets", "wicket", "wkts", "wkt", "scalps", "scalp", "wickets taken"),
-    "hundreds": ("hundreds", "hundred", "centuries", "century", "tons", "ton", "100s"),
-    "fifties": ("fifties", "fifty", "half centuries", "half century", "50s", "half tons"),
-    "ducks": ("ducks", "duck", "golden ducks", "golden duck"),
-    "sixes": ("sixes", "6s", "maximums", "sixers"),
-    "fours": ("fours", "4s"),
-    "catches": ("catches", "catch", "catches taken"),
-    "stumpings": ("stumpings", "stumping"),
-    "run outs": ("run outs", "runouts"),
-    "maidens": ("maidens", "maiden", "maiden overs", "maiden over"),
-    "five-fors": ("five fors", "fivefors", "5 fors", "5fors", "fifers", "fifer", "five wicket hauls",
-                  "five wicket haul", "five wickets hauls", "5 wicket hauls", "5 wicket haul", "5 wkt hauls",
-                  "5wi", "5wis", "5 wickets in an innings", "five wickets in an innings",
-                  "5 wkts in an innings", "5 fers", "5fers", "five wicket innings"),
-    "wins": ("wins", "win", "victories"),
-    "losses": ("losses", "loss", "defeats"),
-    "draws": ("draws", "draw"),
-    "ties": ("ties", "tie"),
-    "win %": ("win %", "win percentage", "winning percentage", "win rate", "win ratio", "win percent",
-              "success rate", "percentage of wins"),
-    "average total": ("average total", "average totals", "average team total"),
-    "highest total": ("highest total", "highest totals", "highest team total", "highest team totals",
-                      "biggest total", "biggest totals", "highest team score", "highest innings total"),
-    "lowest total": ("lowest total", "lowest totals", "lowest team total", "lowest team totals",
-                     "lowest team score", "smallest total", "lowest score", "lowest scores"),
-    "high score": ("highest score", "highest scores", "high score", "high scores", "top score",
-                   "top scores", "best score", "best scores", "highest individual score", "hs",
-                   "highest individual scores", "biggest score", "highest knock"),
-    "dots": ("dot balls", "dot ball", "dots"),
-    "wides": ("wides", "wide balls"),
-    "no-balls": ("no balls", "no ball", "noballs", "noball", "nbs"),
-    "innings": ("innings", "inns", "knocks", "innings played"),
-    "matches": ("matches", "match", "games", "game", "appearances", "matches played", "games played", "caps"),
-    "not outs": ("not outs", "not out", "notouts"),
-    "dismissals": ("dismissals", "dismissal"),
-    "best figures": ("best figures", "best bowling", "best bowling figures", "bbi", "best spell",
-                     "best innings figures", "best bowling in an innings"),
-    "figures": ("figures", "bowling figures", "spells", "spell"),
-    "balls": ("balls", "balls faced", "balls bowled", "deliveries", "deliveries bowled", "deliveries faced"),
-    "total": ("total", "totals", "team total", "team totals", "innings total", "innings totals"),
-}
-# A stat word also says whose stat it is ("wickets" -> bowling), less surely than "bowler" does.
-STAT_SUBJECT = {
-    "wickets": ("bowling", 0.8), "economy": ("bowling", 0.8), "maidens": ("bowling", 0.8),
-    "five-fors": ("bowling", 0.8), "best figures": ("bowling", 0.8), "figures": ("bowling", 0.8),
-    "wides": ("bowling", 0.7), "no-balls": ("bowling", 0.7),
-    "runs": ("batting", 0.6), "hundreds": ("batting", 0.8), "fifties": ("batting", 0.8),
-    "ducks": ("batting", 0.8), "high score": ("batting", 0.8), "not outs": ("batting", 0.8),
-    "catches": ("fielding", 0.8), "stumpings": ("fielding", 0.8), "run outs": ("fielding", 0.8),
-    "wins": ("team", 0.8), "losses": ("team", 0.8), "draws": ("team", 0.8), "ties": ("team", 0.8),
-    "win %": ("team", 0.8), "highest total": ("team", 0.8), "lowest total": ("team", 0.8),
-    "average total": ("team", 0.8), "total": ("team", 0.8),
-}
 
 # mention type -> DSL value -> the phrases fans write for it
 KEYWORD_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -125,3 +68,20 @@ PLACE_ALIASES: dict[str, str] = dict(_read_pairs("place_aliases.csv"))
 # Names fans use that the database does not: (alias, team) and (nickname, display name).
 TEAM_ALIASES = _read_pairs("team_aliases.csv")
 PLAYER_NICKNAMES = _read_pairs("player_nicknames.csv")
+
+# Facts of cricket and of the data (dsl/data/cricket.json's comment says what each is).
+_CRICKET = json.loads((DATA_DIR / "cricket.json").read_text(encoding="utf-8"))
+COMPETITIONS: dict[str, str] = _CRICKET["competitions"]
+EVENTS: dict[str, tuple[str, ...]] = {event: tuple(names) for event, names in _CRICKET["events"].items()}
+KNOCKOUT_STAGES: tuple[str, ...] = tuple(_CRICKET["knockout_stages"])
+PHASES: dict[str, dict[str, tuple[int, int]]] = {
+    fmt: {phase: tuple(overs) for phase, overs in phases.items()} for fmt, phases in _CRICKET["phases"].items()
+}
+DISMISSAL_GROUPS: dict[str, tuple[str, ...]] = {word: tuple(kinds) for word, kinds in _CRICKET["dismissal_groups"].items()}
+
+# The candidate stage's cue words (dsl/data/cues.json), compiled once.
+CUES: dict[str, re.Pattern] = {
+    name: re.compile(pattern, re.I)
+    for name, pattern in json.loads((DATA_DIR / "cues.json").read_text(encoding="utf-8")).items()
+    if not name.startswith("_")
+}

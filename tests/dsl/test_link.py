@@ -20,8 +20,7 @@ from hypothesis import strategies as st
 
 from dsl.link import Linked, Linker
 from dsl.parser import grammar_text
-from dsl.resolve import EVENTS
-from dsl.vocabulary import KEYWORD_TABLES, PLAYER_NICKNAMES, STAT_WORDS, TEAM_ALIASES
+from dsl.vocabulary import EVENTS, KEYWORD_TABLES, PLAYER_NICKNAMES, STAT_WORDS, TEAM_ALIASES
 
 CASES = [json.loads(line) for line in (Path(__file__).parent / "link_cases.jsonl").read_text("utf-8").splitlines() if line]
 SLOT_TYPES = ("player", "team", "ground", "place", "event", "competition", "gender", "year", "season", "number", "stat")
