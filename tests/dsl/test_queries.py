@@ -377,6 +377,29 @@ def test_batting_dot_balls(query_db):
     assert one_row(query_db, 'batting player "Virat Kohli" odi dots')["dots"] == f.dots
 
 
+def test_batting_boundary_percentage(query_db):
+    f = ref.batting_figures(ref.batting(KOHLI, MEN("ODI")))
+    row = one_row(query_db, 'batting player "Virat Kohli" odi boundary %')
+    assert row["boundary %"] == r2(f.fours + f.sixes, f.balls, 100)
+
+
+def test_batting_boundary_percentage_ball_by_ball(query_db):
+    f = ref.batter_figures(KOHLI, ref.balls(MEN("T20I"), ref.in_phase("powerplay")))
+    row = one_row(query_db, 'batting player "Virat Kohli" t20i powerplay boundary %')
+    assert row["boundary %"] == r2(f.fours + f.sixes, f.balls, 100)
+
+
+def test_ranking_by_boundary_percentage(query_db, names):
+    by_player: dict[str, list] = {}
+    for line in ref.batting(None, MEN("ODI")):
+        by_player.setdefault(line.player, []).append(line)
+    figures = {player: ref.batting_figures(lines) for player, lines in by_player.items()}
+    qualified = [(names[p], r2(f.fours + f.sixes, f.balls, 100)) for p, f in figures.items() if f.balls >= 50]
+    expected = sorted(qualified, key=lambda row: (-row[1], row[0]))[:3]
+    columns, rows = ask(query_db, "batting odi top 3 boundary % min balls 50")
+    assert [row[:2] for row in rows] == [list(row) for row in expected]
+
+
 # --- grouped ----------------------------------------------------------------------------------------
 
 def test_batting_runs_by_year(query_db):
@@ -570,6 +593,17 @@ def test_bowling_wickets_in_tests(query_db):
 def test_bowling_career_figures(query_db, stat, value):
     f = ref.bowling_figures(ref.bowling(SHAMI, MEN()))
     assert one_row(query_db, f'bowling player "Mohammed Shami" {stat}')[stat] == value(f)
+
+
+def test_bowling_dot_ball_percentage(query_db):
+    f = ref.bowling_figures(ref.bowling(SHAMI, MEN()))
+    assert one_row(query_db, 'bowling player "Mohammed Shami" dot-ball %')["dot-ball %"] == r2(f.dots, f.balls, 100)
+
+
+def test_bowling_dot_ball_percentage_ball_by_ball(query_db):
+    f = ref.bowler_figures(BUMRAH, ref.balls(MEN("T20I"), ref.in_phase("death overs")))
+    row = one_row(query_db, 'bowling player "Jasprit Bumrah" t20i death overs dot-ball %')
+    assert row["dot-ball %"] == r2(f.dots, f.balls, 100)
 
 
 def test_bowling_innings_after_a_filter(query_db):
