@@ -53,6 +53,7 @@ class Frame:
     strong_subjects: tuple[str, ...] = ()  # subjects the question names outright ("batters", "bowler")
     bottom_cue: bool = False  # "lowest average", "fewest runs": the bottom of a ranking
     bottom_cue_lower_better: bool = False  # "highest economy": the bottom of a less-is-better stat
+    verb_subjects: tuple[str, ...] = ()  # subjects a verb names ("hit" batting, "went for" bowling)
 
 
 def _top(mention: Mention) -> str:
@@ -187,6 +188,7 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         stats=tuple(dict.fromkeys(
             [_top(m) for m in _of_type(linked, "stat")]
             + (["strike rate"] if re.search(r"\b(quickest|fastest|slowest)\b", linked.question, re.I) else [])
+            + (["dismissals"] if CUES["times_out"].search(linked.question) else [])
         )),
         subjects=tuple(dict.fromkeys(_top(m) for m in _of_type(linked, "subject"))),
         groups=tuple(group.keyword for group in catalogue.GROUPS if re.search(group.cue, linked.question, re.I)),
@@ -196,6 +198,9 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
             _top(m) for m in _of_type(linked, "subject") if m.candidates[0].score >= 0.8
         )),
         bottom_cue=bool(CUES["bottom"].search(linked.question)),
+        verb_subjects=tuple(dict.fromkeys(
+            _top(m) for m in _of_type(linked, "subject") if 0.7 <= m.candidates[0].score < 0.8
+        )),
         bottom_cue_lower_better=bool(CUES["bottom_lower_better"].search(linked.question)),
     )
 
@@ -438,7 +443,7 @@ def _compiles(query: ast.Query, engine: Engine) -> bool:
 def _by_main_role(candidates: list[ast.Query], question: Frame, engine: Engine) -> list[ast.Query]:
     """A named player's main role (batting or bowling) decides the subject when the question's
     words do not: a bowler's "strike rate" is his bowling one."""
-    if not question.players or question.strong_subjects:
+    if not question.players or question.strong_subjects or question.verb_subjects:
         return candidates
     other = {"batting": "bowling", "bowling": "batting"}.get(primary_role(engine, question.players[0]))
     return [q for q in candidates if q.subject != other] or candidates

@@ -37,7 +37,7 @@ from dsl.spans import Hit, scan_patterns
 from dsl.vocabulary import (
     COMMON_WORDS, COMPETITIONS, COMPOUND_WORDS, EVENT_FORMAT, GENERIC_T20, GROUND_SUFFIXES, KEYWORD_TABLES, NUMBER_WORDS,
     PLACE_ALIASES, PLACE_CUES, PLAYER_NICKNAMES, QUESTION_WORDS, SENTENCE_OPENERS, SPLIT_SKIPPABLE, SPLIT_STATS,
-    STAT_SUBJECT, STAT_WORDS, SURNAME_PARTICLES, TEAM_ALIASES, TEAM_CUES,
+    STAT_SUBJECT, STAT_WORDS, SURNAME_PARTICLES, TEAM_ALIASES, TEAM_CUES, VERB_OBJECTS,
 )
 
 # Bump when masking changes, so retrieval rebuilds indexes built on the old masked questions.
@@ -76,6 +76,10 @@ class Mention:
 class Linked:
     question: str
     mentions: tuple[Mention, ...]  # in text order
+    # Words written like names (capitalised mid-question, or possessive) that match no name, even
+    # fuzzily: the question names someone the data does not know, so it must not be answered
+    # as if the name were not there.
+    unknown_names: tuple[str, ...] = ()
 
     def values(self, type: str) -> list[str]:
         """Candidate values of one type over all mentions, best first, each once."""
@@ -427,7 +431,37 @@ class Linker:
         hits += self._dictionary_hits(tokens, free, cased)
         hits += _leftover_numbers(tokens, free)
         hits += self._fuzzy_hits(tokens, free)
-        return Linked(question, self._mentions(question, tokens, hits))
+        unknown = self._unknown_names(question, tokens, free, hits, cased)
+        return Linked(question, self._mentions(question, tokens, hits), unknown)
+
+    def _unknown_names(self, question: str, tokens: list[Token], free: list[bool], hits: list[Hit],
+                       cased: bool) -> tuple[str, ...]:
+        """Name-like words no step explained (see Linked.unknown_names); neighbours join into one name.
+
+        A question's first word is name-like only in the possessive (its capital says nothing), and
+        a word right next to a linked player is that player's other name ("Nat Sciver-Brunt")."""
+        players = [h for h in hits if h.type == "player"]
+
+        def next_to_a_player(token: Token) -> bool:
+            return any(0 <= h.start - token.end <= 1 or 0 <= token.start - h.end <= 1 for h in players)
+
+        def name_like(i: int) -> bool:
+            token = tokens[i]
+            return (free[i] and token.norm.isalpha() and len(token.norm) >= 3
+                    and not any(h.start <= token.start and token.end <= h.end for h in hits)
+                    and token.norm not in QUESTION_WORDS and token.norm not in COMMON_WORDS
+                    and token.norm not in NUMBER_WORDS and token.norm not in self.dictionary
+                    and (token.possessive or (cased and token.capitalised and i > 0))
+                    and not next_to_a_player(token))
+
+        names, run = [], []
+        for i in range(len(tokens) + 1):
+            if i < len(tokens) and name_like(i):
+                run.append(tokens[i])
+            elif run:
+                names.append(re.sub(r"['’]s$", "", question[run[0].start:run[-1].end]))
+                run = []
+        return tuple(names)
 
     # --- step 2: longest dictionary keys, without overlaps --------------------------------------
 
@@ -545,7 +579,21 @@ class Linker:
             ambiguous = len(candidates) > 1 and candidates[1].score >= CLOSE * candidates[0].score
             mentions.append(Mention(hit.type, hit.start, hit.end, hit_text, candidates, ambiguous, hit.fuzzy))
         mentions.sort(key=lambda m: (m.start, m.end, m.type, m.candidates[0].value))
+        mentions = _verbs_not_dismissals(mentions)
+        if not women:
+            mentions = sorted(mentions + self._implied_women(mentions),
+                              key=lambda m: (m.start, m.end, m.type, m.candidates[0].value))
         return tuple(mentions)
+
+    def _implied_women(self, mentions: list[Mention]) -> list[Mention]:
+        """A named women's player means women's cricket without the word (DESIGN's convention):
+        when every player the question names has played only women's matches."""
+        players = [m for m in mentions if m.type == "player" and not m.fuzzy]
+        if not players or not all(
+            {gender for _, gender in self.popularity.get(m.candidates[0].value, {})} == {"female"} for m in players
+        ):
+            return []
+        return [Mention("gender", m.start, m.end, m.text, (Candidate("women", 0.9),), False) for m in players[:1]]
 
     def _player_popularity(self, weights: dict[str, float], competitions: set[str], women: bool) -> dict[str, int]:
         """Matches each candidate played in the question's formats (and women's cricket if asked)."""
@@ -558,6 +606,17 @@ class Linker:
         if competitions and not any(in_context.values()):
             in_context = {value: count(value, set()) for value in weights}
         return in_context
+
+
+def _verbs_not_dismissals(mentions: list[Mention]) -> list[Mention]:
+    """ "bowled the most wides": a dismissal word closely followed by what the verb acts on is the
+    verb, so it is no dismissal filter ("was bowled", "bowled dismissals" stay dismissals)."""
+    def acts_on_a_stat(mention: Mention) -> bool:
+        objects = VERB_OBJECTS.get(_fold(mention.text), frozenset())
+        return any(m.type == "stat" and 0 <= m.start - mention.end <= 16 and m.candidates[0].value in objects
+                   for m in mentions)
+
+    return [m for m in mentions if not (m.type == "dismissal" and acts_on_a_stat(m))]
 
 
 def _looks_like_a_name(token: Token, index: int) -> bool:

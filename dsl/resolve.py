@@ -34,14 +34,14 @@ class Resolved:
     event_names: tuple[str, ...] | None = None
 
 
-def _suggest(name: str, known: list[str]) -> tuple[str, ...]:
+def suggest(name: str, known: list[str]) -> tuple[str, ...]:
     return tuple(match for match, score, _ in process.extract(name, known, limit=3) if score >= 60)
 
 
 def _lookup(what: str, name: str, table: dict, display: list[str] | None = None):
     found = table.get(name.lower())
     if found is None:
-        raise UnknownName(what, name, _suggest(name, display or list(table)))
+        raise UnknownName(what, name, suggest(name, display or list(table)))
     return found
 
 
@@ -110,7 +110,7 @@ def _player(name: str | None, query: ast.Query, team_id: int | None, engine: Eng
     ids = names.player_ids.get(name.lower())
     if ids is None:
         display = sorted(set(names.player_names.values()))
-        raise UnknownName("player", name, _suggest(name, display))
+        raise UnknownName("player", name, suggest(name, display))
     if len(ids) == 1:
         return ids[0]
     in_context = _players_in_context(ids, query, team_id, engine)

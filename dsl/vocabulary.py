@@ -56,6 +56,7 @@ NUMBER_WORDS: dict[str, int] = _PHRASES["number_words"]
 ORDINALS: dict[str, int] = _PHRASES["ordinals"]
 SURNAME_PARTICLES = frozenset(_PHRASES["surname_particles"])
 GROUND_SUFFIXES: tuple[str, ...] = tuple(_PHRASES["ground_suffixes"])
+VERB_OBJECTS: dict[str, frozenset[str]] = {verb: frozenset(stats) for verb, stats in _PHRASES["verb_objects"].items()}
 
 COMMON_WORDS = _read_words("common_words.txt")
 SENTENCE_OPENERS = _read_words("sentence_openers.txt")

@@ -24,10 +24,12 @@ from dsl.coverage import coverage_notes, covered_years
 from dsl.errors import DslError, UnknownName
 from dsl.execute import run_dsl
 from dsl.faithfulness import audit_numbers, check_complete, refuse_unanswerable
+from dsl.lexicon import lexicon
 from dsl.link import MASK_VERSION, Linked, Linker
 from dsl.notes import Note
 from dsl.parser import grammar_text, parse
 from dsl.printer import describe, to_dsl
+from dsl.resolve import suggest
 from dsl.specialize import allowed_values, specialize
 from retrieval.prompt import DEFAULT_BUDGET, pack, render
 from retrieval.store import ExampleStore, ScoredExample
@@ -112,7 +114,7 @@ class Pipeline:
             raise QuestionError("empty_question", "Ask a cricket statistics question.")
         linked = self.linker.link(question)
         _check_domain(linked)
-        _check_names(linked)
+        _check_names(linked, self.engine)
         refuse_unanswerable(question)
         audited = audit_numbers(linked, *covered_years(self.engine))
         linked = audited.linked
@@ -279,11 +281,14 @@ def _check_domain(linked: Linked) -> None:
         )
 
 
-def _check_names(linked: Linked) -> None:
-    """A name matched only as a misspelling ("Kohly") is answered with a question, not a guess."""
+def _check_names(linked: Linked, engine: Engine) -> None:
+    """A name matched only as a misspelling ("Kohly") is answered with a question, not a guess; a
+    name that matches nothing is refused with the nearest names, never dropped."""
     for mention in linked.mentions:
         if mention.type in NAME_TYPES and mention.fuzzy:
             raise UnknownName(mention.type, mention.text, tuple(c.value for c in mention.candidates))
+    for name in linked.unknown_names:
+        raise UnknownName("player", name, suggest(name, sorted(set(lexicon(engine).player_names.values()))))
 
 
 class _Clock:
