@@ -54,6 +54,7 @@ class Frame:
     bottom_cue: bool = False  # "lowest average", "fewest runs": the bottom of a ranking
     bottom_cue_lower_better: bool = False  # "highest economy": the bottom of a less-is-better stat
     verb_subjects: tuple[str, ...] = ()  # subjects a verb names ("hit" batting, "went for" bowling)
+    innings_cue: bool = False  # "innings", "spell", "scores", "totals": single innings may be asked for
 
 
 def _top(mention: Mention) -> str:
@@ -198,6 +199,7 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
             _top(m) for m in _of_type(linked, "subject") if m.candidates[0].score >= 0.8
         )),
         bottom_cue=bool(CUES["bottom"].search(linked.question)),
+        innings_cue=bool(CUES["innings"].search(linked.question)),
         verb_subjects=tuple(dict.fromkeys(
             _top(m) for m in _of_type(linked, "subject") if 0.7 <= m.candidates[0].score < 0.8
         )),
@@ -363,6 +365,12 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
         return False  # "highest scores" are single innings: best N runs says it once per innings
     if frame.strong_subjects and query.subject not in frame.strong_subjects:
         return False
+    if frame.verb_subjects and query.subject not in frame.verb_subjects + ("team",):
+        return False
+    if isinstance(output, ast.Ranking) and query.player is not None:
+        return False  # a ranking of players filtered to one player says nothing a figure does not
+    if isinstance(output, ast.BestInnings) and not frame.innings_cue and not frame.list_cue:
+        return False  # "most sixes" is a career ranking; single innings only when the words say so
     if isinstance(output, ast.Listing) and not frame.list_cue:
         return False
     stat = getattr(output, "stat", None)

@@ -248,13 +248,13 @@ LIST_KINDS: tuple[ListKind, ...] = (
 
 GROUPS: tuple[Group, ...] = (
     Group("year", lambda s: (matches.c.year, None), ordered=True,
-          cue=r"\b(by|per|each|every|in each|year[- ]by[- ]year|split by)\s*(calendar\s+)?years?\b|"
-              r"\byear[- ]by[- ]year|\byear[- ]wise|\bannual"),
+          cue=r"\b(by|per|each|every|in each|year[- ]by[- ]year|split by)\s*(calendar\s+)?(years?|seasons?)\b|"
+              r"\b(year|season)[- ]by[- ](year|season)|\b(year|season)[- ]wise|\bannual"),
     Group("opposition", lambda s: named_team(s.c.opp_id, "opponent"),
           cue=r"\b(by|per|against each|vs each|each|split by|for each|against every|vs every)\s+"
               r"(opponent|opposition|opposing team|team they played|side|team)s?\b|\bopposition[- ]wise"),
     Group("team", lambda s: named_team(s.c.team_id, "side"),
-          cue=r"\b(by|per|for each|each)\s+(team|franchise|side)s?\b"),
+          cue=r"(?<!against )(?<!vs )(?<!versus )\b(by|per|for each|each)\s+(team|franchise|side)s?\b"),
     Group("ground", lambda s: (venues.c.ground, None),
           cue=r"\b(by|per|at each|each)\s+(ground|venue|stadium)s?\b|\bvenue[- ]wise"),
     Group("country", lambda s: (venues.c.country, None), label="host country",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -23,7 +23,9 @@ from dsl.vocabulary import COMPETITIONS
 from statsdb import schema
 
 COVERAGE = json.loads((Path(__file__).parent / "data" / "coverage.json").read_text(encoding="utf-8"))
-FIRST_SEASON = timedelta(days=365)  # a first covered match this close to the data's start may not be the first
+# Cricsheet's early years hold only some of the matches played: coverage counts as dense from the
+# first year with at least this share of the median matches per year over the last ten years.
+DENSE_SHARE = 0.5
 PLURAL = {"Test": "Tests", "ODI": "ODIs", "T20I": "T20Is", "IPL": "IPL matches"}
 
 
@@ -31,22 +33,39 @@ PLURAL = {"Test": "Tests", "ODI": "ODIs", "T20I": "T20Is", "IPL": "IPL matches"}
 class Span:
     first: date
     last: date
+    dense_from: int  # the first year whose matches are (nearly) all in the data
 
 
 @cache
 def covered_spans(engine: Engine) -> dict[tuple[str, str], Span]:
-    """(competition, gender) -> the first and last match dates in the database."""
+    """(competition, gender) -> the first and last match dates in the database, and the year from
+    which its coverage is dense."""
     m = schema.matches
-    statement = select(m.c.competition, m.c.gender, func.min(m.c.start_date), func.max(m.c.start_date)).group_by(
-        m.c.competition, m.c.gender)
+    statement = (select(m.c.competition, m.c.gender, m.c.year, func.count(), func.min(m.c.start_date),
+                        func.max(m.c.start_date)).group_by(m.c.competition, m.c.gender, m.c.year))
+    per_year: dict[tuple[str, str], list[tuple[int, int, date, date]]] = {}
     with engine.connect() as conn:
-        return {(c, g): Span(_date(first), _date(last)) for c, g, first, last in conn.execute(statement)}
+        for competition, gender, year, count, first, last in conn.execute(statement):
+            per_year.setdefault((competition, gender), []).append((year, count, _date(first), _date(last)))
+    spans = {}
+    for key, years in per_year.items():
+        years.sort()
+        recent = sorted(count for _, count, _, _ in years[-10:])
+        threshold = DENSE_SHARE * recent[len(recent) // 2]
+        dense_from = next(year for year, count, _, _ in years if count >= threshold)
+        spans[key] = Span(years[0][2], max(last for *_, last in years), dense_from)
+    return spans
 
 
-def covered_years(engine: Engine) -> tuple[int, int]:
-    """The first and last year of any match in the database."""
-    spans = covered_spans(engine).values()
-    return min(span.first.year for span in spans), max(span.last.year for span in spans)
+def year_spans(engine: Engine) -> dict[str | None, tuple[int, int]]:
+    """The first and last year of the data: over everything (key None) and per DSL competition."""
+    spans = covered_spans(engine)
+    years = {None: (min(s.first.year for s in spans.values()), max(s.last.year for s in spans.values()))}
+    for keyword, competition in COMPETITIONS.items():
+        held = [span for (c, _), span in spans.items() if c == competition]
+        if held:
+            years[keyword] = (min(s.first.year for s in held), max(s.last.year for s in held))
+    return years
 
 
 def _date(value) -> date:
@@ -80,31 +99,29 @@ def _first_match(engine: Engine, competition: str, gender: str, *, player_id: st
 
 
 def _early_history(resolved: Resolved, engine: Engine, competition: str, gender: str, span: Span) -> Note | None:
-    """A note when the answer may need matches from before the data's first match."""
+    """A note when the answer may need matches from before the data is complete."""
     query = resolved.query
     official = COVERAGE["first_official_year"].get(competition, {}).get(gender)
     if official is None or span.first.year <= official:
-        return None
+        return None  # the data starts with the competition
     earliest = _earliest_year(query.span)
-    if earliest is not None and earliest > span.first.year or isinstance(query.span, ast.Before) and query.span.year <= span.first.year:
+    if earliest is not None and earliest >= span.dense_from or isinstance(query.span, ast.Before) and query.span.year <= span.first.year:
         return None
-    started = f"{span.first:%-d %b %Y}"
+    partial = f"The data's {PLURAL[competition]} start on {span.first:%-d %b %Y} and hold only some matches before {span.dense_from}"
     if resolved.player_id:
         first = _first_match(engine, competition, gender, player_id=resolved.player_id)
-        if first is None or first - span.first > FIRST_SEASON:
+        if first is None or first.year > span.dense_from:
             return None
-        return Note("coverage", f"The data's {PLURAL[competition]} start on {started} and {resolved.player_name}'s "
-                                f"first one in it is on {first:%-d %b %Y}: an earlier career is not counted, so "
-                                f"figures may be below the official ones.")
-    team_id = resolved.team_id
-    if team_id is not None:
-        first = _first_match(engine, competition, gender, team_id=team_id)
-        if first is None or first - span.first > FIRST_SEASON:
+        return Note("coverage", f"{partial}; {resolved.player_name}'s first one in it is on {first:%-d %b %Y}, so "
+                                f"the figures may be below the official ones.")
+    if resolved.team_id is not None:
+        first = _first_match(engine, competition, gender, team_id=resolved.team_id)
+        if first is None or first.year > span.dense_from:
             return None
-        return Note("coverage", f"The data's {PLURAL[competition]} start on {started}: {query.team}'s matches "
-                                f"before then are not counted, so figures may be below the official ones.")
-    return Note("coverage", f"The data's {PLURAL[competition]} start on {started}: careers and records from "
-                            f"before then are not counted, so figures may differ from the official ones.")
+        return Note("coverage", f"{partial}: {query.team}'s earlier matches are missing, so figures may be "
+                                f"below the official ones.")
+    return Note("coverage", f"{partial}: careers and records from before then are incomplete, so figures may "
+                            f"differ from the official ones.")
 
 
 def _withheld(query: ast.Query, gender: str, competitions: list[str]) -> Note | None:

@@ -47,7 +47,11 @@ _NUMBER = re.compile(r"(?<![\w.])(-\s?)?(\d[\d,]*)(?![\w])")
 _RANK_WORDS = re.compile(r"\b(top|best|worst|bottom|lowest|highest|leading|first)\s+$")
 _MINIMUM_WORDS = re.compile(r"\b(min(imum)?|at least|more than|over|qualification:?|qual\.?)\s+$")
 _YEAR_WORDS = re.compile(r"\b(in|since|from|after|before|until|till|during|of|year|between|and|to|pre|post|prior to)\s+$")
-_REVERSED_RANGE = re.compile(r"\b(between|from)\s+(\d{4})\s*(and|to|till|until|-)\s*(\d{4})\b")
+_UNIT_AFTER = re.compile(r"\s*(\+|runs|wickets|wkts|balls|deliveries|innings|matches|games|overs|sixes|fours|catches|"
+                         r"dismissals|points|plus|or more)\b", re.I)
+_REVERSED_RANGE = re.compile(r"\b(between|from)\s+(\d{4})\s*(and|to|till|until|-|back to|down to)\s*(\d{4})\b")
+# Asking for a chart or another presentation: the answer is a table, so the request is noted.
+_PRESENTATION = re.compile(r"\b(as|in|into|with) (a |an )?(\w+ )?(chart|graph|plot|pie|histogram|infographic|spreadsheet)s?\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -58,9 +62,13 @@ class Audited:
     notes: list[Note]
 
 
-def audit_numbers(linked: Linked, first_year: int, last_year: int) -> Audited:
-    """Check every number written in the question (see the module docstring)."""
+def audit_numbers(linked: Linked, year_spans: dict[str | None, tuple[int, int]]) -> Audited:
+    """Check every number written in the question (see the module docstring). `year_spans`: the
+    data's first and last year, overall (None) and per competition keyword."""
     question, notes = linked.question, []
+    competitions = [m.candidates[0].value for m in linked.mentions
+                    if m.type == "competition" and m.candidates[0].score >= 1.0]
+    first_year, last_year = year_spans.get(competitions[0] if competitions else None, year_spans[None])
     linked, reversed_note = _reversed_range(linked)
     notes += reversed_note
     for match in _NUMBER.finditer(question):
@@ -73,12 +81,19 @@ def audit_numbers(linked: Linked, first_year: int, last_year: int) -> Audited:
             linked, note = _rank(linked, match, value)
         elif _MINIMUM_WORDS.search(before):
             note = _minimum(value)
-        elif _YEAR_WORDS.search(before) and (len(match.group(2)) >= 4 or value == 0):
+        elif _YEAR_WORDS.search(before) and (len(match.group(2)) >= 4 or value == 0) or _bare_year(match, value):
             linked, note = _year(linked, match, value, before, first_year, last_year)
         else:
             note = None
         notes += [note] if note else []
+    if _PRESENTATION.search(question):
+        notes.append(Note("ignored", "askcric answers with a table here; the requested chart or format was not used."))
     return Audited(linked, notes)
+
+
+def _bare_year(match: re.Match, value: int) -> bool:
+    """A four-digit number with no unit after it ("IPL 2007") is a year; "2000 runs" is not."""
+    return 1000 <= value <= 2999 and len(match.group(2)) == 4 and not _UNIT_AFTER.match(match.string, match.end())
 
 
 def _covered(linked: Linked, match: re.Match) -> list[Mention]:
@@ -112,7 +127,7 @@ def _minimum(value: int) -> Note | None:
 def _year(linked: Linked, match: re.Match, value: int, before: str, first: int, last: int) -> tuple[Linked, Note | None]:
     if first <= value <= last:
         return linked, None
-    covered = f"askcric's data covers {first} to {last}"
+    covered = f"the data covers {first} to {last}"
     if value < 1000 or value > 9999:
         raise CannotAnswer("invalid_number", f"{match.group(2)} is not a year; {covered}.")
     cue = before.split()[-1] if before.split() else ""

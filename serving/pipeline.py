@@ -20,7 +20,7 @@ from typing import Literal
 from sqlalchemy import Engine
 
 from dsl.candidates import Frame, candidates_for
-from dsl.coverage import coverage_notes, covered_years
+from dsl.coverage import coverage_notes, year_spans
 from dsl.errors import DslError, UnknownName
 from dsl.execute import run_dsl
 from dsl.faithfulness import audit_numbers, check_complete, refuse_unanswerable
@@ -116,7 +116,7 @@ class Pipeline:
         _check_domain(linked)
         _check_names(linked, self.engine)
         refuse_unanswerable(question)
-        audited = audit_numbers(linked, *covered_years(self.engine))
+        audited = audit_numbers(linked, year_spans(self.engine))
         linked = audited.linked
         clock.lap("link")
         examples = self._select(question, linked, strategy)

@@ -26,12 +26,21 @@ def stage(full_db):
 
 
 CASES = {
-    "the question's values fill the nearest shape; a ranking shape stays as a runner-up": (
+    "the question's values fill the nearest shape; a ranking filtered to one player is no candidate": (
         "Kohli's ODI average against Australia since 2015",
         ['batting player "Joe Root" test average', 'bowling player "James Anderson" test economy',
          'batting test top 10 runs'],
-        ['batting player "Virat Kohli" odi vs "Australia" since 2015 average',
-         'batting player "Virat Kohli" odi vs "Australia" since 2015 top 10 average'],
+        ['batting player "Virat Kohli" odi vs "Australia" since 2015 average'],
+    ),
+    "a best-innings shape needs words asking for single innings": (
+        "most sixes in the IPL since 2020",
+        ['batting ipl best 10 sixes', 'batting ipl top 10 sixes'],
+        ['batting ipl since 2020 top 10 sixes'],
+    ),
+    "a verb names the subject: sixes hit are batting": (
+        "sixes hit by Rashid Khan in the IPL",
+        ['bowling player "Jasprit Bumrah" ipl sixes', 'batting player "Virat Kohli" ipl sixes'],
+        ['batting player "Rashid Khan" ipl sixes'],
     ),
     "a ranking word with no player named keeps only rankings, of the stat asked for": (
         "most wickets in the IPL in 2019",

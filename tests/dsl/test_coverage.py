@@ -15,7 +15,12 @@ def notes(db, text: str) -> list[str]:
 
 def test_a_career_begun_before_the_data_is_flagged(full_db):
     (message,) = notes(full_db, 'batting player "Sachin Tendulkar" odi vs "Australia" runs')
-    assert "Sachin Tendulkar" in message and "29 Dec 2002" in message
+    assert "Sachin Tendulkar" in message and "29 Dec 2002" in message and "before 2003" in message
+
+
+def test_a_career_begun_while_the_data_was_sparse_is_flagged(full_db):
+    (message,) = notes(full_db, 'batting player "Ricky Ponting" test hundreds')
+    assert "Ricky Ponting" in message and "before 2005" in message
 
 
 @pytest.mark.parametrize("text", [
@@ -35,4 +40,4 @@ def test_records_over_all_players_name_both_gaps(full_db):
 
 def test_a_team_older_than_the_data_is_flagged(full_db):
     (message,) = notes(full_db, 'team "India" test wins')
-    assert "India" in message and "before then" in message
+    assert "India" in message and "missing" in message
