@@ -102,13 +102,13 @@ def _number_roles(linked: Linked) -> tuple[dict, str | None]:
         elif re.search(r"(min(imum)?|at least|atleast|more than|over|qualification:?|qual\.?)\s*$", before):
             roles["minimum"] = value
             word = re.match(r"\s*([a-z]+)", after)
-            qualifier = next((q for q in QUALIFIERS if word and word.group(1).startswith(q.rstrip("s"))), None)
+            qualifier = _qualifier(word.group(1) if word else "")
         elif re.search(r"(top|best|worst|bottom|lowest|highest|first|leading)\s*$", before):
             roles["count"] = value
         elif re.search(r"^\s*(innings|matches|games|runs|balls|wickets)", after) and "count" in roles:
             roles["minimum"] = value
             word = re.match(r"\s*([a-z]+)", after).group(1)
-            qualifier = next((q for q in QUALIFIERS if word.startswith(q.rstrip("s"))), None)
+            qualifier = _qualifier(word)
         else:
             roles.setdefault("count", value)
     if positions:
@@ -116,6 +116,14 @@ def _number_roles(linked: Linked) -> tuple[dict, str | None]:
     if len(overs) >= 2:
         roles["overs"] = (min(overs), max(overs))
     return roles, qualifier
+
+
+def _qualifier(word: str) -> str | None:
+    """The qualifier a word after a minimum names ("wkts" -> wickets), through the stat words."""
+    for qualifier in QUALIFIERS:
+        if word.startswith(qualifier.rstrip("s")) or word in catalogue.STAT_WORDS.get(qualifier, ()):
+            return qualifier
+    return None
 
 
 def _span(linked: Linked):
@@ -336,6 +344,9 @@ def _variants(example: ast.Query, frame: Frame) -> list[ast.Query]:
     reversed, and its figure as a list when the question asks to see the innings or matches."""
     variants = [example]
     output = example.output
+    stat = getattr(output, "stat", None) or getattr(output, "kind", None)
+    if not isinstance(output, ast.Aggregate) and stat in catalogue.SUBJECT_STATS[example.subject]:
+        variants.append(replace(example, output=ast.Aggregate(stat)))  # the plain figure is always a reading
     if isinstance(output, (ast.Aggregate, ast.Grouped)):
         for group in frame.groups:
             if example.subject == "team" and group == "team":  # "wins by team" ranks the teams
@@ -363,9 +374,7 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
         return False  # one figure per group only when the question names the groups
     if isinstance(output, ast.Ranking) and catalogue.STAT[output.stat].innings_record:
         return False  # "highest scores" are single innings: best N runs says it once per innings
-    if frame.strong_subjects and query.subject not in frame.strong_subjects:
-        return False
-    if frame.verb_subjects and query.subject not in frame.verb_subjects + ("team",):
+    if not _subject_fits(query, frame):
         return False
     if isinstance(output, ast.Ranking) and query.player is not None:
         return False  # a ranking of players filtered to one player says nothing a figure does not
@@ -397,6 +406,13 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
     return True
 
 
+def _subject_fits(query: ast.Query, frame: Frame) -> bool:
+    """The subject the question's words name outright ("bowler", "conceded", "hit") is kept."""
+    if frame.strong_subjects and query.subject not in frame.strong_subjects:
+        return False
+    return not frame.verb_subjects or query.subject in frame.verb_subjects + ("team",)
+
+
 def _asked_by(output: ast.Output) -> set[str]:
     """Other stat words that ask for the output's stat ("wickets" asks for best figures)."""
     entry = catalogue.INNINGS_STAT if isinstance(output, ast.BestInnings) else catalogue.STAT
@@ -420,7 +436,9 @@ def shaped_candidates(frame: Frame, examples: Iterable[ast.Query], limit: int = 
                     seen.setdefault(query, None)
     candidates = list(seen)
     fitting = [query for query in candidates if _fits_cues(query, frame)]
-    return (fitting or candidates)[:limit]
+    # With no shape fitting every cue, the rest are readings, but never of another subject than
+    # the question names: that would answer a different question.
+    return (fitting or [query for query in candidates if _subject_fits(query, frame)])[:limit]
 
 
 def _filter_used(query: ast.Query, name: str, value: object) -> bool:
@@ -437,7 +455,25 @@ def missing_parts(query: ast.Query, question: Frame) -> list[str]:
     missing += [team for team, _ in question.teams if team not in named]
     missing += [f"{name.replace('_', ' ')} {value}" for name, value in question.filters.items()
                 if not _filter_used(query, name, value)]
+    if question.stats and not set(question.stats) & _stats_used(query):
+        missing.append(" or ".join(question.stats))
     return missing
+
+
+def _stats_used(query: ast.Query) -> set[str]:
+    """The stat words a query answers: its stat (and the words that ask for it), list kind, qualifier."""
+    output = query.output
+    used = {getattr(output, "stat", None), getattr(output, "kind", None)}
+    qualification = getattr(output, "qualification", None)
+    if qualification:
+        used.add(qualification.stat)
+    if isinstance(output, ast.BestInnings):
+        used |= set(catalogue.INNINGS_STAT[output.stat].asked_by)
+    elif getattr(output, "stat", None):
+        used |= set(catalogue.STAT[output.stat].asked_by)
+    if query.subject == "team" and used & set(RESULT_STATS.values()):
+        used.add("matches")  # "matches England won" asks for wins
+    return used - {None}
 
 
 def _compiles(query: ast.Query, engine: Engine) -> bool:

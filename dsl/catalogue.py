@@ -270,7 +270,8 @@ GROUPS: tuple[Group, ...] = (
           cue=r"\b(by|per|each)\s+(dismissal|mode of dismissal|way)s?\b|\bhow (he|she|they) (got|get|was|were) "
               r"out\b|\bways? of (getting )?out\b|\bhow (has|have|is|was|were|did|does|do)\b.*\b(dismissed|out)\b"),
     Group("bowler", lambda s: named_player(s.c.against_id, "other_player"), column="against_id",
-          cue=r"\b(by|per|each|against each|vs each)\s+bowlers?\b|\bwhich bowlers?\b.*\b(dismissed|got|removed)\b"),
+          cue=r"\b(by|per|each|against each|vs each)\s+bowlers?\b|\bwhich bowlers?\b.*\b(dismissed|got|removed)\b|"
+              r"\bwho (has |have )?(dismissed|removed|got rid of|troubled)\b"),
     Group("batter", lambda s: named_player(s.c.against_id, "other_player"), column="against_id",
           cue=r"\b(by|per|each|against each|vs each)\s+(batter|batsman|batsmen|batters)\b|"
               r"\bwhich (batters|batsmen|batter|batsman)\b"),

@@ -609,12 +609,12 @@ class Linker:
 
 
 def _verbs_not_dismissals(mentions: list[Mention]) -> list[Mention]:
-    """ "bowled the most wides": a dismissal word closely followed by what the verb acts on is the
-    verb, so it is no dismissal filter ("was bowled", "bowled dismissals" stay dismissals)."""
+    """ "bowled the most wides", "dot balls bowled": a dismissal word next to what the verb acts on
+    is the verb, so it is no dismissal filter ("was bowled", "bowled dismissals" stay dismissals)."""
     def acts_on_a_stat(mention: Mention) -> bool:
         objects = VERB_OBJECTS.get(_fold(mention.text), frozenset())
-        return any(m.type == "stat" and 0 <= m.start - mention.end <= 16 and m.candidates[0].value in objects
-                   for m in mentions)
+        return any(m.type == "stat" and (0 <= m.start - mention.end <= 16 or 0 <= mention.start - m.end <= 2)
+                   and m.candidates[0].value in objects for m in mentions)
 
     return [m for m in mentions if not (m.type == "dismissal" and acts_on_a_stat(m))]
 
