@@ -283,3 +283,49 @@ def corpus_meta(corpus: Path = DEFAULT_CORPUS) -> dict:
 def human_bytes(n: int) -> str:
     return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n / 2**10:.0f} KiB"
 
+
+def main(args) -> int:
+    """`askcric adapt`: train the LoRA adapter on the train split in the served prompt format."""
+    from pathlib import Path
+
+    from rich.progress import TextColumn
+
+    from dsl.link import Linker
+    from serving.models import DEFAULT_MODEL, model_dir
+    from serving.pipeline import example_store
+    from serving.progress import console, err_console, progress_bar, rich_progress
+    from statsdb.database import DatabaseMissing, open_engine
+
+    config = AdaptConfig(k_mix=tuple(int(k) for k in args.k_mix.split(",")), steps=args.steps,
+                         minutes=args.minutes, rank=args.rank, alpha=2 * args.rank, targets=args.targets,
+                         lr=args.lr, batch=args.batch)
+    try:
+        linker = Linker.from_engine(open_engine(args.url))
+    except DatabaseMissing as error:
+        err_console.print(f"[red]database_missing[/red]: {error}", highlight=False)
+        return 1
+    with progress_bar() as bar:
+        store = example_store(linker, progress=rich_progress(bar))
+        prompts = training_prompts(store, store.mask, config.k_mix, config.seed, progress=rich_progress(bar))
+    out = Path(args.out) if args.out else DEFAULT_ADAPTER_DIR
+    model = args.model or DEFAULT_MODEL
+    err_console.print(f"Training a LoRA (r={config.rank}, {config.targets}) on {len(prompts)} train pairs, "
+                      f"k from {config.k_mix}, at most {config.minutes:g} min...", highlight=False)
+    with progress_bar(TextColumn("{task.fields[status]}"), eta=True) as bar:
+        task = bar.add_task("adapt", total=None, status="")
+
+        def on_step(info) -> None:
+            bar.update(task, completed=info.step, total=info.total_steps,
+                       status=f"loss {info.loss:.3f}  {info.tokens_per_second:.0f} tok/s")
+
+        report = train(model_dir(model), prompts, out, config, on_step=on_step,
+                       meta={"model": model, **corpus_meta(store.corpus)})
+    console.print(
+        f"{report.steps} steps ({report.pairs_seen} pairs, stopped by {report.stopped_by}) in "
+        f"{report.seconds / 60:.1f} min, {report.tokens_per_second:.0f} tokens/s; loss "
+        f"{sum(report.losses[:10]) / max(1, len(report.losses[:10])):.3f} (first 10 steps) -> "
+        f"{sum(report.losses[-10:]) / max(1, len(report.losses[-10:])):.3f} (last 10). "
+        f"Adapter {human_bytes(report.adapter_bytes)} ({report.trainable_params:,} parameters) in {out}",
+        highlight=False, soft_wrap=True,
+    )
+    return 0

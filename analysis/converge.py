@@ -467,3 +467,83 @@ def plot_heatmap(path: Path, scored: Sequence[Scored], pair: Pair, model: str) -
     fig.colorbar(image, ax=axes[:, 0].tolist(), fraction=0.03, pad=0.01, label="probability")
     fig.savefig(path)
     plt.close(fig)
+
+
+def main(args) -> int:
+    """`askcric converge`: score the gold DSLs of N questions with k = 0..kmax examples, per model."""
+    import hashlib
+    from collections import Counter
+    from datetime import datetime
+
+    from rich.table import Table
+
+    from retrieval.store import DEFAULT_CORPUS, ExampleStore, load_pairs
+    from serving.backends import open_backend
+    from serving.models import DEFAULT_MODEL
+    from serving.progress import console, err_console, progress_bar, rich_progress
+
+    corpus = Path(args.corpus) if args.corpus else DEFAULT_CORPUS
+    if not corpus.is_file():
+        err_console.print(f"[red]No corpus at {corpus}[/red]; pass one with --corpus PATH", highlight=False)
+        return 1
+    pairs = load_pairs(corpus)
+    questions = pick_questions(pairs, args.split, args.n, args.seed)
+    if not questions:
+        err_console.print(f"[red]The corpus {corpus} has no {args.split!r} pairs.[/red]", highlight=False)
+        return 1
+    train = [pair for pair in pairs if pair.split == "train"]
+    orders = ORDERS if args.order == "both" else (args.order,)
+    models = args.model or [DEFAULT_MODEL]
+    if args.backend == "vllm" and len(models) > 1:
+        err_console.print("[red]A vLLM server serves one model: give at most one --model.[/red]")
+        return 2
+    started = time.perf_counter()
+    nearest: dict[str, list] = {}
+    if "nearest" in orders:  # retrieved once, before any model runs: the same examples for each model
+        with progress_bar() as bar:
+            if args.retrieval == "masked":
+                from dsl.link import Linker
+                from serving.pipeline import example_store
+                from statsdb.database import DatabaseMissing, open_engine
+
+                try:
+                    linker = Linker.from_engine(open_engine(args.url))
+                except DatabaseMissing as error:
+                    err_console.print(f"[red]database_missing[/red]: {error} (or use --retrieval raw)", highlight=False)
+                    return 1
+                store = example_store(linker, corpus, progress=rich_progress(bar))
+                for pair in questions:
+                    masked = linker.link(pair.question).masked()
+                    nearest[pair.id] = store.select(pair.question, args.kmax, masked_question=masked)
+            else:
+                store = ExampleStore(corpus, progress=rich_progress(bar))
+                for pair in questions:
+                    nearest[pair.id] = store.select(pair.question, args.kmax)
+    out = Path(args.out or f"analysis/output/converge-{datetime.now():%Y%m%d-%H%M%S}")
+    meta = {
+        "created": datetime.now().isoformat(timespec="seconds"), "corpus": str(corpus),
+        "corpus_sha256": hashlib.sha256(corpus.read_bytes()).hexdigest(),
+        "corpus_pairs": dict(Counter(pair.split for pair in pairs)), "split": args.split,
+        "n": len(questions), "kmax": args.kmax, "orders": list(orders), "seed": args.seed,
+        "retrieval": args.retrieval, "top_k": 20,
+    }
+    runs = []
+    for model in models:
+        with progress_bar(eta=True) as bar:
+            backend = open_backend(args.backend, args.vllm_url, model, args.adapter, progress=rich_progress(bar))
+            runs.append(run_convergence(
+                backend, questions, kmax=args.kmax, orders=orders, nearest=lambda pair, _k: nearest[pair.id],
+                train=train, seed=args.seed, progress=rich_progress(bar),
+            ))
+        backend.close()
+        # Written after each model, so a long multi-model run keeps what it has finished.
+        summary = write_outputs(out, runs, questions, heatmap_question=args.heatmap_question, meta=meta)
+    ks = [k for k in (0, 1, 2, 4, 8, 16, 32) if k <= args.kmax]
+    result = Table("model", "order", *(f"k={k}" for k in ks),
+                   title=f"Mean gold DSL token probability ({len(questions)} {args.split} questions)")
+    for row in table(summary["per_k"], ks):
+        result.add_row(*row)
+    console.print(result)
+    seconds = ", ".join(f"{m['model']} {m['seconds']:.0f} s" for m in summary["models"])
+    console.print(f"Scoring: {seconds}; wall {time.perf_counter() - started:.0f} s. Outputs in {out}", highlight=False)
+    return 0

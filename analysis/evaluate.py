@@ -163,3 +163,33 @@ def write_report(results: list[VariantResult], out: Path) -> Path:
     report = out / "report.md"
     report.write_text("\n".join(parts))
     return report
+
+
+def main(args) -> int:
+    """`askcric eval`: the variants on a split, each ranked variant beside its no-model baseline."""
+    from retrieval.store import DEFAULT_CORPUS, load_pairs
+    from serving.backends import open_backend
+    from serving.models import DEFAULT_MODEL
+    from serving.progress import console, err_console, progress_bar, rich_progress
+    from statsdb.database import open_engine
+
+    pairs = [p for p in load_pairs(DEFAULT_CORPUS) if p.split == args.split][: args.limit]
+    runs = [tuple(run.split("@")) if "@" in run else (run, args.model or DEFAULT_MODEL) for run in args.variants]
+    unknown = [variant for variant, _ in runs if variant not in VARIANTS]
+    if unknown:
+        err_console.print(f"[red]Unknown variants {unknown}[/red]; choose from: {', '.join(VARIANTS)}")
+        return 2
+    runs = with_baselines(runs)
+    engine = open_engine(args.url)
+    results = []
+    for model in dict.fromkeys(model for _, model in runs):
+        with progress_bar(eta=True) as bar:
+            backend = open_backend(args.backend, args.vllm_url, model, args.adapter, progress=rich_progress(bar))
+            pipeline = Pipeline.open(backend, engine, progress=rich_progress(bar))
+            for variant, _ in (run for run in runs if run[1] == model):
+                results.append(evaluate(pipeline, pairs, variant, VARIANTS[variant], rich_progress(bar)))
+        backend.close()
+    report = write_report(results, Path(args.out))
+    console.print(markdown_table(results), highlight=False)
+    console.print(f"Report with breakdowns and failures: {report}")
+    return 0

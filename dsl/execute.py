@@ -32,16 +32,22 @@ def show_sql(statement: Select, engine: Engine) -> str:
     return str(statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
 
 
+class Laps:
+    """Milliseconds per stage into `timings`, each stage timed from the previous lap."""
+
+    def __init__(self, timings: dict[str, float]):
+        self.timings = timings
+        self.started = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = round((now - self.started) * 1000, 2)
+        self.started = now
+
+
 def run_dsl(text: str, engine: Engine) -> DslResult:
     timings: dict[str, float] = {}
-    started = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal started
-        now = time.perf_counter()
-        timings[stage] = round((now - started) * 1000, 2)
-        started = now
-
+    lap = Laps(timings).lap
     query = parse(text)
     lap("parse")
     resolved = resolve(query, engine)

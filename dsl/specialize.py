@@ -24,12 +24,14 @@ DEFAULT_NUMBERS = ("10",)
 _MATCHES_NOTHING = "/[^\\s\\S]/"
 
 
-def _lark_literal(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+def lark_literal(text: str) -> str:
+    """`text` as a Lark string literal (quotes, backslashes and control characters escaped)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    return f'"{escaped}"'
 
 
 def _alternatives(values: Iterable[str], quoted: bool) -> str:
-    literals = [_lark_literal(json.dumps(v, ensure_ascii=False) if quoted else v) for v in dict.fromkeys(values)]
+    literals = [lark_literal(json.dumps(v, ensure_ascii=False) if quoted else v) for v in dict.fromkeys(values)]
     return " | ".join(literals) if literals else _MATCHES_NOTHING
 
 

@@ -7,29 +7,9 @@ import os
 import sys
 from collections.abc import Callable
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-err_console = Console(stderr=True)
-console = Console()
-
-
-def rich_progress(progress: Progress) -> Callable[[str, int], Callable[[], None]]:
-    """Adapter from the packages' progress(label, total) -> advance() hook to a rich bar."""
-
-    def start(label: str, total: int) -> Callable[[], None]:
-        task = progress.add_task(label, total=total)
-        return lambda: progress.advance(task)
-
-    return start
-
-
-def progress_bar() -> Progress:
-    return Progress(
-        TextColumn("{task.description:>12}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=err_console,
-    )
+from serving.progress import console, err_console, progress_bar, rich_progress
 
 
 # --- db -----------------------------------------------------------------------------------------
@@ -75,12 +55,12 @@ def cmd_dsl(args: argparse.Namespace) -> int:
     from dsl.errors import DslError
     from dsl.execute import run_dsl
     from serving.answer import Answer, ErrorInfo
-    from statsdb.database import DatabaseMissing, open_engine
+    from statsdb.database import DatabaseMissing, QueryTimeout, open_engine
 
     try:
         result = run_dsl(args.query, open_engine(args.url))
-    except (DslError, DatabaseMissing) as error:
-        kind = getattr(error, "kind", "database_missing")
+    except (DslError, DatabaseMissing, QueryTimeout) as error:
+        kind = getattr(error, "kind", "query_timeout" if isinstance(error, QueryTimeout) else "database_missing")
         if args.json:
             print(Answer(dsl=args.query, error=ErrorInfo(kind=kind, message=str(error))).model_dump_json())
         else:
@@ -159,20 +139,11 @@ ADAPTER_HELP = (
 
 
 def open_backend(name: str, vllm_url: str | None = None, model: str | None = None, adapter: str | None = None):
-    """The backend by name; the local one's model is prepared first if needed (progress shown).
+    """The backend by name, preparing the local model first if needed (progress shown)."""
+    from serving.backends import open_backend as open_named
 
-    `adapter`: a LoRA folder (askcric adapt): merged into the local model's weights, or named in
-    requests to a vLLM server started with the same --adapter.
-    """
-    from serving.backends import get_backend
-    from serving.models import DEFAULT_MODEL, prepare
-
-    model = model or DEFAULT_MODEL
-    if name == "vllm":
-        return get_backend("vllm", model=model, adapter=adapter, **({"url": vllm_url} if vllm_url else {}))
     with progress_bar() as bar:
-        prepare(model, progress=rich_progress(bar))
-    return get_backend("local", model=model, adapter=adapter)
+        return open_named(name, vllm_url, model, adapter, progress=rich_progress(bar))
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -251,170 +222,25 @@ DEFAULT_EVAL_RUNS = (
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from pathlib import Path
+    from analysis.evaluate import main
 
-    from analysis.evaluate import VARIANTS, evaluate, markdown_table, write_report
-    from retrieval.store import DEFAULT_CORPUS, load_pairs
-    from serving.models import DEFAULT_MODEL
-    from serving.pipeline import Pipeline
-    from statsdb.database import open_engine
-
-    pairs = [p for p in load_pairs(DEFAULT_CORPUS) if p.split == args.split][: args.limit]
-    runs = [run.split("@") if "@" in run else (run, args.model or DEFAULT_MODEL) for run in args.variants]
-    unknown = [variant for variant, _ in runs if variant not in VARIANTS]
-    if unknown:
-        err_console.print(f"[red]Unknown variants {unknown}[/red]; choose from: {', '.join(VARIANTS)}")
-        return 2
-    engine = open_engine(args.url)
-    results = []
-    for model in dict.fromkeys(model for _, model in runs):
-        backend = open_backend(args.backend, args.vllm_url, model, args.adapter)
-        pipeline = Pipeline.open(backend, engine)
-        with progress_bar() as bar:
-            for variant, _ in (run for run in runs if run[1] == model):
-                results.append(evaluate(pipeline, pairs, variant, VARIANTS[variant], rich_progress(bar)))
-        backend.close()
-    report = write_report(results, Path(args.out))
-    console.print(markdown_table(results), highlight=False)
-    console.print(f"Report with breakdowns and failures: {report}")
-    return 0
+    return main(args)
 
 
 # --- converge -----------------------------------------------------------------------------------
 
 def cmd_converge(args: argparse.Namespace) -> int:
-    import hashlib
-    import time
-    from collections import Counter
-    from datetime import datetime
-    from pathlib import Path
+    from analysis.converge import main
 
-    from rich.progress import TimeRemainingColumn
-
-    from analysis.converge import ORDERS, pick_questions, run_convergence, table, write_outputs
-    from retrieval.store import DEFAULT_CORPUS, ExampleStore, load_pairs
-    from serving.models import DEFAULT_MODEL
-
-    corpus = Path(args.corpus) if args.corpus else DEFAULT_CORPUS
-    if not corpus.is_file():
-        err_console.print(f"[red]No corpus at {corpus}[/red]; pass one with --corpus PATH", highlight=False)
-        return 1
-    pairs = load_pairs(corpus)
-    questions = pick_questions(pairs, args.split, args.n, args.seed)
-    if not questions:
-        err_console.print(f"[red]The corpus {corpus} has no {args.split!r} pairs.[/red]", highlight=False)
-        return 1
-    train = [pair for pair in pairs if pair.split == "train"]
-    orders = ORDERS if args.order == "both" else (args.order,)
-    models = args.model or [DEFAULT_MODEL]
-    if args.backend == "vllm" and len(models) > 1:
-        err_console.print("[red]A vLLM server serves one model: give at most one --model.[/red]")
-        return 2
-    started = time.perf_counter()
-    nearest: dict[str, list] = {}
-    if "nearest" in orders:  # retrieved once, before any model runs: the same examples for each model
-        with progress_bar() as bar:
-            if args.retrieval == "masked":
-                from dsl.link import MASK_VERSION, Linker
-                from statsdb.database import DatabaseMissing, open_engine
-
-                try:
-                    linker = Linker.from_engine(open_engine(args.url))
-                except DatabaseMissing as error:
-                    err_console.print(f"[red]database_missing[/red]: {error} (or use --retrieval raw)", highlight=False)
-                    return 1
-                store = ExampleStore(corpus, mask=lambda q: linker.link(q).masked(), mask_version=MASK_VERSION,
-                                     progress=rich_progress(bar))
-                for pair in questions:
-                    masked = linker.link(pair.question).masked()
-                    nearest[pair.id] = store.select(pair.question, args.kmax, masked_question=masked)
-            else:
-                store = ExampleStore(corpus, progress=rich_progress(bar))
-                for pair in questions:
-                    nearest[pair.id] = store.select(pair.question, args.kmax)
-    out = Path(args.out or f"analysis/output/converge-{datetime.now():%Y%m%d-%H%M%S}")
-    meta = {
-        "created": datetime.now().isoformat(timespec="seconds"), "corpus": str(corpus),
-        "corpus_sha256": hashlib.sha256(corpus.read_bytes()).hexdigest(),
-        "corpus_pairs": dict(Counter(pair.split for pair in pairs)), "split": args.split,
-        "n": len(questions), "kmax": args.kmax, "orders": list(orders), "seed": args.seed,
-        "retrieval": args.retrieval, "top_k": 20,
-    }
-    runs = []
-    for model in models:
-        backend = open_backend(args.backend, args.vllm_url, model, args.adapter)
-        with Progress(
-            TextColumn("{task.description:>12}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            TextColumn("ETA"), TimeRemainingColumn(), console=err_console,
-        ) as bar:
-            runs.append(run_convergence(
-                backend, questions, kmax=args.kmax, orders=orders, nearest=lambda pair, _k: nearest[pair.id],
-                train=train, seed=args.seed, progress=rich_progress(bar),
-            ))
-        backend.close()
-        # Written after each model, so a long multi-model run keeps what it has finished.
-        summary = write_outputs(out, runs, questions, heatmap_question=args.heatmap_question, meta=meta)
-    ks = [k for k in (0, 1, 2, 4, 8, 16, 32) if k <= args.kmax]
-    result = Table("model", "order", *(f"k={k}" for k in ks),
-                   title=f"Mean gold DSL token probability ({len(questions)} {args.split} questions)")
-    for row in table(summary["per_k"], ks):
-        result.add_row(*row)
-    console.print(result)
-    seconds = ", ".join(f"{m['model']} {m['seconds']:.0f} s" for m in summary["models"])
-    console.print(f"Scoring: {seconds}; wall {time.perf_counter() - started:.0f} s. Outputs in {out}", highlight=False)
-    return 0
+    return main(args)
 
 
 # --- adapt --------------------------------------------------------------------------------------
 
 def cmd_adapt(args: argparse.Namespace) -> int:
-    from pathlib import Path
+    from analysis.adapt import main
 
-    from rich.progress import TimeRemainingColumn
-
-    from analysis.adapt import DEFAULT_ADAPTER_DIR, AdaptConfig, corpus_meta, human_bytes, train, training_prompts
-    from dsl.link import MASK_VERSION, Linker
-    from retrieval.store import ExampleStore
-    from serving.models import DEFAULT_MODEL, model_dir
-    from statsdb.database import DatabaseMissing, open_engine
-
-    config = AdaptConfig(k_mix=tuple(int(k) for k in args.k_mix.split(",")), steps=args.steps,
-                         minutes=args.minutes, rank=args.rank, alpha=2 * args.rank, targets=args.targets,
-                         lr=args.lr, batch=args.batch)
-    try:
-        linker = Linker.from_engine(open_engine(args.url))
-    except DatabaseMissing as error:
-        err_console.print(f"[red]database_missing[/red]: {error}", highlight=False)
-        return 1
-    mask = lambda q: linker.link(q).masked()  # noqa: E731
-    with progress_bar() as bar:
-        store = ExampleStore(mask=mask, mask_version=MASK_VERSION, progress=rich_progress(bar))
-        prompts = training_prompts(store, mask, config.k_mix, config.seed, progress=rich_progress(bar))
-    out = Path(args.out) if args.out else DEFAULT_ADAPTER_DIR
-    model = args.model or DEFAULT_MODEL
-    err_console.print(f"Training a LoRA (r={config.rank}, {config.targets}) on {len(prompts)} train pairs, "
-                      f"k from {config.k_mix}, at most {config.minutes:g} min...", highlight=False)
-    with Progress(
-        TextColumn("{task.description:>12}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[status]}"), console=err_console,
-    ) as bar:
-        task = bar.add_task("adapt", total=None, status="")
-
-        def on_step(info) -> None:
-            bar.update(task, completed=info.step, total=info.total_steps,
-                       status=f"loss {info.loss:.3f}  {info.tokens_per_second:.0f} tok/s")
-
-        report = train(model_dir(model), prompts, out, config, on_step=on_step,
-                       meta={"model": model, **corpus_meta(store.corpus)})
-    console.print(
-        f"{report.steps} steps ({report.pairs_seen} pairs, stopped by {report.stopped_by}) in "
-        f"{report.seconds / 60:.1f} min, {report.tokens_per_second:.0f} tokens/s; loss "
-        f"{sum(report.losses[:10]) / max(1, len(report.losses[:10])):.3f} (first 10 steps) -> "
-        f"{sum(report.losses[-10:]) / max(1, len(report.losses[-10:])):.3f} (last 10). "
-        f"Adapter {human_bytes(report.adapter_bytes)} ({report.trainable_params:,} parameters) in {out}",
-        highlight=False, soft_wrap=True,
-    )
-    return 0
+    return main(args)
 
 
 # --- examples -----------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from dsl.candidates import Frame, candidates_for
 from dsl.coverage import coverage_notes, year_spans
 from dsl.errors import DslError, UnknownName
-from dsl.execute import run_dsl
+from dsl.execute import Laps, run_dsl
 from dsl.faithfulness import audit_numbers, check_complete, refuse_unanswerable
 from dsl.lexicon import lexicon
 from dsl.link import MASK_VERSION, Linked, Linker
@@ -99,15 +99,13 @@ class Pipeline:
     @classmethod
     def open(cls, backend: Backend, engine: Engine, progress=None) -> Pipeline:
         linker = Linker.from_engine(engine)
-        options = {"progress": progress} if progress else {}
-        store = ExampleStore(mask=lambda q: linker.link(q).masked(), mask_version=MASK_VERSION, **options)
-        return cls(backend, engine, store, linker)
+        return cls(backend, engine, example_store(linker, progress=progress), linker)
 
     # --- question -> DSL -------------------------------------------------------------------------
 
     def translate(self, question: str, strategy: Strategy = DEFAULT_STRATEGY) -> Translation:
         timings: dict[str, float] = {}
-        clock = _Clock(timings)
+        clock = Laps(timings)
         if len(question) > MAX_QUESTION_CHARS:
             raise QuestionError("question_too_long", f"Questions are limited to {MAX_QUESTION_CHARS} characters.")
         if not question.strip():
@@ -248,6 +246,14 @@ class Pipeline:
         return records
 
 
+def example_store(linker: Linker, corpus=None, progress=None) -> ExampleStore:
+    """The example store searched on masked questions (the linker's mask), as the pipeline uses it."""
+    options = {"progress": progress} if progress else {}
+    if corpus is not None:
+        options["corpus"] = corpus
+    return ExampleStore(mask=lambda q: linker.link(q).masked(), mask_version=MASK_VERSION, **options)
+
+
 def alternatives(candidates: list[tuple[str, float]]) -> list[Alternative]:
     """Readings nearly as likely as the chosen one (within ALTERNATIVE_NATS), with their likelihood
     share, so a fan sees when the question could mean something else."""
@@ -289,15 +295,3 @@ def _check_names(linked: Linked, engine: Engine) -> None:
             raise UnknownName(mention.type, mention.text, tuple(c.value for c in mention.candidates))
     for name in linked.unknown_names:
         raise UnknownName("player", name, suggest(name, sorted(set(lexicon(engine).player_names.values()))))
-
-
-class _Clock:
-    def __init__(self, timings: dict[str, float]):
-        self.timings = timings
-        self.started = time.perf_counter()
-
-    def lap(self, stage: str) -> None:
-        now = time.perf_counter()
-        self.timings[stage] = round((now - self.started) * 1000, 2)
-        self.started = now
-

@@ -24,7 +24,6 @@ from sqlalchemy import (
 metadata = MetaData()
 
 COMPETITIONS = ("Test", "ODI", "T20I", "IPL")
-GENDERS = ("male", "female")
 # Kinds of dismissal credited to the bowler (DESIGN.md, bowling conventions).
 BOWLER_WICKET_KINDS = ("bowled", "caught", "caught and bowled", "lbw", "stumped", "hit wicket")
 # Ways of leaving the crease that do not count as a dismissal for the batting average.

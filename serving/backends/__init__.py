@@ -26,6 +26,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from dsl.specialize import lark_literal
+
 BACKENDS: dict[str, str] = {
     "local": "serving.backends.local:LocalBackend",
     "vllm": "serving.backends.vllm:VllmBackend",
@@ -149,6 +151,22 @@ def get_backend(name: str, **options: Any) -> Backend:
 
 # --- shared by the backends ----------------------------------------------------------------------
 
+def open_backend(name: str, vllm_url: str | None = None, model: str | None = None, adapter: str | None = None,
+                 progress=None) -> Backend:
+    """The backend by name; the local one's model is prepared first if needed (with `progress`).
+
+    `adapter`: a LoRA folder (askcric adapt): merged into the local model's weights, or named in
+    requests to a vLLM server started with the same --adapter.
+    """
+    from serving.models import DEFAULT_MODEL, prepare
+
+    model = model or DEFAULT_MODEL
+    if name == "vllm":
+        return get_backend("vllm", model=model, adapter=adapter, **({"url": vllm_url} if vllm_url else {}))
+    prepare(model, **({"progress": progress} if progress else {}))
+    return get_backend("local", model=model, adapter=adapter)
+
+
 def encode_prompt(tokenizer: Any, prompt: str) -> list[int]:
     """The prompt's ids, with the special tokens the model's tokenizer adds (as vLLM does)."""
     return list(tokenizer(prompt).input_ids)
@@ -197,7 +215,7 @@ def continuation_grammar(grammar: str, stop: str | None = "\n") -> str:
     if not _START_RULE.search(grammar):
         raise GrammarError("The grammar has no `start` rule.")
     wrapped = _START_RULE.sub(rf"\g<1>{_DSL_RULE}", grammar)
-    ending = f" {_lark_literal(stop)}?" if stop else ""
+    ending = f" {lark_literal(stop)}?" if stop else ""
     if _IGNORE.search(wrapped):
         wrapped = _spell_out_spaces(_IGNORE.sub("", wrapped))
         wrapped += f'\n{_SPACE}: " "\nstart: {_DSL_RULE}{ending}\n'
@@ -223,11 +241,6 @@ def _spell_out_spaces(grammar: str) -> str:
             line = f"{head}:{body}" if head else body
         lines.append(line)
     return "\n".join(lines)
-
-
-def _lark_literal(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
-    return f'"{escaped}"'
 
 
 def cut_at_stop(text: str, stop: str | None) -> tuple[str, bool]:
