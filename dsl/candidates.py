@@ -27,7 +27,7 @@ from dsl.errors import DslError
 from dsl.link import Linked, Mention
 from dsl.lexicon import lexicon
 from dsl.resolve import primary_role, resolve
-from dsl.vocabulary import CUES
+from dsl.vocabulary import CUES, DISMISSAL_NOUNS
 
 QUALIFIERS = tuple(catalogue.QUALIFIER)
 DEFAULT_COUNT = 10
@@ -97,7 +97,7 @@ def _number_roles(linked: Linked) -> tuple[dict, str | None]:
             roles["innings_number"] = value
         elif re.search(r"(open|number|no\.?|#|position|at)\s*$", before) or "open" in text:
             positions.append(value)
-        elif re.search(r"(over|overs)\s*$", before) or re.search(r"^\s*(-|to)?\s*\d*\s*overs", after) or "over" in text:
+        elif re.search(r"(over|overs)\s*$", before) or re.search(r"^\s*(-|to)?\s*(\d+|[a-z]+)?\s*overs", after) or "over" in text:
             overs.append(value)
         elif re.search(r"(min(imum)?|at least|atleast|more than|over|qualification:?|qual\.?)\s*$", before):
             roles["minimum"] = value
@@ -144,6 +144,9 @@ def _span(linked: Linked):
     return ast.InYear(years[0])
 
 
+# A group of bowlers is the batting side's view ("which bowlers dismissed him"), and the reverse:
+# the role word names the group, not the subject.
+_GROUP_ROLES = {("bowler",): ("bowling",), ("batter",): ("batting",)}
 _KEYWORD_FILTERS = ("home_away", "result", "batting_order", "stage", "dismissal")
 
 
@@ -188,23 +191,27 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         filters["position"] = ast.Position(*numbers.pop("position"))
     if filters.get("event") == "World Cup" and filters.get("competition") == "t20i":
         filters["event"] = "T20 World Cup"  # "T20I ... in World Cups"
+    groups = tuple(group.keyword for group in catalogue.GROUPS if re.search(group.cue, linked.question, re.I))
+    stats = _stats(linked)
+    if "wickets" in stats:  # "wickets that were stumpings": how the wickets fell
+        for noun, kind in DISMISSAL_NOUNS.items():
+            if noun in stats:
+                filters.setdefault("dismissal", kind)
+                stats = tuple(s for s in stats if s != noun)
     return Frame(
         players=_players(linked),
         teams=teams,
         filters=filters,
         numbers=numbers,
         qualifier_stat=qualifier,
-        stats=tuple(dict.fromkeys(
-            [_top(m) for m in _of_type(linked, "stat")]
-            + (["strike rate"] if re.search(r"\b(quickest|fastest|slowest)\b", linked.question, re.I) else [])
-            + (["dismissals"] if CUES["times_out"].search(linked.question) else [])
-        )),
+        stats=stats,
         subjects=tuple(dict.fromkeys(_top(m) for m in _of_type(linked, "subject"))),
-        groups=tuple(group.keyword for group in catalogue.GROUPS if re.search(group.cue, linked.question, re.I)),
+        groups=groups,
         ranking_cue=bool(CUES["ranking"].search(linked.question)),
         list_cue=bool(CUES["list"].search(linked.question)),
         strong_subjects=tuple(dict.fromkeys(
-            _top(m) for m in _of_type(linked, "subject") if m.candidates[0].score >= 0.8
+            _top(m) for m in _of_type(linked, "subject")
+            if m.candidates[0].score >= 0.8 and _top(m) not in _GROUP_ROLES.get(groups, ())
         )),
         bottom_cue=bool(CUES["bottom"].search(linked.question)),
         innings_cue=bool(CUES["innings"].search(linked.question)),
@@ -213,6 +220,15 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         )),
         bottom_cue_lower_better=bool(CUES["bottom_lower_better"].search(linked.question)),
     )
+
+
+def _stats(linked: Linked) -> tuple[str, ...]:
+    """The stat words of the question, canonical, and the stats its cue words imply."""
+    return tuple(dict.fromkeys(
+        [_top(m) for m in _of_type(linked, "stat")]
+        + (["strike rate"] if re.search(r"\b(quickest|fastest|slowest)\b", linked.question, re.I) else [])
+        + (["dismissals"] if CUES["times_out"].search(linked.question) else [])
+    ))
 
 
 def _players(linked: Linked) -> tuple[str, ...]:
@@ -372,8 +388,9 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
         return False
     if isinstance(output, ast.Grouped) and not frame.groups:
         return False  # one figure per group only when the question names the groups
-    if isinstance(output, ast.Ranking) and catalogue.STAT[output.stat].innings_record:
-        return False  # "highest scores" are single innings: best N runs says it once per innings
+    if isinstance(output, (ast.Ranking, ast.Aggregate, ast.Grouped)) and catalogue.STAT[output.stat].innings_record \
+            and (isinstance(output, ast.Ranking) or not frame.players):
+        return False  # "highest scores" are single innings: best N runs lists them, once per innings
     if not _subject_fits(query, frame):
         return False
     if isinstance(output, ast.Ranking) and query.player is not None:

@@ -218,7 +218,8 @@ STATS: tuple[Stat, ...] = (
 )
 
 INNINGS_STATS: tuple[InningsStat, ...] = (
-    InningsStat("runs", {"batting": InningsForm(lambda s: [s.c.runs.desc(), s.c.balls.asc()])}),
+    InningsStat("runs", {"batting": InningsForm(lambda s: [s.c.runs.desc(), s.c.balls.asc()])},
+                asked_by=("high score",)),
     InningsStat("strike rate", {"batting": InningsForm(lambda s: [per_ball(s.c.runs, s.c.balls).desc()],
                                                        qualification=_MIN("balls", 10))}),
     InningsStat("sixes", {"batting": InningsForm(lambda s: [s.c.sixes.desc(), s.c.runs.desc()])}),

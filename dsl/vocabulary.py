@@ -78,6 +78,7 @@ KNOCKOUT_STAGES: tuple[str, ...] = tuple(_CRICKET["knockout_stages"])
 PHASES: dict[str, dict[str, tuple[int, int]]] = {
     fmt: {phase: tuple(overs) for phase, overs in phases.items()} for fmt, phases in _CRICKET["phases"].items()
 }
+DISMISSAL_NOUNS: dict[str, str] = _CRICKET["dismissal_nouns"]
 DISMISSAL_GROUPS: dict[str, tuple[str, ...]] = {word: tuple(kinds) for word, kinds in _CRICKET["dismissal_groups"].items()}
 
 # The candidate stage's cue words (dsl/data/cues.json), compiled once.

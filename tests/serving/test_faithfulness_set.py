@@ -1,0 +1,74 @@
+"""The faithfulness set (tests/serving/faithfulness.jsonl): fresh questions, not drawn from the
+example corpus, each labelled with the right query, the note it needs, or the refusal it needs.
+
+A *silent misread* is the worst thing askcric can do: an answer with no note whose query is not
+the labelled one (or an answer at all where the label says refuse or annotate). The test runs the
+whole pipeline with the real embedded model and allows at most 2% of them; it prints the counts of
+answered, annotated and refused questions and every silent misread, for the closing note.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from dsl.parser import parse
+from dsl.printer import to_dsl
+from serving.pipeline import Pipeline
+
+SET = Path(__file__).with_name("faithfulness.jsonl")
+MAX_SILENT_SHARE = 0.02
+
+
+@dataclass(frozen=True)
+class Outcome:
+    id: str
+    question: str
+    expect: str
+    got: str  # answered / annotated / refused
+    silent_misread: bool
+    as_labelled: bool  # the labelled query (with the labelled note), or a refusal where one is due
+    detail: str
+
+
+def _canonical(text: str | None) -> str | None:
+    return to_dsl(parse(text)) if text else None
+
+
+def judge(case: dict, answer) -> Outcome:
+    if answer.error is not None:
+        got, silent, labelled = "refused", False, case["expect"] == "refuse"
+        detail = f"{answer.error.kind}: {answer.error.message}"
+    else:
+        got = "annotated" if answer.notes else "answered"
+        right_query = case["expect"] != "refuse" and _canonical(answer.dsl) == _canonical(case.get("dsl"))
+        silent = got == "answered" and (case["expect"] != "answer" or not right_query)
+        kinds = {note.kind for note in answer.notes}
+        labelled = right_query and set(case.get("notes", [])) <= kinds
+        detail = f"{answer.dsl} (label: {case.get('dsl') or case.get('error')})"
+    return Outcome(case["id"], case["question"], case["expect"], got, silent, labelled, detail)
+
+
+@pytest.mark.slow
+def test_silent_misreads_are_rare(local_backend, full_db):
+    cases = [json.loads(line) for line in SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    pipeline = Pipeline.open(local_backend, full_db)
+    outcomes = [judge(case, pipeline.ask(case["question"])) for case in cases]
+    silent = [o for o in outcomes if o.silent_misread]
+    print(f"\nfaithfulness set: {len(outcomes)} questions; " + ", ".join(
+        f"{kind} {count}" for kind, count in sorted(Counter(o.got for o in outcomes).items())))
+    print("expected -> got: " + ", ".join(
+        f"{e}->{g} {n}" for (e, g), n in sorted(Counter((o.expect, o.got) for o in outcomes).items())))
+    print(f"as labelled: {sum(o.as_labelled for o in outcomes)} of {len(outcomes)}")
+    print(f"silent misreads: {len(silent)} ({len(silent) / len(outcomes):.1%})")
+    for outcome in silent:
+        print(f"  {outcome.id} {outcome.question!r}: {outcome.detail}")
+    refused = [o for o in outcomes if o.expect != "refuse" and o.got == "refused"]
+    print(f"refused though answerable: {len(refused)}")
+    for outcome in refused:
+        print(f"  {outcome.id} {outcome.question!r}: {outcome.detail}")
+    assert len(silent) <= MAX_SILENT_SHARE * len(outcomes)
