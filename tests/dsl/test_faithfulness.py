@@ -98,3 +98,32 @@ def test_a_query_without_a_named_filter_is_refused(linker):
     with pytest.raises(CannotAnswer) as refused:
         check_complete(parse('batting player "Virat Kohli" odi vs "Australia" runs'), question)
     assert "ground" in refused.value.part
+
+
+@pytest.mark.parametrize("question, women", [
+    ("Mithali Raj ODI runs", True),  # a women's player named without the word
+    ("smriti mandhana's t20i strike rate", True),
+    ("Virat Kohli ODI runs", False),
+])
+def test_a_named_womens_player_means_womens_cricket(linker, question, women):
+    assert frame(linker.link(question)).filters.get("women", False) is women
+
+
+@pytest.mark.parametrize("question, unknown", [
+    ("How many runs has Fakey McFakename scored in Tests", ("Fakey McFakename",)),
+    ("runs scored by Joe Bloggs in the IPL", ("Joe Bloggs",)),
+    ("Best economy in the IPL since 2020", ()),  # an everyday first word is no name
+    ("Nat Sciver-Brunt runs in women's Tests", ()),  # the other part of a linked name
+])
+def test_name_like_words_that_match_no_name_are_kept(linker, question, unknown):
+    assert linker.link(question).unknown_names == unknown
+
+
+@pytest.mark.parametrize("question, dismissal", [
+    ("which bowler bowled the most wides in ODIs", None),  # the verb
+    ("dot balls bowled by Sunil Narine in IPL", None),
+    ("How many times has Alastair Cook been bowled in Tests", "bowled"),  # the dismissal
+    ("How many of Kuldeep Yadav's IPL wickets were stumpings?", "stumped"),
+])
+def test_dismissal_words_and_verbs(linker, question, dismissal):
+    assert frame(linker.link(question)).filters.get("dismissal") == dismissal
