@@ -286,8 +286,6 @@ def human_bytes(n: int) -> str:
 
 def main(args) -> int:
     """`askcric adapt`: train the LoRA adapter on the train split in the served prompt format."""
-    from pathlib import Path
-
     from rich.progress import TextColumn
 
     from dsl.link import Linker

@@ -512,20 +512,18 @@ def main(args) -> int:
                     err_console.print(f"[red]database_missing[/red]: {error} (or use --retrieval raw)", highlight=False)
                     return 1
                 store = example_store(linker, corpus, progress=rich_progress(bar))
-                for pair in questions:
-                    masked = linker.link(pair.question).masked()
-                    nearest[pair.id] = store.select(pair.question, args.kmax, masked_question=masked)
             else:
                 store = ExampleStore(corpus, progress=rich_progress(bar))
-                for pair in questions:
-                    nearest[pair.id] = store.select(pair.question, args.kmax)
+            for pair in questions:
+                masked = store.mask(pair.question) if store.mask else None
+                nearest[pair.id] = store.select(pair.question, args.kmax, masked_question=masked)
     out = Path(args.out or f"analysis/output/converge-{datetime.now():%Y%m%d-%H%M%S}")
     meta = {
         "created": datetime.now().isoformat(timespec="seconds"), "corpus": str(corpus),
         "corpus_sha256": hashlib.sha256(corpus.read_bytes()).hexdigest(),
         "corpus_pairs": dict(Counter(pair.split for pair in pairs)), "split": args.split,
         "n": len(questions), "kmax": args.kmax, "orders": list(orders), "seed": args.seed,
-        "retrieval": args.retrieval, "top_k": 20,
+        "retrieval": args.retrieval, "top_k": TOP_K,
     }
     runs = []
     for model in models:
