@@ -425,8 +425,8 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
 
 def _subject_fits(query: ast.Query, frame: Frame) -> bool:
     """The subject the question's words name outright ("bowler", "conceded", "hit") is kept."""
-    if frame.strong_subjects and query.subject not in frame.strong_subjects:
-        return False
+    if frame.strong_subjects:
+        return query.subject in frame.strong_subjects
     return not frame.verb_subjects or query.subject in frame.verb_subjects + ("team",)
 
 
@@ -446,7 +446,9 @@ def shaped_candidates(frame: Frame, examples: Iterable[ast.Query], limit: int = 
         for query in fill(example, frame):
             seen.setdefault(query, None)
     for example in examples:
-        subjects = frame.subjects or (example.subject,)
+        # A stat only some subjects have ("dismissals") re-types a neighbour of another subject.
+        subjects = frame.subjects or (example.subject,) + tuple(
+            subject for subject, stats in catalogue.SUBJECT_STATS.items() if set(frame.stats) & set(stats))
         for subject in subjects:
             for stat in frame.stats or (None,):
                 for query in fill(example, frame, stat=stat, subject=subject):

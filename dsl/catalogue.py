@@ -147,9 +147,11 @@ STATS: tuple[Stat, ...] = (
          ("fifties", "fifty", "half centuries", "half century", "50s", "half tons"), implies=("batting", 0.8)),
     Stat("ducks", _batting(lambda s: count_of(and_(s.c.runs == 0, s.c.outs == 1)), source="scorecards"),
          ("ducks", "duck", "golden ducks", "golden duck"), implies=("batting", 0.8)),
-    Stat("fours", _batting(lambda s: total(s.c.fours)), ("fours", "4s")),
+    # Boundaries are mostly asked of batters; a bowling cue ("conceded", "hit for") still wins.
+    Stat("fours", {subject: StatForm(lambda s: total(s.c.fours)) for subject in ("batting", "bowling")},
+         ("fours", "4s"), implies=("batting", 0.75)),
     Stat("sixes", {subject: StatForm(lambda s: total(s.c.sixes)) for subject in ("batting", "bowling")},
-         ("sixes", "6s", "maximums", "sixers")),
+         ("sixes", "6s", "maximums", "sixers"), implies=("batting", 0.75)),
     Stat("high score", _batting(lambda s: func.max(s.c.runs), source="scorecards"),
          ("highest score", "highest scores", "high score", "high scores", "top score", "top scores", "best score",
           "best scores", "highest individual score", "hs", "highest individual scores", "biggest score",

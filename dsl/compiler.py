@@ -67,7 +67,7 @@ def _bowling_source() -> Select:
     return select(
         w.c.match_id, w.c.innings_id, w.c.player_id, w.c.team_id, i.c.batting_team_id.label("opp_id"),
         i.c.number.label("innings_number"), w.c.legal_balls.label("balls"), w.c.runs, w.c.wickets,
-        w.c.maidens, w.c.dots, w.c.wides, w.c.noballs, w.c.sixes,
+        w.c.maidens, w.c.dots, w.c.wides, w.c.noballs, w.c.fours, w.c.sixes,
     ).join_from(w, i, i.c.id == w.c.innings_id)
 
 
@@ -82,7 +82,7 @@ def _bowling_balls_source() -> Select:
         case((d.c.wicket_kind.in_(schema.BOWLER_WICKET_KINDS), d.c.wicket_kind)).label("dismissal_kind"),
         flag(and_(d.c.is_legal, d.c.batter_runs == 0)).label("dots"),
         flag(d.c.wides > 0).label("wides"), flag(d.c.noballs > 0).label("noballs"),
-        flag(d.c.is_six).label("sixes"),
+        flag(d.c.is_four).label("fours"), flag(d.c.is_six).label("sixes"),
     ).join_from(d, i, i.c.id == d.c.innings_id)
 
 
