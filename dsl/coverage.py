@@ -138,6 +138,21 @@ def _withheld(query: ast.Query, gender: str, competitions: list[str]) -> Note | 
     return None
 
 
+def _league_only(resolved: Resolved, engine: Engine) -> Note | None:
+    """A player the data knows only from the IPL, asked about with no competition named: their
+    international matches are missing (Cricsheet withholds some sides' matches)."""
+    if not resolved.player_id or resolved.query.competition:
+        return None
+    mp, m = schema.match_players, schema.matches
+    with engine.connect() as conn:
+        played = set(conn.execute(select(m.c.competition).distinct().select_from(mp.join(m, m.c.id == mp.c.match_id))
+                                  .where(mp.c.player_id == resolved.player_id)).scalars())
+    if played != {"IPL"}:
+        return None
+    return Note("coverage", f"The data has only {resolved.player_name}'s IPL matches: no international matches of "
+                            f"theirs are in it (Cricsheet withholds Afghanistan men's matches), so these are IPL figures.")
+
+
 def coverage_notes(resolved: Resolved, engine: Engine) -> list[Note]:
     """What the answer to this query cannot count, as notes (none when its data is complete)."""
     query = resolved.query
@@ -149,5 +164,5 @@ def coverage_notes(resolved: Resolved, engine: Engine) -> list[Note]:
         competitions = sorted(c for c, g in spans if g == gender)
     notes = [note for c in competitions if (c, gender) in spans
              for note in [_early_history(resolved, engine, c, gender, spans[(c, gender)])] if note]
-    withheld = _withheld(query, gender, competitions)
-    return notes + ([withheld] if withheld else [])
+    extra = [_withheld(query, gender, competitions), _league_only(resolved, engine)]
+    return notes + [note for note in extra if note]
