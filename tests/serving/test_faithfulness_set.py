@@ -1,5 +1,7 @@
-"""The faithfulness set (tests/serving/faithfulness.jsonl): fresh questions, not drawn from the
-example corpus, each labelled with the right query, the note it needs, or the refusal it needs.
+"""The faithfulness sets (tests/serving/faithfulness*.jsonl, one test each): fresh questions, not
+drawn from the example corpus, each labelled with the right query, the note it needs, or the
+refusal it needs. `faithfulness.jsonl` is the set the rules were tuned on; a held-out set sits
+beside it as `faithfulness_test.jsonl`.
 
 A *silent misread* is the worst thing askcric can do: an answer with no note whose query is not
 the labelled one (or an answer at all where the label says refuse or annotate). The test runs the
@@ -21,7 +23,7 @@ from dsl.parser import parse
 from dsl.printer import to_dsl
 from serving.pipeline import Pipeline
 
-SET = Path(__file__).with_name("faithfulness.jsonl")
+SETS = sorted(Path(__file__).parent.glob("faithfulness*.jsonl"))
 MAX_SILENT_SHARE = 0.02
 NAME_COLUMNS = {"player", "team", "opposition", "ground", "competition", "date", "result", "figures", "dismissal"}
 
@@ -72,12 +74,13 @@ def judge(case: dict, answer, engine) -> Outcome:
 
 
 @pytest.mark.slow
-def test_silent_misreads_are_rare(local_backend, full_db):
-    cases = [json.loads(line) for line in SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+@pytest.mark.parametrize("path", SETS, ids=[path.stem for path in SETS])
+def test_silent_misreads_are_rare(local_backend, full_db, path):
+    cases = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     pipeline = Pipeline.open(local_backend, full_db)
     outcomes = [judge(case, pipeline.ask(case["question"]), full_db) for case in cases]
     silent = [o for o in outcomes if o.silent_misread]
-    print(f"\nfaithfulness set: {len(outcomes)} questions; " + ", ".join(
+    print(f"\n{path.name}: {len(outcomes)} questions; " + ", ".join(
         f"{kind} {count}" for kind, count in sorted(Counter(o.got for o in outcomes).items())))
     print("expected -> got: " + ", ".join(
         f"{e}->{g} {n}" for (e, g), n in sorted(Counter((o.expect, o.got) for o in outcomes).items())))
