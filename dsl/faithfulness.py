@@ -21,11 +21,12 @@ from pathlib import Path
 
 from dsl import ast
 from dsl.candidates import Frame, missing_parts
+from dsl.compiler import DEFAULT_ROW_LIMIT
 from dsl.errors import CannotAnswer
 from dsl.link import Candidate, Linked, Mention
 from dsl.notes import Note
 
-MAX_ROWS = 100  # the most rows a ranking shows (dsl.compiler.DEFAULT_ROW_LIMIT)
+MAX_ROWS = DEFAULT_ROW_LIMIT  # the most rows a ranking shows
 MAX_MINIMUM = 1_000_000  # no career reaches a million runs, balls or matches
 RULES = [
     (rule["kind"], rule["part"], re.compile(rule["pattern"]), rule["message"])

@@ -578,12 +578,10 @@ class Linker:
             candidates = tuple(Candidate(v, s) for v, s in values)
             ambiguous = len(candidates) > 1 and candidates[1].score >= CLOSE * candidates[0].score
             mentions.append(Mention(hit.type, hit.start, hit.end, hit_text, candidates, ambiguous, hit.fuzzy))
-        mentions.sort(key=lambda m: (m.start, m.end, m.type, m.candidates[0].value))
         mentions = _verbs_not_dismissals(mentions)
         if not women:
-            mentions = sorted(mentions + self._implied_women(mentions),
-                              key=lambda m: (m.start, m.end, m.type, m.candidates[0].value))
-        return tuple(mentions)
+            mentions += self._implied_women(mentions)
+        return tuple(sorted(mentions, key=lambda m: (m.start, m.end, m.type, m.candidates[0].value)))
 
     def _implied_women(self, mentions: list[Mention]) -> list[Mention]:
         """A named women's player means women's cricket without the word (DESIGN's convention):
