@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -40,6 +41,28 @@ def refuse_unanswerable(question: str) -> None:
     for kind, part, pattern, message in RULES:
         if pattern.search(folded):
             raise CannotAnswer(kind, message, part)
+
+
+def refuse_mixed_genders(linked: Linked, genders_played: Callable[[str], set[str]]) -> None:
+    """A named player's gender decides between men's and women's cricket, so a question naming a
+    men's and a women's player (or "women" with a men's player) has no one answer."""
+    named = [m for m in linked.mentions if m.type == "player" and not m.fuzzy and not m.ambiguous]
+    only = {gender: [m.candidates[0].value for m in named if genders_played(m.candidates[0].value) == {gender}]
+            for gender in ("male", "female")}
+    # The linker adds an implied "women" mention on a women's player's own span; only a word of
+    # the question's own asks for women's cricket.
+    player_spans = {(m.start, m.end) for m in named}
+    asked_women = any(m.type == "gender" and (m.start, m.end) not in player_spans for m in linked.mentions)
+    if only["male"] and only["female"]:
+        raise CannotAnswer(
+            "unsupported",
+            f"{only['male'][0]} has played only men's cricket and {only['female'][0]} only women's, so no "
+            "one query covers both. Ask about each separately.", "men's and women's players")
+    if only["male"] and asked_women:
+        raise CannotAnswer(
+            "unsupported",
+            f"{only['male'][0]} has played only men's cricket, but the question asks about women's cricket. "
+            "Drop \"women\" or name a women's player.", "women's cricket")
 
 
 # --- numbers ------------------------------------------------------------------------------------

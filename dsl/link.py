@@ -583,12 +583,16 @@ class Linker:
             mentions += self._implied_women(mentions)
         return tuple(sorted(mentions, key=lambda m: (m.start, m.end, m.type, m.candidates[0].value)))
 
+    def genders_played(self, player: str) -> set[str]:
+        """"male", "female" or both: the kinds of cricket a player (display name) has matches in."""
+        return {gender for _, gender in self.popularity.get(player, {})}
+
     def _implied_women(self, mentions: list[Mention]) -> list[Mention]:
         """A named women's player means women's cricket without the word (DESIGN's convention):
         when every player the question names has played only women's matches."""
         players = [m for m in mentions if m.type == "player" and not m.fuzzy]
         if not players or not all(
-            {gender for _, gender in self.popularity.get(m.candidates[0].value, {})} == {"female"} for m in players
+            self.genders_played(m.candidates[0].value) == {"female"} for m in players
         ):
             return []
         return [Mention("gender", m.start, m.end, m.text, (Candidate("women", 0.9),), False) for m in players[:1]]

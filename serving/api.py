@@ -77,6 +77,9 @@ def status_for(kind: str | None) -> int:
 class AskRequest(BaseModel):
     question: str = Field(max_length=MAX_QUESTION_CHARS, examples=[EXAMPLE_QUESTION],
                           description=f"A cricket statistics question in English, at most {MAX_QUESTION_CHARS} characters.")
+    dsl: str | None = Field(None, max_length=MAX_QUESTION_CHARS * 2,
+                            description="Answer with this query instead of translating the question: one of "
+                                        "an answer's `alternatives`, or a query the fan edited.")
     converge: bool = Field(False, description="Also score the chosen DSL with k = 0..8 of its examples "
                                               "(the `convergence` curve); several extra model calls.")
 
@@ -305,7 +308,7 @@ def create_app(
         English reading, the SQL, the examples used, the DSL's token probabilities and timings."""
         try:
             pipeline = loader.get()
-            answer, waited_ms = await queue.run(lambda: pipeline.ask(request.question, converge=request.converge))
+            answer, waited_ms = await queue.run(lambda: pipeline.ask(request.question, converge=request.converge, dsl=request.dsl))
         except Unavailable as busy:
             return await respond(refused(request.question, busy.kind, str(busy)), busy.retry_after)
         except Exception:  # noqa: BLE001 - the caller still gets an Answer; the trace goes to the log

@@ -23,7 +23,7 @@ from dsl.candidates import Frame, candidates_for
 from dsl.coverage import coverage_notes, year_spans
 from dsl.errors import DslError, UnknownName
 from dsl.execute import Laps, run_dsl
-from dsl.faithfulness import audit_numbers, check_complete, refuse_unanswerable
+from dsl.faithfulness import audit_numbers, check_complete, refuse_mixed_genders, refuse_unanswerable
 from dsl.lexicon import lexicon
 from dsl.link import MASK_VERSION, Linked, Linker
 from dsl.notes import Note
@@ -113,6 +113,7 @@ class Pipeline:
         linked = self.linker.link(question)
         _check_domain(linked)
         _check_names(linked, self.engine)
+        refuse_mixed_genders(linked, self.linker.genders_played)
         refuse_unanswerable(question)
         audited = audit_numbers(linked, year_spans(self.engine))
         linked = audited.linked
@@ -184,28 +185,21 @@ class Pipeline:
 
     # --- question -> answer ----------------------------------------------------------------------
 
-    def ask(self, question: str, strategy: Strategy = DEFAULT_STRATEGY, *, converge: bool = False) -> Answer:
-        """The answer; with `converge`, also the chosen DSL's token probabilities for k = 0..8 examples."""
+    def ask(self, question: str, strategy: Strategy = DEFAULT_STRATEGY, *, converge: bool = False,
+            dsl: str | None = None) -> Answer:
+        """The answer; with `converge`, also the chosen DSL's token probabilities for k = 0..8 examples.
+        With `dsl`, the question is answered by that query (a reading the fan picked or edited)
+        instead of a translated one."""
         answer = Answer(question=question, backend=self.backend.name, model=self.backend.model)
         started = time.perf_counter()
         try:
-            translation = self.translate(question, strategy)
-            answer.timings_ms = translation.timings_ms
-            answer.examples = [ExampleUsed(question=e.question, dsl=e.dsl, score=round(e.score, 4))
-                               for e in translation.examples]
-            answer.dsl = translation.dsl
-            answer.dsl_token_probs = token_view(translation.token_probs)
-            if converge:
-                converge_started = time.perf_counter()
-                answer.convergence = self.convergence(translation)
-                answer.timings_ms["converge"] = round((time.perf_counter() - converge_started) * 1000, 2)
-            result = run_dsl(translation.dsl, self.engine)
+            notes = [] if dsl is not None else self._translate_into(answer, question, strategy, converge)
+            result = run_dsl(dsl if dsl is not None else answer.dsl, self.engine)
             answer.dsl, answer.description, answer.sql = result.dsl, result.description, result.sql
             answer.columns, answer.rows = result.columns, result.rows
             answer.timings_ms.update(result.timings_ms)
-            notes = translation.notes + coverage_notes(result.resolved, self.engine)
+            notes += coverage_notes(result.resolved, self.engine)
             answer.notes = [NoteInfo(kind=n.kind, message=n.message) for n in notes]
-            answer.alternatives = alternatives(translation.candidates)
         except QuestionError as error:
             answer.error = ErrorInfo(kind=error.kind, message=str(error))
         except DslError as error:
@@ -218,6 +212,21 @@ class Pipeline:
             answer.error = ErrorInfo(kind="model_error", message=str(error))
         answer.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 1)
         return answer
+
+    def _translate_into(self, answer: Answer, question: str, strategy: Strategy, converge: bool) -> list[Note]:
+        """Translate the question, fill the answer's translation keys, and return its notes."""
+        translation = self.translate(question, strategy)
+        answer.timings_ms = translation.timings_ms
+        answer.examples = [ExampleUsed(question=e.question, dsl=e.dsl, score=round(e.score, 4))
+                           for e in translation.examples]
+        answer.dsl = translation.dsl
+        answer.dsl_token_probs = token_view(translation.token_probs)
+        answer.alternatives = alternatives(translation.candidates)
+        if converge:
+            converge_started = time.perf_counter()
+            answer.convergence = self.convergence(translation)
+            answer.timings_ms["converge"] = round((time.perf_counter() - converge_started) * 1000, 2)
+        return list(translation.notes)
 
     # --- the per-request convergence record ------------------------------------------------------
 

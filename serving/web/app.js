@@ -58,14 +58,15 @@ async function checkHealth() {
 // --- asking --------------------------------------------------------------------------------------
 
 function reset() {
-  for (const id of ["error", "answer", "query", "convergence-section", "mentions-section", "examples-section"]) {
+  for (const id of ["error", "answer", "alternatives-section", "query", "convergence-section", "mentions-section", "examples-section"]) {
     show(id, false);
   }
   $("timings").textContent = "";
   $("token-tip").hidden = true;
 }
 
-async function ask(question) {
+// `dsl`: answer with this reading (an alternative the fan picked) instead of translating again.
+async function ask(question, dsl) {
   reset();
   const converge = $("converge").checked;
   $("ask").disabled = true;
@@ -78,7 +79,7 @@ async function ask(question) {
     const response = await fetch("/v1/ask", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ question, converge }),
+      body: JSON.stringify(dsl ? { question, converge, dsl } : { question, converge }),
     });
     const answer = await response.json();
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -103,6 +104,8 @@ function renderError(kind, message, retryAfter) {
 function renderAnswer(answer, retryAfter) {
   if (answer.error) renderError(answer.error.kind, answer.error.message, retryAfter);
   if (answer.columns && answer.columns.length) renderTable(answer);
+  renderNotes(answer.notes || []);
+  renderAlternatives(answer.question, answer.alternatives || []);
   if (answer.dsl) renderQuery(answer);
   if (answer.convergence && answer.convergence.length) renderConvergence(answer.convergence);
   if (answer.examples && answer.examples.length) renderExamples(answer.examples);
@@ -130,6 +133,29 @@ function renderTable(answer) {
   const n = answer.rows.length;
   $("row-count").textContent = n === 0 ? "No rows: nothing matches." : `${n} row${n === 1 ? "" : "s"}`;
   show("answer", true);
+}
+
+// Notes are part of the answer (what it could not use, how a number was read, gaps in the data),
+// so they sit right under the table, never in the developer's view.
+function renderNotes(notes) {
+  const list = $("notes");
+  list.replaceChildren();
+  for (const note of notes) {
+    const item = list.appendChild(el("li", { class: `note ${note.kind}` }));
+    item.append(el("strong", {}, `${note.kind}: `), el("span", {}, note.message));
+  }
+}
+
+function renderAlternatives(question, alternatives) {
+  const list = $("alternatives");
+  list.replaceChildren();
+  for (const alternative of alternatives) {
+    const button = el("button", { type: "button", class: "alternative", title: alternative.dsl },
+      alternative.description);
+    button.addEventListener("click", () => ask(question, alternative.dsl));
+    list.appendChild(el("li")).append(button, el("span", { class: "muted" }, ` ${Math.round(alternative.score * 100)}%`));
+  }
+  show("alternatives-section", alternatives.length > 0);
 }
 
 // --- the DSL and its token probabilities ---------------------------------------------------------

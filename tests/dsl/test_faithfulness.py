@@ -6,7 +6,7 @@ import pytest
 
 from dsl.candidates import frame
 from dsl.errors import CannotAnswer
-from dsl.faithfulness import audit_numbers, check_complete, refuse_unanswerable
+from dsl.faithfulness import audit_numbers, check_complete, refuse_mixed_genders, refuse_unanswerable
 from dsl.link import Linker
 from dsl.parser import parse
 
@@ -28,6 +28,7 @@ def linker(full_db) -> Linker:
     ("Steve Smith's last 5 Test innings", "recent form (last N innings or matches)"),
     ("most player of the match awards in ODIs", "player-of-the-match awards"),
     ("ODI hat-tricks since 2010", "hat-tricks"),
+    ("David Warner's Test average against spin", "bowling style"),
     ("most wickets by left-arm spinners in T20Is", "bowling style"),
     ("Babar or Rizwan: who has the better T20I strike rate", "a side-by-side comparison or split"),
     ("who will win the next World Cup", "a prediction"),
@@ -107,6 +108,25 @@ def test_a_query_without_a_named_filter_is_refused(linker):
 ])
 def test_a_named_womens_player_means_womens_cricket(linker, question, women):
     assert frame(linker.link(question)).filters.get("women", False) is women
+
+
+@pytest.mark.parametrize("question, part", [
+    ("Smriti Mandhana and Virat Kohli: runs in ODIs", "men's and women's players"),
+    ("Jasprit Bumrah wickets against Meg Lanning", "men's and women's players"),
+    ("Virat Kohli's runs in women's ODIs", "women's cricket"),
+])
+def test_a_question_mixing_mens_and_womens_cricket_is_refused(linker, question, part):
+    with pytest.raises(CannotAnswer) as refused:
+        refuse_mixed_genders(linker.link(question), linker.genders_played)
+    assert refused.value.part == part
+
+
+@pytest.mark.parametrize("question", [
+    "Mithali Raj ODI runs", "Ellyse Perry wickets in women's ODIs", "Virat Kohli ODI runs against Australia",
+    "Smriti Mandhana's T20I runs against Meg Lanning's Australia",
+])
+def test_one_kind_of_cricket_passes_the_gender_check(linker, question):
+    refuse_mixed_genders(linker.link(question), linker.genders_played)
 
 
 @pytest.mark.parametrize("question, unknown", [

@@ -94,3 +94,28 @@ def test_a_refused_question_shows_its_error(page):
     expect(page.locator("#error-kind")).to_have_text("out_of_domain")
     expect(page.locator("#status")).to_contain_text("422")
     expect(page.locator("#answer")).to_be_hidden()
+
+
+def test_notes_show_under_the_answer_and_alternatives_re_ask(page):
+    from playwright.sync_api import expect
+
+    page.fill("#question", "best strike rate in IPL 2020")
+    page.click("#ask")
+    alternatives = page.locator("#alternatives button")
+    expect(alternatives.first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(page.locator("#dsl")).to_contain_text("batting")
+    picked = alternatives.first.get_attribute("title")
+    alternatives.first.click()
+    expect(page.locator("#dsl")).to_have_text(picked, timeout=ANSWER_TIMEOUT_MS)
+
+    page.fill("#question", "most sixes in ODIs")
+    page.click("#ask")
+    expect(page.locator("#notes .note.coverage").first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(page.locator("#notes")).to_contain_text("Afghanistan")
+
+
+def test_the_page_states_the_coverage_in_the_readmes_words(page):
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    stated = next(paragraph for paragraph in readme.split("\n\n") if paragraph.startswith("Coverage:"))
+    stated = stated.replace("`askcric db info` prints the spans.", "")  # a command line, not for the page
+    assert " ".join(page.locator("#coverage").text_content().split()) == " ".join(stated.split())
