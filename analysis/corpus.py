@@ -25,7 +25,7 @@ def constructs(query: ast.Query) -> list[str]:
         if name == "span":
             labels.append(f"span:{type(value).__name__}")
         elif name == "overs":
-            labels.append(f"overs:{value.name if isinstance(value, ast.Phase) else 'range'}")
+            labels.append(f"overs:{value.name if isinstance(value, ast.Phase) else _over_kind(value)}")
         elif name in ("competition", "home_away", "result", "batting_order", "stage", "dismissal"):
             labels.append(f"{name}:{value}")
         elif name == "toss":
@@ -36,11 +36,17 @@ def constructs(query: ast.Query) -> list[str]:
         labels.append(f"direction:{output.direction}")
         if output.qualification:
             labels.append(f"qualifier:{output.qualification.stat}")
+        if getattr(output, "per", None):
+            labels.append(f"per:{output.per}")
     if isinstance(output, ast.Listing):
         labels.append(f"list:{query.subject}/{output.kind}")
     else:
         labels.append(f"stat:{query.subject}/{output.stat}")
     return labels
+
+
+def _over_kind(overs: ast.Overs) -> str:
+    return "single" if overs.first == overs.last else "range"
 
 
 _NUMBER = re.compile(r"\d+")
@@ -106,6 +112,6 @@ def corpus_stats(pairs: list[Pair], linker: Linker) -> CorpusStats:
         places=places,
         masked_max_repeat=max(masked.values(), default=0),
         masked_unique_share=sum(1 for c in masked.values() if c == 1) / len(pairs) if pairs else 0.0,
-        dev_dsl_in_train=sum(1 for p in pairs if p.split == "dev" and p.dsl in train_dsls),
+        dev_dsl_in_train=sum(1 for p in pairs if p.split != "train" and p.dsl in train_dsls),
         linking_misses=misses,
     )

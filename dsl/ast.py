@@ -95,6 +95,9 @@ class Ranking:
     count: int
     stat: str
     qualification: Qualification | None = None
+    # season / year / match: rank each player's (or team's) record within one unit, so a player
+    # may appear once per season; None ranks whole careers.
+    per: str | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,7 @@ class Query:
     overs: OverRange | None = None
     against: str | None = None  # the bowler a batter faced, or the batter a bowler bowled to
     dismissal: str | None = None
+    last: int | None = None  # the most recent N innings (team: matches) that pass the other filters
 
     def filters(self) -> dict[str, object]:
         """The filters that are set, by field name, in grammar order."""

@@ -55,6 +55,7 @@ class Frame:
     bottom_cue_lower_better: bool = False  # "highest economy": the bottom of a less-is-better stat
     verb_subjects: tuple[str, ...] = ()  # subjects a verb names ("hit" batting, "went for" bowling)
     innings_cue: bool = False  # "innings", "spell", "scores", "totals": single innings may be asked for
+    per: str | None = None  # "in a single season / calendar year / match": records within one unit
 
 
 def _top(mention: Mention) -> str:
@@ -88,6 +89,7 @@ def _number_roles(linked: Linked) -> tuple[dict, str | None]:
     numbers = _of_type(linked, "number")
     positions = []
     overs = []
+    single_overs = []
     for mention in numbers:
         value = int(_top(mention))
         before = _before(linked, mention).lower()
@@ -95,6 +97,10 @@ def _number_roles(linked: Linked) -> tuple[dict, str | None]:
         text = mention.text.lower()
         if re.search(r"(innings)", after[:12]) and re.search(r"(st|nd|rd|th|first|second|third|fourth)", text + after[:3]):
             roles["innings_number"] = value
+        elif _RECENT_BEFORE.search(before) and _RECENT_UNIT_AFTER.match(after):
+            roles["last"] = value
+        elif re.match(r"\s*over\b", after) and re.fullmatch(r"\d{1,2}(st|nd|rd|th)|first|last|final", text):
+            single_overs.append(value)  # "the 19th over", "the last over"
         elif re.search(r"(open|number|no\.?|#|position|at)\s*$", before) or "open" in text:
             positions.append(value)
         elif re.search(r"(over|overs)\s*$", before) or re.search(r"^\s*(-|to)?\s*(\d+|[a-z]+)?\s*overs", after) or "over" in text:
@@ -115,7 +121,14 @@ def _number_roles(linked: Linked) -> tuple[dict, str | None]:
         roles["position"] = (min(positions), max(positions))
     if len(overs) >= 2:
         roles["overs"] = (min(overs), max(overs))
+    elif single_overs:
+        roles["overs"] = (single_overs[0], single_overs[0])
     return roles, qualifier
+
+
+_RECENT_BEFORE = re.compile(r"\b(last|previous|past|latest|recent|most recent)\s*$")
+_RECENT_UNIT_AFTER = re.compile(r"\s*((test|odi|t20i?|ipl|international|world cup)s?\s+)?"
+                                r"(innings|inns|knocks|matches|games|outings|tests|odis|t20is|appearances|spells|times)\b")
 
 
 def _qualifier(word: str) -> str | None:
@@ -187,6 +200,8 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         filters["overs"] = ast.Overs(*numbers.pop("overs"))
     if "innings_number" in numbers:
         filters["innings_number"] = numbers.pop("innings_number")
+    if "last" in numbers:
+        filters["last"] = numbers.pop("last")
     if "position" in numbers:
         filters["position"] = ast.Position(*numbers.pop("position"))
     if filters.get("event") == "World Cup" and filters.get("competition") == "t20i":
@@ -219,6 +234,7 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
             _top(m) for m in _of_type(linked, "subject") if 0.7 <= m.candidates[0].score < 0.8
         )),
         bottom_cue_lower_better=bool(CUES["bottom_lower_better"].search(linked.question)),
+        per=next((unit for unit in ("match", "year", "season") if CUES[f"per_{unit}"].search(linked.question)), None),
     )
 
 
@@ -268,7 +284,7 @@ def _output_for(subject: str, output: ast.Output, frame: Frame, stat: str | None
             if stat not in catalogue.SUBJECT_STATS[subject]:
                 return None
             if isinstance(output, ast.Ranking):
-                return ast.Ranking(output.direction, count, stat, qualification)
+                return ast.Ranking(output.direction, count, stat, qualification, frame.per)
             return replace(output, stat=stat)
         case ast.BestInnings():
             stat = _innings_stat(subject, stat) if stat else output.stat
@@ -371,6 +387,8 @@ def _variants(example: ast.Query, frame: Frame) -> list[ast.Query]:
                 variants.append(replace(example, output=ast.Grouped(group, output.stat)))
         if frame.list_cue and output.stat in catalogue.SUBJECT_LISTS[example.subject]:
             variants.append(replace(example, output=ast.Listing(output.stat)))
+    if frame.per and isinstance(output, (ast.Aggregate, ast.Grouped)):
+        variants.append(replace(example, output=ast.Ranking("top", DEFAULT_COUNT, output.stat)))
     if isinstance(output, ast.Ranking):
         flipped = "bottom" if output.direction == "top" else "top"
         variants.append(replace(example, output=replace(output, direction=flipped)))
@@ -384,6 +402,8 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
     """Does the query's shape fit the question's shape words? A question naming no player that
     asks "who has the most..." wants a ranking; one naming groups wants them."""
     output = query.output
+    if frame.per and not isinstance(output, ast.Ranking):
+        return False  # a record within one season or match ranks (player, unit) pairs
     if frame.groups and not (isinstance(output, ast.Grouped) and output.group in frame.groups):
         return False
     if isinstance(output, ast.Grouped) and not frame.groups:
@@ -393,7 +413,7 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
         return False  # "highest scores" are single innings: best N runs lists them, once per innings
     if not _subject_fits(query, frame):
         return False
-    if isinstance(output, ast.Ranking) and query.player is not None:
+    if isinstance(output, ast.Ranking) and query.player is not None and not output.per:
         return False  # a ranking of players filtered to one player says nothing a figure does not
     if isinstance(output, ast.BestInnings) and not frame.innings_cue and not frame.list_cue:
         return False  # "most sixes" is a career ranking; single innings only when the words say so
@@ -476,6 +496,8 @@ def missing_parts(query: ast.Query, question: Frame) -> list[str]:
                 if not _filter_used(query, name, value)]
     if question.stats and not set(question.stats) & _stats_used(query):
         missing.append(" or ".join(question.stats))
+    if question.per and getattr(query.output, "per", None) != question.per:
+        missing.append(f"within a single {question.per}")
     return missing
 
 

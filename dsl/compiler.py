@@ -248,6 +248,18 @@ def _overs(r: Resolved, src) -> ColumnElement:
     )
 
 
+def _last(r: Resolved, src) -> ColumnElement:
+    """The rows of the N most recent innings (or matches, for sources without innings) that pass
+    every other filter: a player's recent form, not the last N rows of the whole database."""
+    if r.query.player is None and not (r.query.subject == "team" and r.query.team):
+        raise UnsupportedQuery("'last N' needs a player (or a team): whose most recent innings?")
+    unit = src.c.innings_id if "innings_id" in src.c else src.c.match_id
+    recent = (select(unit).select_from(_from(src)).where(*_conditions(r, src, without=("last",)))
+              .group_by(unit).order_by(func.max(m.c.start_date).desc(), unit.desc())
+              .limit(r.query.last).correlate(None))
+    return unit.in_(recent)
+
+
 def _stage(r: Resolved, src) -> ColumnElement:
     return m.c.stage == "Final" if r.query.stage == "final" else m.c.stage.in_(KNOCKOUT_STAGES)
 
@@ -271,6 +283,7 @@ FILTERS: dict[str, Filter] = {
     "overs": _overs,
     "against": lambda r, src: src.c.against_id == r.against_id,
     "dismissal": lambda r, src: src.c.dismissal_kind.in_(DISMISSAL_GROUPS.get(r.query.dismissal, (r.query.dismissal,))),
+    "last": _last,
 }
 # The source column each filter reads, where not every source has it.
 FILTER_COLUMNS = {
@@ -279,10 +292,10 @@ FILTER_COLUMNS = {
 }
 
 
-def _conditions(r: Resolved, src) -> list[ColumnElement]:
+def _conditions(r: Resolved, src, without: tuple[str, ...] = ()) -> list[ColumnElement]:
     conditions = [m.c.gender == ("female" if r.query.women else "male")]
     for name in r.query.filters():
-        if name == "women":
+        if name == "women" or name in without:
             continue
         column = FILTER_COLUMNS.get(name)
         if column and column not in src.c:
@@ -366,13 +379,35 @@ def _qualification_condition(query: ast.Query, src, kind: str, qualification: as
     return _stat(query, src, qualifier.keyword, kind)
 
 
+def _unit_columns(unit: str | None, src) -> tuple[list, list]:
+    """(columns shown, group keys) of the unit a record is ranked within: one season, calendar
+    year or match of a player's (or team's) career."""
+    match unit:
+        case "season":
+            return [m.c.season.label("season")], [m.c.season]
+        case "year":
+            return [m.c.year.label("year")], [m.c.year]
+        case "match":
+            opposition = teams.alias("opponent")
+            return ([m.c.start_date.label("date"), opposition.c.name.label("opposition")],
+                    [m.c.id, m.c.start_date, opposition.c.name])
+    return [], []
+
+
 def _ranking(r: Resolved, src, kind: str) -> Select:
     query, output = r.query, r.query.output
     target, on, name, group_keys = _name_column(query, src)
     stat = _stat(query, src, output.stat, kind).label(output.stat)
-    columns = [name, stat]
+    unit_columns, unit_keys = _unit_columns(output.per, src)
+    columns = [name, *unit_columns, stat]
+    joined = _from(src).join(target, on)
+    if output.per == "match":
+        opposition = unit_keys[-1].table
+        joined = joined.join(opposition, opposition.c.id == src.c.opp_id)
     having = []
-    qualification = output.qualification or stat_form(query).qualification
+    # A career's default qualification (e.g. 10 innings) would empty a one-match ranking.
+    default = stat_form(query).qualification if output.per != "match" else None
+    qualification = output.qualification or default
     shown = {output.stat}
     if qualification:
         qualifier_value = _qualification_condition(query, src, kind, qualification)
@@ -385,9 +420,9 @@ def _ranking(r: Resolved, src, kind: str) -> Select:
     order = stat.asc() if ascending else stat.desc()
     return (
         select(*columns)
-        .select_from(_from(src).join(target, on))
+        .select_from(joined)
         .where(*_conditions(r, src))
-        .group_by(*group_keys)
+        .group_by(*group_keys, *unit_keys)
         .having(and_(stat.is_not(None), *having))
         .order_by(order, name)
         .limit(min(output.count, DEFAULT_ROW_LIMIT))
@@ -486,9 +521,14 @@ def _listing(r: Resolved, src, kind: str) -> Select:
         select(*columns, *figures)
         .select_from(joined)
         .where(*conditions)
-        .order_by(*_in_match_order(src))
+        .order_by(*(_reverse_order(src) if query.last else _in_match_order(src)))
         .limit(DEFAULT_ROW_LIMIT)
     )
+
+
+def _reverse_order(src) -> list:
+    """Most recent first: how a fan reads "his last 5 innings"."""
+    return [column.desc() for column in _in_match_order(src)]
 
 
 def _in_match_order(src) -> list:

@@ -89,6 +89,8 @@ class _ToAst(Transformer):
     def event(self, name): return ("event", name)
     def stage(self, *words): return ("stage", " ".join(map(str, words)))
     def overs(self, first, last): return ("overs", ast.Overs(first, last))
+    def single_over(self, number): return ("overs", ast.Overs(number, number))
+    def last(self, count): return ("last", count)
     def phase(self, words): return ("overs", ast.Phase(_words(words)))
     def against_bowler(self, name): return ("against", name)
     def against_batter(self, name): return ("against", name)
@@ -97,8 +99,11 @@ class _ToAst(Transformer):
     # outputs
     def aggregate(self, stat): return ast.Aggregate(_words(stat))
     def grouped(self, group, stat): return ast.Grouped(_words(group), _words(stat))
-    def ranking(self, rank, count, stat, qualification=None):
-        return ast.Ranking(_words(rank), count, _words(stat), qualification)
+    def ranking(self, rank, count, stat, *options):
+        per = next((option for option in options if isinstance(option, str)), None)
+        qualification = next((option for option in options if isinstance(option, ast.Qualification)), None)
+        return ast.Ranking(_words(rank), count, _words(stat), qualification, per)
+    def per(self, unit): return _words(unit)
     def best_innings(self, best, count, stat, qualification=None):
         return ast.BestInnings(_words(best), count, _words(stat), qualification)
     def listing(self, kind): return ast.Listing(_words(kind))

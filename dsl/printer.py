@@ -33,6 +33,8 @@ def _span_dsl(span: ast.Span) -> str:
 def _overs_dsl(overs: ast.OverRange) -> str:
     if isinstance(overs, ast.Phase):
         return overs.name
+    if overs.first == overs.last:
+        return f"over {overs.first}"
     return f"overs {overs.first}-{overs.last}"
 
 
@@ -72,6 +74,7 @@ _FILTER_DSL: dict[str, Callable[[ast.Query], str]] = {
     "overs": lambda q: _overs_dsl(q.overs),
     "against": _against_dsl,
     "dismissal": lambda q: f"out {q.dismissal}",
+    "last": lambda q: f"last {q.last}",
 }
 
 
@@ -85,9 +88,9 @@ def _output_dsl(output: ast.Output) -> str:
             return stat
         case ast.Grouped(group, stat):
             return f"by {group} {stat}"
-        case ast.Ranking(direction, count, stat, qualification) | ast.BestInnings(
-            direction, count, stat, qualification
-        ):
+        case ast.Ranking(direction, count, stat, qualification, per):
+            return f"{direction} {count} {stat}{f' per {per}' if per else ''}{_qualification_dsl(qualification)}"
+        case ast.BestInnings(direction, count, stat, qualification):
             return f"{direction} {count} {stat}{_qualification_dsl(qualification)}"
         case ast.Listing(kind):
             return f"list {kind}"
@@ -139,9 +142,10 @@ _FILTER_ENGLISH: dict[str, Callable[[ast.Query], str]] = {
     "batting_order": lambda q: q.batting_order,
     "event": lambda q: q.event,
     "stage": lambda q: q.stage,
-    "overs": lambda q: q.overs.name if isinstance(q.overs, ast.Phase) else f"overs {q.overs.first}–{q.overs.last}",
+    "overs": lambda q: _overs_dsl(q.overs).replace("-", "–"),
     "against": lambda q: f"{'against' if q.subject == 'batting' else 'to'} {q.against}",
     "dismissal": lambda q: f"out {q.dismissal}",
+    "last": lambda q: f"last {q.last} {'matches' if q.subject in ('team', 'fielding') else 'innings'}",
 }
 
 
@@ -158,8 +162,9 @@ def _output_english(output: ast.Output) -> str:
             return _label(stat)
         case ast.Grouped(group, stat):
             return f"{_label(stat)} by {catalogue.GROUP[group].label or group}"
-        case ast.Ranking(direction, count, stat):
-            return f"{'top' if direction == 'top' else 'bottom'} {count} by {_label(stat)}{condition}"
+        case ast.Ranking(direction, count, stat, _, per):
+            within = f" in a single {per}" if per else ""
+            return f"{'top' if direction == 'top' else 'bottom'} {count} by {_label(stat)}{within}{condition}"
         case ast.BestInnings(direction, count, stat):
             return f"{direction} {count} single innings by {_label(stat)}{condition}"
         case ast.Listing(kind):

@@ -208,6 +208,9 @@ _PATTERNS: list[tuple[re.Pattern, Callable[[re.Match, str], list[Hit] | None]]] 
     (re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|to)\s*(\d{1,2})(?:st|nd|rd|th)?\s+overs?\b"), _over_range),
     (re.compile(r"\b(first)\s+" + _NUM + r"\s+overs?\b"), _first_overs),
     (re.compile(r"\blast\s+" + _NUM + r"\s+overs?\b"), _last_overs),
+    (re.compile(r"\b(?:last|previous|past|latest|recent)\s+" + _COUNT +
+                r"(?=\s+(?:(?:test|odi|t20i?|ipl|international)s?\s+)?"
+                r"(?:innings|inns|knocks|matches|games|outings|tests|odis|t20is|appearances|spells)\b)"), _plain_number),
     (re.compile(r"\b(1st|2nd|3rd|4th|first|second|third|fourth)[\s-]+(?:innings|inns|inning)\b"), _ordinal_innings),
     (re.compile(r"\b(first|last|final|\d{1,2}(?:st|nd|rd|th))\s+over\b"), _one_over),
     (re.compile(r"\b(?:top|bottom|best|worst|leading)\s*-?\s*" + _COUNT +

@@ -16,6 +16,7 @@ from fractions import Fraction
 import pytest
 from sqlalchemy import Engine, select
 
+from dsl.errors import UnsupportedQuery
 from dsl.execute import run_dsl
 from statsdb import schema
 from tests.dsl import reference as ref
@@ -1053,3 +1054,89 @@ def test_team_list_of_ties(query_db):
 def test_team_list_of_womens_wins(query_db):
     ms = [(m, s) for m, s in ref.team_matches("Australia", WOMEN()) if ref.won(m, s)]
     assert ask(query_db, 'team "Australia" women list wins')[1] == [match_row(m, s) for m, s in ms]
+
+
+# === recent form, records within one unit, single overs ===========================================
+
+def most_recent_first(lines):
+    return sorted(lines, key=lambda b: (b.match.start, b.match.id, b.innings.number), reverse=True)
+
+
+def test_batting_last_innings_are_listed_most_recent_first(query_db, names):
+    recent = most_recent_first(ref.batting(KOHLI, MEN()))[:3]
+    assert len({b.match.competition for b in ref.batting(KOHLI, MEN())}) > 1  # across formats
+    columns, rows = ask(query_db, 'batting player "Virat Kohli" last 3 list innings')
+    assert rows == [bat_row(b, names) for b in recent]
+
+
+def test_batting_average_in_the_last_innings_of_a_format(query_db):
+    lines = ref.batting(KOHLI, MEN("ODI"))
+    assert len(lines) > 4  # the filter keeps fewer than all
+    f = ref.batting_figures(most_recent_first(lines)[:4])
+    assert one_row(query_db, 'batting player "Virat Kohli" odi last 4 average') == {
+        "player": "Virat Kohli", "average": f.average, "innings": 4}
+
+
+def test_bowling_economy_in_the_last_innings(query_db):
+    lines = ref.bowling(BUMRAH, MEN())
+    f = ref.bowling_figures(most_recent_first(lines)[:3])
+    row = one_row(query_db, 'bowling player "Jasprit Bumrah" last 3 economy')
+    assert (row["economy"], row["innings"]) == (f.economy, 3)
+
+
+def test_team_wins_in_the_last_matches(query_db):
+    ms = sorted(ref.team_matches("India", MEN()), key=lambda ms: (ms[0].start, ms[0].id), reverse=True)[:4]
+    row = one_row(query_db, 'team "India" last 4 wins')
+    assert (row["wins"], row["matches"]) == (sum(ref.won(m, s) for m, s in ms), 4)
+
+
+def test_last_needs_a_player_or_a_team(query_db):
+    with pytest.raises(UnsupportedQuery):
+        run_dsl("batting odi last 5 runs", query_db)
+
+
+def test_batting_most_runs_in_one_match(query_db, names):
+    """Both innings of a Test count towards one match's record."""
+    per_match = {}
+    for b in ref.batting(None, MEN("Test")):
+        key = (b.player, b.match.id)
+        per_match.setdefault(key, []).append(b)
+    assert any(len(lines) == 2 for lines in per_match.values())
+    ranked = sorted(per_match.items(), key=lambda kv: (-sum(b.runs for b in kv[1]), names[kv[0][0]]))[:5]
+    expected = [[names[p], lines[0].match.start.isoformat(), lines[0].innings.opposition,
+                 sum(b.runs for b in lines), len(lines)] for (p, _), lines in ranked]
+    assert ask(query_db, "batting test top 5 runs per match") == (
+        ["player", "date", "opposition", "runs", "innings"], expected)
+
+
+def test_bowling_most_wickets_in_one_season(query_db, names):
+    per_season = {}
+    for b in ref.bowling(None, MEN("IPL")):
+        per_season.setdefault((b.player, b.match.season), []).append(b)
+    figures = {key: ref.bowling_figures(lines) for key, lines in per_season.items()}
+    ranked = sorted(figures, key=lambda k: (-figures[k].wickets, names[k[0]], k[1]))[:5]
+    expected = [[names[p], season, figures[(p, season)].wickets, figures[(p, season)].innings] for p, season in ranked]
+    columns, rows = ask(query_db, "bowling ipl top 5 wickets per season")
+    assert columns == ["player", "season", "wickets", "innings"]
+    assert sorted(map(repr, rows)) == sorted(map(repr, expected))  # ties may fall in either order
+    assert [row[2] for row in rows] == [row[2] for row in expected]
+
+
+def test_batting_most_runs_in_one_calendar_year_with_a_minimum(query_db, names):
+    per_year = {}
+    for b in ref.batting(None, MEN()):
+        per_year.setdefault((b.player, b.match.year), []).append(b)
+    figures = {key: ref.batting_figures(lines) for key, lines in per_year.items()}
+    qualified = [k for k in figures if figures[k].runs >= 100]
+    ranked = sorted(qualified, key=lambda k: (-figures[k].runs, names[k[0]], k[1]))[:5]
+    expected = [[names[p], year, figures[(p, year)].runs, figures[(p, year)].innings] for p, year in ranked]
+    assert ask(query_db, "batting top 5 runs per year min runs 100") == (
+        ["player", "year", "runs", "innings"], expected)
+
+
+def test_bowling_wickets_in_a_single_over(query_db):
+    seen = ref.balls(MEN("T20I"), ref.in_overs(20, 20))
+    bowlers = {s.ball.bowler for s in seen}
+    assert bowlers
+    wickets = sum(ref.bowler_figures(bowler, seen).wickets for bowler in bowlers)
+    assert one_row(query_db, "bowling t20i over 20 wickets")["wickets"] == wickets
