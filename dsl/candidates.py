@@ -23,11 +23,11 @@ from sqlalchemy import Engine
 
 from dsl import ast, catalogue
 from dsl.compiler import compile_query
-from dsl.errors import DslError
+from dsl.errors import AmbiguousName, DslError
 from dsl.link import Linked, Mention
 from dsl.lexicon import lexicon
 from dsl.resolve import primary_role, resolve
-from dsl.vocabulary import CUES, DISMISSAL_NOUNS
+from dsl.vocabulary import CUES, DISMISSAL_NOUNS, NUMBER_WORDS
 
 QUALIFIERS = tuple(catalogue.QUALIFIER)
 DEFAULT_COUNT = 10
@@ -127,8 +127,12 @@ def _number_roles(linked: Linked) -> tuple[dict, str | None]:
 
 
 _RECENT_BEFORE = re.compile(r"\b(last|previous|past|latest|recent|most recent)\s*$")
-_RECENT_UNIT_AFTER = re.compile(r"\s*((test|odi|t20i?|ipl|international|world cup)s?\s+)?"
-                                r"(innings|inns|knocks|matches|games|outings|tests|odis|t20is|appearances|spells|times)\b")
+_RECENT_UNIT = (r"\s*((test|odi|t20i?|ipl|international|world cup)s?\s+)?"
+                r"(innings|inns|knocks|matches|games|outings|tests|odis|t20is|appearances|spells)\b")
+_RECENT_UNIT_AFTER = re.compile(_RECENT_UNIT)
+# "his last 5 Test innings": the innings are what "last" counts, not a stat that was asked for.
+_RECENT_PHRASE = re.compile(r"\b(last|previous|past|latest|recent)\s+(\d{1,3}|"
+                            + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")" + _RECENT_UNIT, re.I)
 
 
 def _qualifier(word: str) -> str | None:
@@ -208,6 +212,11 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         filters["event"] = "T20 World Cup"  # "T20I ... in World Cups"
     groups = tuple(group.keyword for group in catalogue.GROUPS if re.search(group.cue, linked.question, re.I))
     stats = _stats(linked)
+    if "last" in filters:
+        counted = [m.span() for m in _RECENT_PHRASE.finditer(linked.question)]
+        units = {_top(m) for m in _of_type(linked, "stat") if any(a <= m.start < b for a, b in counted)}
+        others = {_top(m) for m in _of_type(linked, "stat") if not any(a <= m.start < b for a, b in counted)}
+        stats = tuple(s for s in stats if s not in units or s in others)
     if "wickets" in stats:  # "wickets that were stumpings": how the wickets fell
         for noun, kind in DISMISSAL_NOUNS.items():
             if noun in stats:
@@ -223,7 +232,7 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         subjects=tuple(dict.fromkeys(_top(m) for m in _of_type(linked, "subject"))),
         groups=groups,
         ranking_cue=bool(CUES["ranking"].search(linked.question)),
-        list_cue=bool(CUES["list"].search(linked.question)),
+        list_cue=bool(CUES["list"].search(linked.question)) or ("last" in filters and not stats),
         strong_subjects=tuple(dict.fromkeys(
             _top(m) for m in _of_type(linked, "subject")
             if m.candidates[0].score >= 0.8 and _top(m) not in _GROUP_ROLES.get(groups, ())
@@ -387,6 +396,11 @@ def _variants(example: ast.Query, frame: Frame) -> list[ast.Query]:
                 variants.append(replace(example, output=ast.Grouped(group, output.stat)))
         if frame.list_cue and output.stat in catalogue.SUBJECT_LISTS[example.subject]:
             variants.append(replace(example, output=ast.Listing(output.stat)))
+    if frame.list_cue and isinstance(output, (ast.Aggregate, ast.Grouped, ast.Listing)):
+        # the plain list of the subject's innings (or matches), whatever the example counted
+        plain = next((kind for kind in ("innings", "matches") if kind in catalogue.SUBJECT_LISTS[example.subject]), None)
+        if plain:
+            variants.append(replace(example, output=ast.Listing(plain)))
     if frame.per and isinstance(output, (ast.Aggregate, ast.Grouped)):
         variants.append(replace(example, output=ast.Ranking("top", DEFAULT_COUNT, output.stat)))
     if isinstance(output, ast.Ranking):
@@ -419,6 +433,9 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
         return False  # "most sixes" is a career ranking; single innings only when the words say so
     if isinstance(output, ast.Listing) and not frame.list_cue:
         return False
+    if isinstance(output, ast.Listing) and output.kind not in ("innings", "matches") \
+            and output.kind not in frame.stats and output.kind != RESULT_STATS.get(frame.filters.get("result")):
+        return False  # a list of hundreds (or wins) only when the question names them
     stat = getattr(output, "stat", None)
     if frame.stats and stat is not None and stat not in frame.stats and _asked_by(output).isdisjoint(frame.stats):
         return False
@@ -517,12 +534,12 @@ def _stats_used(query: ast.Query) -> set[str]:
     return used - {None}
 
 
-def _compiles(query: ast.Query, engine: Engine) -> bool:
+def _compile_error(query: ast.Query, engine: Engine) -> DslError | None:
     try:
         compile_query(resolve(query, engine))
-    except DslError:
-        return False
-    return True
+    except DslError as error:
+        return error
+    return None
 
 
 def _by_main_role(candidates: list[ast.Query], question: Frame, engine: Engine) -> list[ast.Query]:
@@ -543,7 +560,12 @@ class Candidates:
 def candidates_for(linked: Linked, shapes: Iterable[ast.Query], engine: Engine) -> Candidates:
     """The candidate queries for a linked question (see the module docstring)."""
     question = frame(linked, franchises=lexicon(engine).franchises)
-    valid = [q for q in shaped_candidates(question, shapes) if _compiles(q, engine)]
+    shaped = shaped_candidates(question, shapes)
+    errors = [_compile_error(q, engine) for q in shaped]
+    valid = [q for q, error in zip(shaped, errors) if error is None]
+    ambiguous = [error for error in errors if isinstance(error, AmbiguousName)]
+    if not valid and ambiguous:
+        raise ambiguous[0]  # ask which player is meant, rather than let generation pick one
     valid = _by_main_role(valid, question, engine)
     complete = [q for q in valid if not missing_parts(q, question)]
     return Candidates(question, complete or valid)

@@ -94,6 +94,36 @@ CASES = {
         ['bowling player "Rashid Khan" ipl economy', 'fielding player "MS Dhoni" ipl catches'],
         ['bowling player "Jasprit Bumrah" ipl death overs economy'],
     ),
+    "'last N innings' is recent form: a filter; the innings it counts are no stat": (
+        "Kane Williamson's average in his last 8 Test innings",
+        ['batting player "Joe Root" test average', 'batting player "Joe Root" test innings'],
+        ['batting player "Kane Williamson" test last 8 average'],
+    ),
+    "'last N innings' alone asks to see them, most recent first": (
+        "David Warner's previous six ODI knocks",
+        ['batting player "Joe Root" odi runs', 'batting player "Joe Root" odi list hundreds'],
+        ['batting player "David Warner" odi last 6 list innings'],
+    ),
+    "'in a single season' ranks (player, season) records, also from a plain figure's shape": (
+        "most wickets in one IPL season",
+        ['bowling player "Jasprit Bumrah" ipl wickets', 'bowling ipl top 10 wickets'],
+        ['bowling ipl top 10 wickets per season'],
+    ),
+    "'in a calendar year' and 'in a single Test' are units too; a career ranking is incomplete": (
+        "most runs by a batter in a single Test",
+        ['batting test top 10 runs', 'batting test best 10 runs'],
+        ['batting test top 10 runs per match'],
+    ),
+    "an ordinal over is a single over": (
+        "wickets taken in the 20th over of T20Is",
+        ['bowling t20i death overs wickets', 'bowling player "Jasprit Bumrah" t20i wickets'],
+        ['bowling t20i over 20 wickets'],
+    ),
+    "a list of a condition (hundreds, wins) only when the question names it": (
+        "India's last 5 ODIs",
+        ['team "England" odi list draws', 'team "England" odi list matches'],
+        ['team "India" odi last 5 list matches'],
+    ),
 }
 
 
@@ -106,3 +136,10 @@ def test_candidates(stage, rule):
 def test_no_fitting_shape_gives_no_candidate(stage):
     """A team shape cannot hold the player a question names, and nothing is invented instead."""
     assert stage("Joe Root in Tests", ['team "India" odi wins']) == []
+
+
+def test_a_name_of_two_players_that_no_candidate_resolves_is_asked_about(stage):
+    from dsl.errors import AmbiguousName
+
+    with pytest.raises(AmbiguousName):  # never left to generation, which would pick one silently
+        stage("Rashid Khan economy", ['bowling player "Jasprit Bumrah" economy'])
