@@ -1,5 +1,6 @@
 """Benchmark of the stats database: full build time, and the median time of ten representative
-aggregate queries (SQLAlchemy Core over statsdb.schema) on SQLite and on PostgreSQL.
+aggregate queries (SQLAlchemy Core over statsdb.schema) and of the newer question kinds as the
+DSL compiler writes them, on SQLite and on PostgreSQL.
 
     python -m analysis.bench_statsdb                  # queries on the built SQLite database and
                                                       # on a throwaway PostgreSQL (built first)
@@ -25,6 +26,9 @@ from sqlalchemy import Engine, Float, Select, and_, case, cast, func, or_, selec
 from sqlalchemy.orm import aliased
 
 from analysis.pg_cluster import PostgresUnavailable, start_cluster
+from dsl.compiler import compile_query
+from dsl.parser import parse
+from dsl.resolve import resolve
 from statsdb import schema
 from statsdb.build import build_database
 from statsdb.database import default_url, open_engine
@@ -159,7 +163,7 @@ def bumrah_ipl_death_overs_economy() -> Select:
     )
 
 
-QUERIES: dict[str, Callable[[], Select]] = {
+HAND_WRITTEN: dict[str, Callable[[], Select]] = {
     "Kohli ODI average v Australia since 2015": kohli_odi_average_vs_australia_since_2015,
     "top-10 Test run scorers": top_test_run_scorers,
     "best T20I economy, min 600 balls": best_t20i_economy_min_600_balls,
@@ -170,6 +174,26 @@ QUERIES: dict[str, Callable[[], Select]] = {
     "highest ODI team totals": highest_odi_team_totals,
     "most Test catches": most_test_catches,
     "Bumrah IPL death-overs economy": bumrah_ipl_death_overs_economy,
+}
+
+# The newer question kinds, as askcric's compiler writes them (the statements the pipeline runs).
+COMPILED: dict[str, str] = {
+    "most sixes in an IPL season (per season)": "batting ipl top 10 sixes per season",
+    "most Test runs in a match (per match)": "batting test top 10 runs per match",
+    "most ODI wickets in a year (per year)": "bowling odi top 10 wickets per year",
+    "Smith's last 10 Test innings (last N list)": 'batting player "Steve Smith" test last 10 list innings',
+    "Bumrah T20I economy, last 10 (last N)": 'bowling player "Jasprit Bumrah" t20i last 10 economy',
+    "wickets in the 20th over of T20Is (over N)": "bowling t20i over 20 wickets",
+}
+
+
+def _compiled(dsl: str) -> Callable[[Engine], Select]:
+    return lambda engine: compile_query(resolve(parse(dsl), engine))
+
+
+QUERIES: dict[str, Callable[[Engine], Select]] = {
+    **{label: (lambda engine, make=make: make()) for label, make in HAND_WRITTEN.items()},
+    **{label: _compiled(dsl) for label, dsl in COMPILED.items()},
 }
 
 
@@ -242,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         print(header)
         totals = dict.fromkeys(names, 0.0)
         for label, make_query in QUERIES.items():
-            results = {name: median_ms(engine, make_query(), args.repeats) for name, engine in engines.items()}
+            results = {name: median_ms(engine, make_query(engine), args.repeats) for name, engine in engines.items()}
             line = f"{label:44}" + "".join(f"{results[name][0]:12.1f}" for name in names)
             for name in names:
                 totals[name] += results[name][0]

@@ -81,6 +81,7 @@ class Qualification:
 @dataclass(frozen=True)
 class Aggregate:
     stat: str
+    more: tuple[str, ...] = ()  # further stats shown beside the first ("runs average hundreds")
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,8 @@ class Ranking:
     count: int
     stat: str
     qualification: Qualification | None = None
-    # season / year / match: rank each player's (or team's) record within one unit, so a player
-    # may appear once per season; None ranks whole careers.
+    # season / year / match / opposition / ground: rank each player's (or team's) record within
+    # one unit, so a player may appear once per season; None ranks whole careers.
     per: str | None = None
 
 

@@ -56,6 +56,7 @@ class Frame:
     verb_subjects: tuple[str, ...] = ()  # subjects a verb names ("hit" batting, "went for" bowling)
     innings_cue: bool = False  # "innings", "spell", "scores", "totals": single innings may be asked for
     per: str | None = None  # "in a single season / calendar year / match": records within one unit
+    several_stats: bool = False  # "runs, average and hundreds": the stats side by side
 
 
 def _top(mention: Mention) -> str:
@@ -126,6 +127,9 @@ def _number_roles(linked: Linked) -> tuple[dict, str | None]:
     return roles, qualifier
 
 
+# The units a record can be ranked within, in the order their cues are tried ("in a single Test
+# at one ground" is a match record).
+PER_UNITS = ("match", "year", "season", "opposition", "ground")
 _RECENT_BEFORE = re.compile(r"\b(last|previous|past|latest|recent|most recent)\s*$")
 _RECENT_UNIT = (r"\s*((test|odi|t20i?|ipl|international|world cup)s?\s+)?"
                 r"(innings|inns|knocks|matches|games|outings|tests|odis|t20is|appearances|spells)\b")
@@ -243,7 +247,8 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
             _top(m) for m in _of_type(linked, "subject") if 0.7 <= m.candidates[0].score < 0.8
         )),
         bottom_cue_lower_better=bool(CUES["bottom_lower_better"].search(linked.question)),
-        per=next((unit for unit in ("match", "year", "season") if CUES[f"per_{unit}"].search(linked.question)), None),
+        per=next((unit for unit in PER_UNITS if CUES[f"per_{unit}"].search(linked.question)), None),
+        several_stats=len(stats) >= 2 and bool(CUES["several_stats"].search(linked.question)),
     )
 
 
@@ -288,6 +293,12 @@ def _output_for(subject: str, output: ast.Output, frame: Frame, stat: str | None
     if "minimum" in frame.numbers and frame.qualifier_stat:
         qualification = ast.Qualification(frame.qualifier_stat, frame.numbers["minimum"])
     match output:
+        case ast.Aggregate(more=more) if more:
+            if stat is not None or not {output.stat, *more} <= set(catalogue.SUBJECT_STATS[subject]):
+                return None  # several stats are the question's own, not re-typed one at a time
+            if any(catalogue.STAT_SUBJECT.get(s, (subject,))[0] != subject for s in (output.stat, *more)):
+                return None  # "runs and wickets" are a batting and a bowling figure: not one subject's
+            return output
         case ast.Aggregate() | ast.Grouped() | ast.Ranking():
             stat = stat or output.stat
             if stat not in catalogue.SUBJECT_STATS[subject]:
@@ -401,6 +412,8 @@ def _variants(example: ast.Query, frame: Frame) -> list[ast.Query]:
         plain = next((kind for kind in ("innings", "matches") if kind in catalogue.SUBJECT_LISTS[example.subject]), None)
         if plain:
             variants.append(replace(example, output=ast.Listing(plain)))
+    if frame.several_stats and isinstance(output, ast.Aggregate):
+        variants.append(replace(example, output=ast.Aggregate(frame.stats[0], frame.stats[1:])))
     if frame.per and isinstance(output, (ast.Aggregate, ast.Grouped)):
         variants.append(replace(example, output=ast.Ranking("top", DEFAULT_COUNT, output.stat)))
     if isinstance(output, ast.Ranking):
@@ -418,6 +431,8 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
     output = query.output
     if frame.per and not isinstance(output, ast.Ranking):
         return False  # a record within one season or match ranks (player, unit) pairs
+    if frame.several_stats != bool(getattr(output, "more", ())):
+        return False  # several stats named together are shown together
     if frame.groups and not (isinstance(output, ast.Grouped) and output.group in frame.groups):
         return False
     if isinstance(output, ast.Grouped) and not frame.groups:
@@ -513,6 +528,8 @@ def missing_parts(query: ast.Query, question: Frame) -> list[str]:
                 if not _filter_used(query, name, value)]
     if question.stats and not set(question.stats) & _stats_used(query):
         missing.append(" or ".join(question.stats))
+    if question.several_stats and not getattr(query.output, "more", ()):
+        missing.append("several stats at once")
     if question.per and getattr(query.output, "per", None) != question.per:
         missing.append(f"within a single {question.per}")
     return missing
@@ -521,7 +538,7 @@ def missing_parts(query: ast.Query, question: Frame) -> list[str]:
 def _stats_used(query: ast.Query) -> set[str]:
     """The stat words a query answers: its stat (and the words that ask for it), list kind, qualifier."""
     output = query.output
-    used = {getattr(output, "stat", None), getattr(output, "kind", None)}
+    used = {getattr(output, "stat", None), getattr(output, "kind", None), *getattr(output, "more", ())}
     qualification = getattr(output, "qualification", None)
     if qualification:
         used.add(qualification.stat)

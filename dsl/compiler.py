@@ -13,6 +13,7 @@ What each stat, innings stat, list kind and group means comes from dsl/catalogue
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cache
 
 from sqlalchemy import Select, String, and_, case, cast, func, literal, null, select, union_all
@@ -338,7 +339,27 @@ def _name_column(query: ast.Query, src):
     return players, players.c.id == src.c.player_id, players.c.full_name.label("player"), (players.c.id, players.c.full_name)
 
 
+def _side_by_side(r: Resolved) -> Select:
+    """Several stats of one subject and filters: each stat's own aggregate (each from the source it
+    needs: matches from the squads, runs from the scorecards...) as one column of one row."""
+    output = r.query.output
+    stats = (output.stat, *output.more)
+    if len(set(stats)) < len(stats):
+        raise UnsupportedQuery("The query names a stat twice; name each stat once.")
+    columns = []
+    if r.player_name:
+        columns.append(literal(r.player_name).label("player"))
+    elif r.query.subject == "team" and r.query.team:
+        columns.append(literal(r.query.team).label("team"))
+    for stat in stats:
+        single = compile_query(replace(r, query=replace(r.query, output=ast.Aggregate(stat))))
+        columns.append(single.with_only_columns(single.selected_columns[stat]).scalar_subquery().label(stat))
+    return select(*columns)
+
+
 def _aggregate(r: Resolved, src, kind: str) -> Select:
+    if r.query.output.more:
+        return _side_by_side(r)
     query, stat = r.query, r.query.output.stat
     columns = []
     if r.player_name:
@@ -381,7 +402,7 @@ def _qualification_condition(query: ast.Query, src, kind: str, qualification: as
 
 def _unit_columns(unit: str | None, src) -> tuple[list, list]:
     """(columns shown, group keys) of the unit a record is ranked within: one season, calendar
-    year or match of a player's (or team's) career."""
+    year, match, opposition or ground of a player's (or team's) career."""
     match unit:
         case "season":
             return [m.c.season.label("season")], [m.c.season]
@@ -391,6 +412,11 @@ def _unit_columns(unit: str | None, src) -> tuple[list, list]:
             opposition = teams.alias("opponent")
             return ([m.c.start_date.label("date"), opposition.c.name.label("opposition")],
                     [m.c.id, m.c.start_date, opposition.c.name])
+        case "opposition":
+            opposition = teams.alias("opponent")
+            return [opposition.c.name.label("opposition")], [opposition.c.id, opposition.c.name]
+        case "ground":
+            return [v.c.ground.label("ground")], [v.c.id, v.c.ground]
     return [], []
 
 
@@ -401,7 +427,7 @@ def _ranking(r: Resolved, src, kind: str) -> Select:
     unit_columns, unit_keys = _unit_columns(output.per, src)
     columns = [name, *unit_columns, stat]
     joined = _from(src).join(target, on)
-    if output.per == "match":
+    if output.per in ("match", "opposition"):
         opposition = unit_keys[-1].table
         joined = joined.join(opposition, opposition.c.id == src.c.opp_id)
     having = []

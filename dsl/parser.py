@@ -97,7 +97,7 @@ class _ToAst(Transformer):
     def dismissal(self, words): return ("dismissal", _words(words))
 
     # outputs
-    def aggregate(self, stat): return ast.Aggregate(_words(stat))
+    def aggregate(self, stat, *more): return ast.Aggregate(_words(stat), tuple(_words(s) for s in more))
     def grouped(self, group, stat): return ast.Grouped(_words(group), _words(stat))
     def ranking(self, rank, count, stat, *options):
         per = next((option for option in options if isinstance(option, str)), None)

@@ -84,8 +84,8 @@ def _qualification_dsl(qualification: ast.Qualification | None) -> str:
 
 def _output_dsl(output: ast.Output) -> str:
     match output:
-        case ast.Aggregate(stat):
-            return stat
+        case ast.Aggregate(stat, more):
+            return " ".join((stat, *more))
         case ast.Grouped(group, stat):
             return f"by {group} {stat}"
         case ast.Ranking(direction, count, stat, qualification, per):
@@ -154,16 +154,20 @@ def _label(stat: str) -> str:
     return entry.label
 
 
+_WITHIN = {"season": "in a single season", "year": "in a single calendar year", "match": "in a single match",
+           "opposition": "against a single opposition", "ground": "at a single ground"}
+
+
 def _output_english(output: ast.Output) -> str:
     qualification = getattr(output, "qualification", None)
     condition = f" (min {qualification.minimum} {qualification.stat})" if qualification else ""
     match output:
-        case ast.Aggregate(stat):
-            return _label(stat)
+        case ast.Aggregate(stat, more):
+            return ", ".join(_label(s) for s in (stat, *more))
         case ast.Grouped(group, stat):
             return f"{_label(stat)} by {catalogue.GROUP[group].label or group}"
         case ast.Ranking(direction, count, stat, _, per):
-            within = f" in a single {per}" if per else ""
+            within = f" {_WITHIN[per]}" if per else ""
             return f"{'top' if direction == 'top' else 'bottom'} {count} by {_label(stat)}{within}{condition}"
         case ast.BestInnings(direction, count, stat):
             return f"{direction} {count} single innings by {_label(stat)}{condition}"

@@ -222,7 +222,8 @@ _PATTERNS: list[tuple[re.Pattern, Callable[[re.Match, str], list[Hit] | None]]] 
     (re.compile(r"(?:\bnumber|\bno\.?|#|\bnum|\bposition|\bpos)\s*" + _POSITION +
                 r"\b(?!\s*(?:%|runs|wickets))"), _position),
     (re.compile(r"\bat\s+" + _POSITION +
-                r"\b(?!\s*(?:[-/%.:]\s*\d|%|pm|am|runs|wickets|balls|overs|matches|innings))"), _position),
+                r"\b(?!\s*(?:[-/%.:]\s*\d|%|pm|am|runs|wickets|balls|overs|matches|innings|grounds?|venues?|"
+                r"stadiums?|places?|times?|stages?|points?|go\b))"), _position),
     (re.compile(r"\bopen(?:er|ers|ing|ed|s)\b"
                 r"(?!\s+(?:bowler|bowlers|bowling|spell|spells|match|day|game|partnership|stands?))"), _opener),
     (re.compile(r"(?<![\d/])(\d{4,6})(?=\s*" + _STAT_NOUN + r"\b)"), _count_or_year),
