@@ -221,6 +221,12 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         units = {_top(m) for m in _of_type(linked, "stat") if any(a <= m.start < b for a, b in counted)}
         others = {_top(m) for m in _of_type(linked, "stat") if not any(a <= m.start < b for a, b in counted)}
         stats = tuple(s for s in stats if s not in units or s in others)
+    subjects = tuple(dict.fromkeys(_top(m) for m in _of_type(linked, "subject")))
+    if "player of the match" in stats:  # awards are "won": the verb names no result, team or win count
+        stats = tuple(s for s in stats if s != "wins")
+        if filters.get("result") == "won":
+            del filters["result"]
+        subjects = tuple(s for s in subjects if s != "team")
     if "wickets" in stats:  # "wickets that were stumpings": how the wickets fell
         for noun, kind in DISMISSAL_NOUNS.items():
             if noun in stats:
@@ -233,23 +239,30 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         numbers=numbers,
         qualifier_stat=qualifier,
         stats=stats,
-        subjects=tuple(dict.fromkeys(_top(m) for m in _of_type(linked, "subject"))),
+        subjects=subjects,
         groups=groups,
         ranking_cue=bool(CUES["ranking"].search(linked.question)),
         list_cue=bool(CUES["list"].search(linked.question)) or ("last" in filters and not stats),
         strong_subjects=tuple(dict.fromkeys(
             _top(m) for m in _of_type(linked, "subject")
-            if m.candidates[0].score >= 0.8 and _top(m) not in _GROUP_ROLES.get(groups, ())
+            if m.candidates[0].score >= 0.8 and _top(m) not in _GROUP_ROLES.get(groups, ()) and _top(m) in subjects
         )),
         bottom_cue=bool(CUES["bottom"].search(linked.question)),
         innings_cue=bool(CUES["innings"].search(linked.question)),
         verb_subjects=tuple(dict.fromkeys(
-            _top(m) for m in _of_type(linked, "subject") if 0.7 <= m.candidates[0].score < 0.8
+            _top(m) for m in _of_type(linked, "subject") if 0.7 <= m.candidates[0].score < 0.8 and _top(m) in subjects
         )),
         bottom_cue_lower_better=bool(CUES["bottom_lower_better"].search(linked.question)),
         per=next((unit for unit in PER_UNITS if CUES[f"per_{unit}"].search(linked.question)), None),
-        several_stats=len(stats) >= 2 and bool(CUES["several_stats"].search(linked.question)),
+        several_stats=len(stats) >= 2 and _listed_together(linked),
     )
+
+
+def _listed_together(linked: Linked) -> bool:
+    """Two stat words with only a comma, "and", "&" or "+" between them: "runs, avg and 100s"."""
+    mentions = sorted(_of_type(linked, "stat"), key=lambda m: m.start)
+    return any(_top(a) != _top(b) and re.fullmatch(r"\s*(,|and|&|\+|/)?\s*(and\s+)?", linked.question[a.end:b.start])
+               and linked.question[a.end:b.start].strip() for a, b in zip(mentions, mentions[1:]))
 
 
 def _stats(linked: Linked) -> tuple[str, ...]:
@@ -528,11 +541,20 @@ def missing_parts(query: ast.Query, question: Frame) -> list[str]:
                 if not _filter_used(query, name, value)]
     if question.stats and not set(question.stats) & _stats_used(query):
         missing.append(" or ".join(question.stats))
+    if question.groups and not _grouped_as_asked(query, question):
+        missing.append(" or ".join(f"by {group}" for group in question.groups))
     if question.several_stats and not getattr(query.output, "more", ()):
         missing.append("several stats at once")
     if question.per and getattr(query.output, "per", None) != question.per:
         missing.append(f"within a single {question.per}")
     return missing
+
+
+def _grouped_as_asked(query: ast.Query, question: Frame) -> bool:
+    output = query.output
+    if isinstance(output, ast.Grouped):
+        return output.group in question.groups
+    return query.subject == "team" and "team" in question.groups and isinstance(output, ast.Ranking)
 
 
 def _stats_used(query: ast.Query) -> set[str]:

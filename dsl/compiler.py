@@ -309,7 +309,7 @@ def _conditions(r: Resolved, src, without: tuple[str, ...] = ()) -> list[ColumnE
 
 def _stat(query: ast.Query, src, stat: str, kind: str) -> ColumnElement:
     form = catalogue.STAT[stat].forms[query.subject]
-    if kind == "squad" and stat != "matches":
+    if kind == "squad" and form.source != "squad":
         raise UnsupportedQuery(f"Matches played cannot be combined with a condition on {stat}.")
     if kind.endswith("_balls") and form.source == "scorecards":
         raise UnsupportedQuery(f"'{stat}' counts whole innings, so it cannot be combined with over, bowler or batter filters.")
@@ -322,8 +322,8 @@ def _lower_is_better(query: ast.Query, stat: str) -> bool:
 
 def _context_column(query: ast.Query, src, kind: str, shown: set[str]) -> list:
     """The subject's sample size (innings, matches) next to a figure, unless already shown."""
-    context = catalogue.CONTEXT_STAT[query.subject]
-    if context in shown or kind == "squad":
+    context = "matches" if kind == "squad" else catalogue.CONTEXT_STAT[query.subject]
+    if context in shown:
         return []
     return [catalogue.STAT[context].forms[query.subject].sql(src).label(context)]
 

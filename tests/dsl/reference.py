@@ -186,6 +186,7 @@ class Match:
     scheduled_overs: int | None  # per innings, in limited-overs matches
     players: dict[str, tuple[str, ...]]  # team -> registry ids of its XI
     names: dict[str, str]  # registry id -> the name in the file
+    player_of_match: tuple[str, ...] = ()  # registry ids
     innings: list[Innings] = field(default_factory=list)
 
     @property
@@ -249,6 +250,7 @@ def _read_match(path: Path, data: dict) -> Match:
         scheduled_overs=info.get("overs"),
         players={_team(t): tuple(ids[n] for n in names) for t, names in info["players"].items()},
         names={pid: name for name, pid in ids.items()},
+        player_of_match=tuple(ids[name] for name in info.get("player_of_match", [])),
     )
     regular = [raw for raw in data["innings"] if not raw.get("super_over")]
     for number, raw in enumerate(regular, start=1):

@@ -26,7 +26,7 @@ def linker(full_db) -> Linker:
     ("fastest ODI hundred by balls", "milestone speed"),
     ("most runs in a single Test series", "a record within one series, or a match aggregate"),
     ("how has Steve Smith been batting lately", "recent form without a number of innings or matches"),
-    ("most player of the match awards in ODIs", "player-of-the-match awards"),
+    ("most player of the series awards in ODIs", "player-of-the-series awards"),
     ("ODI hat-tricks since 2010", "hat-tricks"),
     ("David Warner's Test average against spin", "bowling style"),
     ("most wickets by left-arm spinners in T20Is", "bowling style"),

@@ -1140,3 +1140,36 @@ def test_bowling_wickets_in_a_single_over(query_db):
     assert bowlers
     wickets = sum(ref.bowler_figures(bowler, seen).wickets for bowler in bowlers)
     assert one_row(query_db, "bowling t20i over 20 wickets")["wickets"] == wickets
+
+
+def test_player_of_the_match_awards_are_counted_over_matches_played(query_db, names):
+    awards = {}
+    for m in ref.matches():
+        if m.gender == "male" and m.competition == "ODI":
+            for player in m.player_of_match[:1]:  # the database keeps the first named
+                awards[player] = awards.get(player, 0) + 1
+    assert awards
+    ranked = sorted(awards, key=lambda p: (-awards[p], names[p]))[:3]
+    expected = [[names[p], awards[p], len(ref.matches_played(p, MEN("ODI")))] for p in ranked]
+    assert ask(query_db, "batting odi top 3 player of the match") == (
+        ["player", "player of the match", "matches"], expected)
+
+
+def test_several_stats_side_by_side_each_from_its_own_source(query_db):
+    f = ref.batting_figures(ref.batting(KOHLI, MEN("ODI")))
+    played = ref.matches_played(KOHLI, MEN("ODI"))
+    assert one_row(query_db, 'batting player "Virat Kohli" odi matches runs average hundreds') == {
+        "player": "Virat Kohli", "matches": len(played), "runs": f.runs, "average": f.average, "hundreds": f.hundreds}
+
+
+def test_batting_best_average_against_one_opposition(query_db, names):
+    per_opposition = {}
+    for b in ref.batting(None, MEN()):
+        per_opposition.setdefault((b.player, b.innings.opposition), []).append(b)
+    figures = {key: ref.batting_figures(lines) for key, lines in per_opposition.items()}
+    qualified = [k for k in figures if figures[k].runs >= 100 and figures[k].outs]
+    ranked = sorted(qualified, key=lambda k: (-figures[k].average, names[k[0]], k[1]))[:3]
+    expected = [[names[p], opp, figures[(p, opp)].average, figures[(p, opp)].runs, figures[(p, opp)].innings]
+                for p, opp in ranked]
+    assert ask(query_db, "batting top 3 average per opposition min runs 100") == (
+        ["player", "opposition", "average", "runs", "innings"], expected)
