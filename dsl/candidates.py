@@ -384,8 +384,8 @@ def fill(example: ast.Query, frame: Frame, *, stat: str | None = None, subject: 
     if output is None:
         return []
     filters = dict(frame.filters)
-    if subject not in ("batting", "bowling") and ("overs" in filters or "dismissal" in filters):
-        return []  # the question's over or dismissal filter needs a batting or bowling query
+    if subject not in ("batting", "bowling") and "dismissal" in filters or subject == "fielding" and "overs" in filters:
+        return []  # the question's dismissal filter needs a batting or bowling query, an over filter no fielding one
     if subject != "batting" and "position" in filters:
         return []
     if subject == "team" and "result" in filters and not _counts_team_innings(output):
@@ -468,6 +468,8 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
     if frame.stats and stat is not None and stat not in frame.stats and _asked_by(output).isdisjoint(frame.stats):
         return False
     ranked = isinstance(output, (ast.Ranking, ast.BestInnings))
+    if ranked and not (frame.ranking_cue or frame.bottom_cue or "count" in frame.numbers or frame.per):
+        return False  # "how many sixes have India hit" asks for one figure, not the top ten hitters
     if frame.ranking_cue and not frame.players and not frame.groups and not isinstance(output, ast.Listing):
         if not ranked and not (query.subject == "team" and query.team):
             return False

@@ -10,7 +10,9 @@ Adding a stat is one entry below (plus example pairs and tests).
 Sources (dsl/compiler.py): a subject's own source is its scorecard (batting, bowling, fielding) or
 its matches (team), switched to deliveries when a filter or group needs ball-by-ball columns.
 A form's `source` overrides that: "deliveries" (only ball-by-ball data has it), "scorecards"
-(whole-innings facts deliveries cannot give), "squad" (matches played) or "team_innings".
+(whole-innings facts deliveries cannot give), "squad" (matches played) or "team_innings"; "any"
+marks a team form that is right on a team's matches and on its deliveries alike (matches played).
+A team's deliveries are its batting: runs, run rate, wickets lost, boundaries (over filters).
 """
 
 from __future__ import annotations
@@ -116,14 +118,19 @@ def _team(sql, **options) -> dict[str, StatForm]:
 
 
 def _played(subjects) -> dict[str, StatForm]:
-    return {subject: StatForm(count_matches, source="squad" if subject != "team" else None) for subject in subjects}
+    return {subject: StatForm(count_matches, source="squad" if subject != "team" else "any") for subject in subjects}
+
+
+def _team_batting(sql, **options) -> StatForm:
+    return StatForm(sql, source="deliveries", **options)
 
 
 _MIN = ast.Qualification
 
 STATS: tuple[Stat, ...] = (
     # --- batting ---
-    Stat("runs", {"batting": StatForm(lambda s: total(s.c.runs)), "bowling": StatForm(lambda s: total(s.c.runs))},
+    Stat("runs", {"batting": StatForm(lambda s: total(s.c.runs)), "bowling": StatForm(lambda s: total(s.c.runs)),
+                  "team": _team_batting(lambda s: total(s.c.runs))},
          ("runs", "run tally", "runs tally", "aggregate"), implies=("batting", 0.6)),
     Stat("average", {
         "batting": StatForm(lambda s: ratio(func.sum(s.c.runs), func.sum(s.c.outs)), qualification=_MIN("innings", 10)),
@@ -154,15 +161,18 @@ STATS: tuple[Stat, ...] = (
     Stat("ducks", _batting(lambda s: count_of(and_(s.c.runs == 0, s.c.outs == 1)), source="scorecards"),
          ("ducks", "duck", "golden ducks", "golden duck"), implies=("batting", 0.8)),
     # Boundaries are mostly asked of batters; a bowling cue ("conceded", "hit for") still wins.
-    Stat("fours", {subject: StatForm(lambda s: total(s.c.fours)) for subject in ("batting", "bowling")},
+    Stat("fours", {**{subject: StatForm(lambda s: total(s.c.fours)) for subject in ("batting", "bowling")},
+                   "team": _team_batting(lambda s: total(s.c.fours))},
          ("fours", "4s"), implies=("batting", 0.75)),
-    Stat("sixes", {subject: StatForm(lambda s: total(s.c.sixes)) for subject in ("batting", "bowling")},
+    Stat("sixes", {**{subject: StatForm(lambda s: total(s.c.sixes)) for subject in ("batting", "bowling")},
+                   "team": _team_batting(lambda s: total(s.c.sixes))},
          ("sixes", "6s", "maximums", "sixers"), implies=("batting", 0.75)),
     Stat("high score", _batting(lambda s: func.max(s.c.runs), source="scorecards"),
          ("highest score", "highest scores", "high score", "high scores", "top score", "top scores", "best score",
           "best scores", "highest individual score", "hs", "highest individual scores", "biggest score",
           "highest knock"), implies=("batting", 0.8), asked_by=("runs",), innings_record=True),
-    Stat("balls", {subject: StatForm(lambda s: total(s.c.balls)) for subject in ("batting", "bowling")},
+    Stat("balls", {**{subject: StatForm(lambda s: total(s.c.balls)) for subject in ("batting", "bowling")},
+                   "team": _team_batting(lambda s: total(s.c.balls))},
          ("balls", "balls faced", "balls bowled", "deliveries", "deliveries bowled", "deliveries faced")),
     Stat("dismissals", {"batting": StatForm(lambda s: total(s.c.outs)),
                         "fielding": StatForm(lambda s: total(s.c.catches + s.c.stumpings))},
@@ -181,7 +191,8 @@ STATS: tuple[Stat, ...] = (
          ("dot ball %", "dot ball percentage", "dot ball percentages", "dot percentage", "dot %", "dots %",
           "dot ball percent", "dot ball rate", "percentage of dot balls", "dot balls %"),
          implies=("bowling", 0.8), label="dot-ball % (of legal balls bowled with no run off the bat)"),
-    Stat("wickets", _bowling(lambda s: total(s.c.wickets)),
+    Stat("wickets", {"bowling": StatForm(lambda s: total(s.c.wickets)),
+                     "team": _team_batting(lambda s: total(s.c.wickets), lower_is_better=True)},
          ("wickets", "wicket", "wkts", "wkt", "scalps", "scalp", "wickets taken"), implies=("bowling", 0.8)),
     Stat("economy", _bowling(lambda s: ratio(func.sum(s.c.runs), func.sum(s.c.balls), 6), lower_is_better=True,
                              qualification=_MIN("balls", 300)),
@@ -214,6 +225,10 @@ STATS: tuple[Stat, ...] = (
     Stat("win %", _team(lambda s: ratio(count_of(won(s)), count_matches(s), 100), qualification=_MIN("matches", 10)),
          ("win %", "win percentage", "winning percentage", "win rate", "win ratio", "win percent", "success rate",
           "percentage of wins"), implies=("team", 0.8)),
+    Stat("run rate", _team(lambda s: ratio(func.sum(s.c.runs), func.sum(s.c.balls), 6), source="deliveries",
+                           qualification=_MIN("balls", 300)),
+         ("run rate", "run rates", "run-rate", "runs per over", "rpo", "scoring rate", "scoring rates"),
+         implies=("team", 0.8), label="run rate (runs per 6 legal balls)"),
     Stat("average total", _team(lambda s: ratio(func.sum(s.c.total), func.count()), source="team_innings"),
          ("average total", "average totals", "average team total"), implies=("team", 0.8)),
     Stat("highest total", _team(lambda s: func.max(s.c.total), source="team_innings"),
@@ -289,8 +304,8 @@ GROUPS: tuple[Group, ...] = (
 QUALIFIERS: tuple[Qualifier, ...] = (
     Qualifier("innings", ("batting", "bowling")),
     Qualifier("matches", SUBJECTS),
-    Qualifier("runs", ("batting", "bowling")),
-    Qualifier("balls", ("batting", "bowling")),
+    Qualifier("runs", ("batting", "bowling", "team")),
+    Qualifier("balls", ("batting", "bowling", "team")),
     Qualifier("wickets", ("bowling",)),
 )
 

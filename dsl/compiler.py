@@ -121,6 +121,18 @@ def _team_innings_source() -> Select:
     )
 
 
+def _team_balls_source() -> Select:
+    """A team's batting, ball by ball: what its phase totals and run rates count."""
+    d, i = schema.deliveries, schema.innings
+    return select(
+        d.c.match_id, d.c.innings_id, i.c.batting_team_id.label("team_id"), i.c.bowling_team_id.label("opp_id"),
+        i.c.number.label("innings_number"), d.c.over, d.c.total_runs.label("runs"),
+        flag(d.c.is_legal).label("balls"),
+        flag(and_(d.c.player_out_id.is_not(None), d.c.wicket_kind.not_in(schema.NOT_OUT_KINDS))).label("wickets"),
+        flag(d.c.is_four).label("fours"), flag(d.c.is_six).label("sixes"),
+    ).join_from(d, i, i.c.id == d.c.innings_id)
+
+
 def _team_matches_source():
     """One row per match and side: (match, team, opposition)."""
     return union_all(
@@ -138,12 +150,13 @@ SOURCES: dict[str, Callable] = {
     "squad": _squad_source,
     "team_innings": _team_innings_source,
     "team_matches": _team_matches_source,
+    "team_balls": _team_balls_source,
 }
 
 # The source a subject counts from, and its ball-by-ball twin used when a filter or a group needs
 # a column only deliveries have (the over, the bowler faced, a bowler's dismissal kinds).
 OWN_SOURCE = {"batting": "batting", "bowling": "bowling", "fielding": "fielding", "team": "team_matches"}
-BALLS_SOURCE = {"batting": "batting_balls", "bowling": "bowling_balls"}
+BALLS_SOURCE = {"batting": "batting_balls", "bowling": "bowling_balls", "team": "team_balls"}
 
 
 @cache
@@ -313,6 +326,10 @@ def _stat(query: ast.Query, src, stat: str, kind: str) -> ColumnElement:
         raise UnsupportedQuery(f"Matches played cannot be combined with a condition on {stat}.")
     if kind.endswith("_balls") and form.source == "scorecards":
         raise UnsupportedQuery(f"'{stat}' counts whole innings, so it cannot be combined with over, bowler or batter filters.")
+    if kind == "team_balls" and form.source not in ("deliveries", "any"):
+        raise UnsupportedQuery(f"A team's '{stat}' counts whole matches or innings, so it cannot be combined with over filters.")
+    if kind == "team_matches" and form.source == "deliveries":
+        raise UnsupportedQuery(f"A team's '{stat}' comes from its deliveries, so it cannot be combined with match results.")
     return form.sql(src)
 
 
@@ -329,7 +346,9 @@ def _context_column(query: ast.Query, src, kind: str, shown: set[str]) -> list:
 
 
 def _from(src):
-    return src.join(m, m.c.id == src.c.match_id).join(v, v.c.id == m.c.venue_id)
+    # Every match has a venue, so the outer join changes no row; it keeps SQLite from scanning the
+    # small venues table first and the deliveries once per venue (seconds become minutes).
+    return src.join(m, m.c.id == src.c.match_id).outerjoin(v, v.c.id == m.c.venue_id)
 
 
 def _name_column(query: ast.Query, src):
