@@ -15,6 +15,7 @@ ratio column is PostgreSQL / SQLite. The throwaway server runs without fsync (an
 from __future__ import annotations
 
 import argparse
+from decimal import Decimal
 import statistics
 import tempfile
 import time
@@ -211,7 +212,8 @@ def median_ms(engine: Engine, query: Select, repeats: int) -> tuple[float, list]
 
 
 def comparable(rows: list) -> list:
-    return [tuple(round(x, 3) if isinstance(x, float) else x for x in row) for row in rows]
+    # PostgreSQL returns the compiler's rounded ratios as Decimal, SQLite as float.
+    return [tuple(round(float(x), 3) if isinstance(x, (float, Decimal)) else x for x in row) for row in rows]
 
 
 def timed_build(url: str, label: str) -> float:
