@@ -51,6 +51,14 @@ class Position:
 
 
 @dataclass(frozen=True)
+class Threshold:
+    """Only the innings in which the player made at least `minimum` of `stat` (runs or wickets)."""
+
+    stat: str
+    minimum: int
+
+
+@dataclass(frozen=True)
 class Toss:
     outcome: str  # won / lost
     decision: str | None = None  # bat / field
@@ -132,15 +140,16 @@ class Query:
     span: Span | None = None
     innings_number: int | None = None
     position: Position | None = None
+    threshold: Threshold | None = None
     result: str | None = None
     toss: Toss | None = None
     batting_order: str | None = None
     event: str | None = None
     stage: str | None = None
+    last: int | None = None  # the most recent N innings (team: matches) that pass the other filters
     overs: OverRange | None = None
     against: str | None = None  # the bowler a batter faced, or the batter a bowler bowled to
     dismissal: str | None = None
-    last: int | None = None  # the most recent N innings (team: matches) that pass the other filters
 
     def filters(self) -> dict[str, object]:
         """The filters that are set, by field name, in grammar order."""

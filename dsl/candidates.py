@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import Engine
 
 from dsl import ast, catalogue
-from dsl.compiler import compile_query
+from dsl.compiler import DEFAULT_ROW_LIMIT, compile_query
 from dsl.errors import AmbiguousName, DslError
 from dsl.link import Linked, Mention
 from dsl.lexicon import lexicon
@@ -100,6 +100,9 @@ def _number_roles(linked: Linked) -> tuple[dict, str | None]:
             roles["innings_number"] = value
         elif _RECENT_BEFORE.search(before) and _RECENT_UNIT_AFTER.match(after):
             roles["last"] = value
+        elif _HAUL_AFTER.match(after) or _SCORE_AFTER.match(after) and (
+                _SCORES_WORDS.match(after) or _TIMES.search(linked.question)):
+            roles["threshold"] = ("wickets" if _HAUL_AFTER.match(after) else "runs", value)
         elif re.match(r"\s*over\b", after) and re.fullmatch(r"\d{1,2}(st|nd|rd|th)|first|last|final", text):
             single_overs.append(value)  # "the 19th over", "the last over"
         elif re.search(r"(open|number|no\.?|#|position|at)\s*$", before) or "open" in text:
@@ -112,6 +115,10 @@ def _number_roles(linked: Linked) -> tuple[dict, str | None]:
             qualifier = _qualifier(word.group(1) if word else "")
         elif re.search(r"(top|best|worst|bottom|lowest|highest|first|leading)\s*$", before):
             roles["count"] = value
+        elif (plus := re.match(r"\s*(\+|-?plus|or more)\s*([a-z]+)", after)) and _qualifier(plus.group(2)):
+            roles["minimum"] = value  # "600+ runs in a season": a qualification, and every one who has it
+            qualifier = _qualifier(plus.group(2))
+            roles.setdefault("count", MAX_COUNT)
         elif re.search(r"^\s*(innings|matches|games|runs|balls|wickets)", after) and "count" in roles:
             roles["minimum"] = value
             word = re.match(r"\s*([a-z]+)", after).group(1)
@@ -130,6 +137,7 @@ def _number_roles(linked: Linked) -> tuple[dict, str | None]:
 # The units a record can be ranked within, in the order their cues are tried ("in a single Test
 # at one ground" is a match record).
 PER_UNITS = ("match", "year", "season", "opposition", "ground")
+MAX_COUNT = DEFAULT_ROW_LIMIT  # the longest ranking askcric shows
 _RECENT_BEFORE = re.compile(r"\b(last|previous|past|latest|recent|most recent)\s*$")
 _RECENT_UNIT = (r"\s*((test|odi|t20i?|ipl|international|world cup)s?\s+)?"
                 r"(innings|inns|knocks|matches|games|outings|tests|odis|t20is|appearances|spells)\b")
@@ -137,6 +145,16 @@ _RECENT_UNIT_AFTER = re.compile(_RECENT_UNIT)
 # "his last 5 Test innings": the innings are what "last" counts, not a stat that was asked for.
 _RECENT_PHRASE = re.compile(r"\b(last|previous|past|latest|recent)\s+(\d{1,3}|"
                             + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")" + _RECENT_UNIT, re.I)
+
+
+# Innings thresholds: "50+ scores", "how many times 100 or more", "4-wicket hauls", "3+ wickets in
+# an innings". A "+" after a career figure ("5000+ Test runs") stays a qualification.
+_SCORE_AFTER = re.compile(r"\s*(\+|-?plus\b|or more\b|or above\b)")
+_SCORES_WORDS = re.compile(r"\s*(\+|-?plus|or more|or above)\s*(run\s+)?(scores?|knocks?|innings)\b")
+_HAUL_AFTER = re.compile(r"\s*(\+|-?plus|or more)?\s*-?\s*(wickets?|wkts?|wicket|wkt)[- ]?(hauls?|innings)\b"
+                         r"|\s*(\+|-?plus|or more)?\s*-?\s*(fors|fers)\b"
+                         r"|\s*(\+|-?plus|or more)\s*(wickets?|wkts?)\s+in\s+an?\s+(innings|spell)\b")
+_TIMES = re.compile(r"\bhow (many times|often)\b|\bnumber of times\b")
 
 
 def _qualifier(word: str) -> str | None:
@@ -210,6 +228,8 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         filters["innings_number"] = numbers.pop("innings_number")
     if "last" in numbers:
         filters["last"] = numbers.pop("last")
+    if "threshold" in numbers:
+        filters["threshold"] = ast.Threshold(*numbers.pop("threshold"))
     if "position" in numbers:
         filters["position"] = ast.Position(*numbers.pop("position"))
     if filters.get("event") == "World Cup" and filters.get("competition") == "t20i":
@@ -222,6 +242,12 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         others = {_top(m) for m in _of_type(linked, "stat") if not any(a <= m.start < b for a, b in counted)}
         stats = tuple(s for s in stats if s not in units or s in others)
     subjects = tuple(dict.fromkeys(_top(m) for m in _of_type(linked, "subject")))
+    if "threshold" in filters:  # "how many 50+ scores": the innings that pass are what is counted
+        counted = filters["threshold"].stat
+        stats = tuple(dict.fromkeys("innings" if s in (counted, "fifties", "hundreds", "five-fors") else s
+                                    for s in stats)) or ("innings",)
+        if _TIMES.search(linked.question):
+            stats = ("innings",)
     if "player of the match" in stats:  # awards are "won": the verb names no result, team or win count
         stats = tuple(s for s in stats if s != "wins")
         if filters.get("result") == "won":
@@ -388,6 +414,8 @@ def fill(example: ast.Query, frame: Frame, *, stat: str | None = None, subject: 
         return []  # the question's dismissal filter needs a batting or bowling query, an over filter no fielding one
     if subject != "batting" and "position" in filters:
         return []
+    if "threshold" in filters and subject != {"runs": "batting", "wickets": "bowling"}[filters["threshold"].stat]:
+        return []  # an innings of N runs is a batting innings, of N wickets a bowling one
     if subject == "team" and "result" in filters and not _counts_team_innings(output):
         # For a team's results the result is the stat, not a filter.
         stat = RESULT_STATS[filters.pop("result")]

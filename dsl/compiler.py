@@ -274,6 +274,14 @@ def _last(r: Resolved, src) -> ColumnElement:
     return unit.in_(recent)
 
 
+def _threshold(r: Resolved, src) -> ColumnElement:
+    threshold = r.query.threshold
+    if threshold.stat not in src.c or "over" in src.c:
+        raise UnsupportedQuery(f"'with {threshold.stat} N+' keeps whole batting or bowling innings; it cannot "
+                               "be combined with over, bowler or batter filters.")
+    return src.c[threshold.stat] >= threshold.minimum
+
+
 def _stage(r: Resolved, src) -> ColumnElement:
     return m.c.stage == "Final" if r.query.stage == "final" else m.c.stage.in_(KNOCKOUT_STAGES)
 
@@ -298,6 +306,7 @@ FILTERS: dict[str, Filter] = {
     "against": lambda r, src: src.c.against_id == r.against_id,
     "dismissal": lambda r, src: src.c.dismissal_kind.in_(DISMISSAL_GROUPS.get(r.query.dismissal, (r.query.dismissal,))),
     "last": _last,
+    "threshold": _threshold,
 }
 # The source column each filter reads, where not every source has it.
 FILTER_COLUMNS = {

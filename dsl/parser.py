@@ -82,6 +82,7 @@ class _ToAst(Transformer):
     def season(self, season): return ("span", ast.Season(season))
     def innings_number(self, number): return ("innings_number", number)
     def position(self, first, last=None): return ("position", ast.Position(first, last or first))
+    def threshold(self, stat, minimum): return ("threshold", ast.Threshold(_words(stat), minimum))
     def result(self, *words): return ("result", " ".join(map(str, words)))
     def toss(self, outcome, decision=None):
         return ("toss", ast.Toss(_words(outcome), _words(decision) if decision else None))

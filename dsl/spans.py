@@ -212,6 +212,7 @@ _PATTERNS: list[tuple[re.Pattern, Callable[[re.Match, str], list[Hit] | None]]] 
                 r"(?=\s+(?:(?:test|odi|t20i?|ipl|international)s?\s+)?"
                 r"(?:innings|inns|knocks|matches|games|outings|tests|odis|t20is|appearances|spells)\b)"), _plain_number),
     (re.compile(r"\b(1st|2nd|3rd|4th|first|second|third|fourth)[\s-]+(?:innings|inns|inning)\b"), _ordinal_innings),
+    (re.compile(r"\b" + _COUNT + r"(?=\s*\+?\s*-?\s*(?:(?:wickets?|wkts?)[\s-]?(?:hauls?|innings)|fors|fers)\b)"), _plain_number),
     (re.compile(r"\b(first|last|final|\d{1,2}(?:st|nd|rd|th))\s+over\b"), _one_over),
     (re.compile(r"\b(?:top|bottom|best|worst|leading)\s*-?\s*" + _COUNT +
                 r"\b(?!\s*-?\s*(?:fors?\b|fers?\b|wis?\b|wkts?\s+hauls?|wickets?\s+hauls?|%))"), _plain_number),

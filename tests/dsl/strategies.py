@@ -25,10 +25,12 @@ qualifications = st.none() | st.builds(ast.Qualification, st.sampled_from(QUALIF
 
 
 def outputs(subject: str):
+    several = st.lists(st.sampled_from(STATS[subject]), min_size=1, max_size=4, unique=True)
     choices = [
-        st.builds(ast.Aggregate, st.sampled_from(STATS[subject])),
+        several.map(lambda stats: ast.Aggregate(stats[0], tuple(stats[1:]))),
         st.builds(ast.Grouped, st.sampled_from(GROUPS), st.sampled_from(STATS[subject])),
-        st.builds(ast.Ranking, st.sampled_from(["top", "bottom"]), numbers, st.sampled_from(STATS[subject]), qualifications),
+        st.builds(ast.Ranking, st.sampled_from(["top", "bottom"]), numbers, st.sampled_from(STATS[subject]), qualifications,
+                  maybe(st.sampled_from(["season", "year", "match", "opposition", "ground"]))),
     ]
     if subject in INNINGS_STATS:
         choices.append(st.builds(
@@ -48,6 +50,7 @@ def queries(draw) -> ast.Query:
     subject = draw(st.sampled_from(["batting", "bowling", "fielding", "team"]))
     player_query = subject != "team"
     balls = subject in ("batting", "bowling")
+    overs = subject != "fielding"
     first = draw(numbers)
     return ast.Query(
         subject=subject,
@@ -63,13 +66,15 @@ def queries(draw) -> ast.Query:
         span=draw(maybe(spans)),
         innings_number=draw(maybe(numbers)),
         position=draw(maybe(st.builds(ast.Position, st.just(first), st.integers(first, first + 10)))) if subject == "batting" else None,
+        threshold=draw(maybe(st.builds(ast.Threshold, st.sampled_from(["runs", "wickets"]), numbers))) if balls else None,
         result=draw(maybe(st.sampled_from(["won", "lost", "drawn", "tied"]))),
         toss=draw(maybe(st.builds(ast.Toss, st.sampled_from(["won", "lost"]), maybe(st.sampled_from(["bat", "field"]))))),
         batting_order=draw(maybe(st.sampled_from(["batting first", "chasing"]))),
         event=draw(maybe(names)),
         stage=draw(maybe(st.sampled_from(["final", "knockouts"]))),
+        last=draw(maybe(numbers)),
         overs=draw(maybe(st.one_of(st.builds(ast.Overs, numbers, numbers),
-                                   st.builds(ast.Phase, st.sampled_from(["powerplay", "middle overs", "death overs"]))))) if balls else None,
+                                   st.builds(ast.Phase, st.sampled_from(["powerplay", "middle overs", "death overs"]))))) if overs else None,
         against=draw(maybe(names)) if balls else None,
         dismissal=draw(maybe(st.sampled_from(["caught", "bowled", "lbw", "run out", "stumped", "hit wicket"]))) if balls else None,
     )

@@ -124,6 +124,21 @@ CASES = {
         ['team "England" odi list draws', 'team "England" odi list matches'],
         ['team "India" odi last 5 list matches'],
     ),
+    "'how many times N+' counts the innings with at least N runs": (
+        "how often has Kane Williamson passed 50+ against England",
+        ['batting player "Joe Root" vs "India" fifties', 'batting player "Joe Root" vs "India" runs'],
+        ['batting player "Kane Williamson" vs "England" with runs 50+ innings'],
+    ),
+    "'N+ runs in a season' qualifies each season and shows everyone who has it": (
+        "bowlers with 25+ wickets in one IPL season",
+        ['bowling ipl top 10 wickets'],
+        ['bowling ipl top 100 wickets per season min wickets 25'],
+    ),
+    "several stats listed together are shown side by side": (
+        "Pat Cummins Test wickets, average and economy",
+        ['bowling player "James Anderson" test wickets'],
+        ['bowling player "Pat Cummins" test wickets average economy'],
+    ),
 }
 
 

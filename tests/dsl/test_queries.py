@@ -1173,3 +1173,17 @@ def test_batting_best_average_against_one_opposition(query_db, names):
                 for p, opp in ranked]
     assert ask(query_db, "batting top 3 average per opposition min runs 100") == (
         ["player", "opposition", "average", "runs", "innings"], expected)
+
+
+def test_batting_innings_of_at_least_n_runs(query_db):
+    lines = ref.batting(KOHLI, MEN())
+    assert any(b.runs >= 50 for b in lines) and any(b.runs < 50 for b in lines)
+    row = one_row(query_db, 'batting player "Virat Kohli" with runs 50+ runs innings')
+    assert (row["runs"], row["innings"]) == (sum(b.runs for b in lines if b.runs >= 50), sum(b.runs >= 50 for b in lines))
+
+
+def test_bowling_innings_of_at_least_n_wickets_listed(query_db, names):
+    lines = [b for b in ref.bowling(None, MEN()) if b.wickets >= 3]
+    assert lines
+    columns, rows = ask(query_db, "bowling with wickets 3+ list innings")
+    assert per_match(rows) == per_match([bowl_row(b, names) for b in by_date(lines)])
