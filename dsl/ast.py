@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Literal
 
-Subject = Literal["batting", "bowling", "fielding", "team"]
+Subject = Literal["batting", "bowling", "fielding", "team", "partnership"]
 
 
 # --- filters with more than one value -------------------------------------------------------------
@@ -147,8 +147,9 @@ class Query:
     event: str | None = None
     stage: str | None = None
     last: int | None = None  # the most recent N innings (team: matches) that pass the other filters
+    wicket: int | None = None  # a partnership for this wicket (1: the opening stand)
     overs: OverRange | None = None
-    against: str | None = None  # the bowler a batter faced, or the batter a bowler bowled to
+    against: str | None = None  # the bowler a batter faced, the batter a bowler bowled to, a batter's partner
     dismissal: str | None = None
 
     def filters(self) -> dict[str, object]:

@@ -57,6 +57,7 @@ class Frame:
     innings_cue: bool = False  # "innings", "spell", "scores", "totals": single innings may be asked for
     per: str | None = None  # "in a single season / calendar year / match": records within one unit
     several_stats: bool = False  # "runs, average and hundreds": the stats side by side
+    stand_record: bool = False  # "the highest stands": single partnerships, not a pair's total
 
 
 def _top(mention: Mention) -> str:
@@ -98,6 +99,8 @@ def _number_roles(linked: Linked) -> tuple[dict, str | None]:
         text = mention.text.lower()
         if re.search(r"(innings)", after[:12]) and re.search(r"(st|nd|rd|th|first|second|third|fourth)", text + after[:3]):
             roles["innings_number"] = value
+        elif _WICKET_AFTER.match(after) and _ORDINAL.fullmatch(text) or text == "opening" and _STAND_AFTER.match(after):
+            roles["wicket"] = value  # "7th-wicket stand", "opening partnership"
         elif _RECENT_BEFORE.search(before) and _RECENT_UNIT_AFTER.match(after):
             roles["last"] = value
         elif _HAUL_AFTER.match(after) or _SCORE_AFTER.match(after) and (
@@ -137,7 +140,12 @@ def _number_roles(linked: Linked) -> tuple[dict, str | None]:
 # The units a record can be ranked within, in the order their cues are tried ("in a single Test
 # at one ground" is a match record).
 PER_UNITS = ("match", "year", "season", "opposition", "ground")
+_RECORD_WORDS = re.compile(r"\b(highest|best|biggest|largest|record|top)\b", re.I)
+WORDED_SUBJECTS = ("partnership",)  # subjects only a word of the question can make ("stand", "partnership")
 MAX_COUNT = DEFAULT_ROW_LIMIT  # the longest ranking askcric shows
+_WICKET_AFTER = re.compile(r"[\s-]*(wicket|wkt)\b(?!s)(?!\s+(hauls?|takers?|wins?|victory))")
+_ORDINAL = re.compile(r"\d{1,2}(st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last")
+_STAND_AFTER = re.compile(r"\s*(stand|partnership)s?\b")
 _RECENT_BEFORE = re.compile(r"\b(last|previous|past|latest|recent|most recent)\s*$")
 _RECENT_UNIT = (r"\s*((test|odi|t20i?|ipl|international|world cup)s?\s+)?"
                 r"(innings|inns|knocks|matches|games|outings|tests|odis|t20is|appearances|spells)\b")
@@ -228,6 +236,8 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         filters["innings_number"] = numbers.pop("innings_number")
     if "last" in numbers:
         filters["last"] = numbers.pop("last")
+    if "wicket" in numbers:
+        filters["wicket"] = numbers.pop("wicket")
     if "threshold" in numbers:
         filters["threshold"] = ast.Threshold(*numbers.pop("threshold"))
     if "position" in numbers:
@@ -248,6 +258,11 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
                                     for s in stats)) or ("innings",)
         if _TIMES.search(linked.question):
             stats = ("innings",)
+    if "wicket" in filters:  # "the 7th-wicket stand": the word names which stand, not a bowler's wickets
+        stats = tuple(s for s in stats if s != "wickets")
+        subjects = tuple(s for s in subjects if s != "bowling") or ("partnership",)
+    if "partnership" in subjects and stats == ("partnerships",) and _RECORD_WORDS.search(linked.question):
+        stats = ("runs",)  # "the best 7th-wicket stand": the runs of single stands, not how many
     if "player of the match" in stats:  # awards are "won": the verb names no result, team or win count
         stats = tuple(s for s in stats if s != "wins")
         if filters.get("result") == "won":
@@ -281,6 +296,8 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         bottom_cue_lower_better=bool(CUES["bottom_lower_better"].search(linked.question)),
         per=next((unit for unit in PER_UNITS if CUES[f"per_{unit}"].search(linked.question)), None),
         several_stats=len(stats) >= 2 and _listed_together(linked),
+        stand_record="partnership" in subjects and bool(_RECORD_WORDS.search(linked.question))
+        and not re.search(r"\bmost\b", linked.question, re.I),
     )
 
 
@@ -372,7 +389,9 @@ def _role_fills(subject: str, frame: Frame) -> Iterable[dict]:
         if len(players) == 1:
             player_options = [{"player": players[0]}]
         elif len(players) >= 2:
-            if subject in ("batting", "bowling"):
+            if subject == "partnership":  # the pair: who is named first does not change a stand
+                player_options = [{"player": players[0], "against": players[1]}]
+            elif subject in ("batting", "bowling"):
                 player_options = [{"player": players[0], "against": players[1]},
                                   {"player": players[1], "against": players[0]}]
             else:
@@ -412,7 +431,7 @@ def fill(example: ast.Query, frame: Frame, *, stat: str | None = None, subject: 
     filters = dict(frame.filters)
     if subject not in ("batting", "bowling") and "dismissal" in filters or subject == "fielding" and "overs" in filters:
         return []  # the question's dismissal filter needs a batting or bowling query, an over filter no fielding one
-    if subject != "batting" and "position" in filters:
+    if subject != "batting" and "position" in filters or subject != "partnership" and "wicket" in filters:
         return []
     if "threshold" in filters and subject != {"runs": "batting", "wickets": "bowling"}[filters["threshold"].stat]:
         return []  # an innings of N runs is a batting innings, of N wickets a bowling one
@@ -453,6 +472,8 @@ def _variants(example: ast.Query, frame: Frame) -> list[ast.Query]:
         plain = next((kind for kind in ("innings", "matches") if kind in catalogue.SUBJECT_LISTS[example.subject]), None)
         if plain:
             variants.append(replace(example, output=ast.Listing(plain)))
+    if frame.stand_record:
+        variants.append(replace(example, subject="partnership", output=ast.BestInnings("best", DEFAULT_COUNT, "runs")))
     if frame.several_stats and isinstance(output, ast.Aggregate):
         variants.append(replace(example, output=ast.Aggregate(frame.stats[0], frame.stats[1:])))
     if frame.per and isinstance(output, (ast.Aggregate, ast.Grouped)):
@@ -470,6 +491,8 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
     """Does the query's shape fit the question's shape words? A question naming no player that
     asks "who has the most..." wants a ranking; one naming groups wants them."""
     output = query.output
+    if frame.stand_record and not isinstance(output, (ast.BestInnings, ast.Listing)):
+        return False  # the highest stands are single stands (best N runs); "most runs" is a pair's total
     if frame.per and not isinstance(output, ast.Ranking):
         return False  # a record within one season or match ranks (player, unit) pairs
     if frame.several_stats != bool(getattr(output, "more", ())):
@@ -483,7 +506,8 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
         return False  # "highest scores" are single innings: best N runs lists them, once per innings
     if not _subject_fits(query, frame):
         return False
-    if isinstance(output, ast.Ranking) and query.player is not None and not output.per:
+    if isinstance(output, ast.Ranking) and query.player is not None and not output.per \
+            and query.subject != "partnership":  # (a batter's stands rank his partners)
         return False  # a ranking of players filtered to one player says nothing a figure does not
     if isinstance(output, ast.BestInnings) and not frame.innings_cue and not frame.list_cue:
         return False  # "most sixes" is a career ranking; single innings only when the words say so
@@ -519,7 +543,10 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
 
 
 def _subject_fits(query: ast.Query, frame: Frame) -> bool:
-    """The subject the question's words name outright ("bowler", "conceded", "hit") is kept."""
+    """The subject the question's words name outright ("bowler", "conceded", "hit") is kept; a
+    partnership is only ever what the question calls one."""
+    if query.subject in WORDED_SUBJECTS and query.subject not in frame.subjects:
+        return False
     if frame.strong_subjects:
         return query.subject in frame.strong_subjects
     return not frame.verb_subjects or query.subject in frame.verb_subjects + ("team",)
@@ -543,7 +570,8 @@ def shaped_candidates(frame: Frame, examples: Iterable[ast.Query], limit: int = 
     for example in examples:
         # A stat only some subjects have ("dismissals") re-types a neighbour of another subject.
         subjects = frame.subjects or (example.subject,) + tuple(
-            subject for subject, stats in catalogue.SUBJECT_STATS.items() if set(frame.stats) & set(stats))
+            subject for subject, stats in catalogue.SUBJECT_STATS.items()
+            if set(frame.stats) & set(stats) and subject not in WORDED_SUBJECTS)
         for subject in subjects:
             for stat in frame.stats or (None,):
                 for query in fill(example, frame, stat=stat, subject=subject):

@@ -28,9 +28,11 @@ from dsl.sql import (
     ratio, total, venues, won,
 )
 
-SUBJECTS = ("batting", "bowling", "fielding", "team")
+SUBJECTS = ("batting", "bowling", "fielding", "team", "partnership")
+PLAYER_SUBJECTS = ("batting", "bowling", "fielding")  # a player's own record, from his matches
 # The count shown next to an aggregate or a ranking, so a figure comes with its sample size.
-CONTEXT_STAT = {"batting": "innings", "bowling": "innings", "fielding": "matches", "team": "matches"}
+CONTEXT_STAT = {"batting": "innings", "bowling": "innings", "fielding": "matches", "team": "matches",
+                "partnership": "partnerships"}
 
 
 @dataclass(frozen=True)
@@ -130,12 +132,27 @@ _MIN = ast.Qualification
 STATS: tuple[Stat, ...] = (
     # --- batting ---
     Stat("runs", {"batting": StatForm(lambda s: total(s.c.runs)), "bowling": StatForm(lambda s: total(s.c.runs)),
-                  "team": _team_batting(lambda s: total(s.c.runs))},
+                  "team": _team_batting(lambda s: total(s.c.runs)), "partnership": StatForm(lambda s: total(s.c.runs))},
          ("runs", "run tally", "runs tally", "aggregate"), implies=("batting", 0.6)),
+    # --- partnerships: a stand between two batters for one wicket ---
+    Stat("partnerships", {"partnership": StatForm(lambda s: func.count())},
+         ("partnerships", "partnership", "stands", "stand", "opening stands", "opening stand",
+          "opening partnerships", "opening partnership"), implies=("partnership", 0.9)),
+    Stat("hundred stands", {"partnership": StatForm(lambda s: count_of(s.c.runs >= 100))},
+         ("hundred stands", "century stands", "century partnerships", "hundred partnerships", "100 partnerships",
+          "100 stands", "100 run stands", "100 run partnerships", "hundred run stands", "hundred run partnerships"),
+         implies=("partnership", 0.9), label="hundred stands (100+)"),
+    Stat("fifty stands", {"partnership": StatForm(lambda s: count_of(s.c.runs >= 50))},
+         ("fifty stands", "fifty partnerships", "50 partnerships", "50 stands", "50 run stands",
+          "50 run partnerships", "half century stands", "half century partnerships"),
+         implies=("partnership", 0.9), label="fifty stands (50+)"),
     Stat("average", {
         "batting": StatForm(lambda s: ratio(func.sum(s.c.runs), func.sum(s.c.outs)), qualification=_MIN("innings", 10)),
         "bowling": StatForm(lambda s: ratio(func.sum(s.c.runs), func.sum(s.c.wickets)), lower_is_better=True,
                             qualification=_MIN("wickets", 10)),
+        # as StatsGuru: runs per stand that ended (an unbroken stand adds its runs, not a stand)
+        "partnership": StatForm(lambda s: ratio(func.sum(s.c.runs), count_of(~s.c.unbroken)),
+                                qualification=_MIN("partnerships", 10)),
     }, ("average", "averages", "avg", "avgs", "ave", "avge", "averaged", "averaging")),
     Stat("strike rate", {
         "batting": StatForm(lambda s: ratio(func.sum(s.c.runs), func.sum(s.c.balls), 100), qualification=_MIN("balls", 250)),
@@ -144,7 +161,7 @@ STATS: tuple[Stat, ...] = (
     }, ("strike rate", "strike rates", "strikerate", "sr")),
     Stat("innings", {subject: StatForm(count_innings) for subject in ("batting", "bowling")},
          ("innings", "inns", "knocks", "innings played")),
-    Stat("matches", _played(SUBJECTS),
+    Stat("matches", _played(PLAYER_SUBJECTS + ("team",)),
          ("matches", "match", "games", "game", "appearances", "matches played", "games played", "caps")),
     # Awards are counted over the matches a player was picked for, whatever he did in them.
     Stat("player of the match", {subject: StatForm(lambda s: count_of(matches.c.player_of_match_id == s.c.player_id),
@@ -241,8 +258,9 @@ STATS: tuple[Stat, ...] = (
 )
 
 INNINGS_STATS: tuple[InningsStat, ...] = (
-    InningsStat("runs", {"batting": InningsForm(lambda s: [s.c.runs.desc(), s.c.balls.asc()])},
-                asked_by=("high score",)),
+    InningsStat("runs", {subject: InningsForm(lambda s: [s.c.runs.desc(), s.c.balls.asc()])
+                         for subject in ("batting", "partnership")},
+                asked_by=("high score", "partnerships")),
     InningsStat("strike rate", {"batting": InningsForm(lambda s: [per_ball(s.c.runs, s.c.balls).desc()],
                                                        qualification=_MIN("balls", 10))}),
     InningsStat("sixes", {"batting": InningsForm(lambda s: [s.c.sixes.desc(), s.c.runs.desc()])}),
@@ -264,6 +282,7 @@ LIST_KINDS: tuple[ListKind, ...] = (
     ListKind("ducks", {"batting": lambda s: and_(s.c.runs == 0, s.c.outs == 1)}),
     ListKind("five-fors", {"bowling": lambda s: s.c.wickets >= 5}),
     ListKind("matches", {"team": lambda s: None}),
+    ListKind("partnerships", {"partnership": lambda s: None}),
     ListKind("wins", {"team": won}),
     ListKind("losses", {"team": lost}),
     ListKind("draws", {"team": lambda s: matches.c.result == "draw"}),
@@ -286,6 +305,8 @@ GROUPS: tuple[Group, ...] = (
     Group("competition", lambda s: (matches.c.competition, None), ordered=True,
           cue=r"\b(by|per|in each|each|across|split by)\s+(format|formats|competition|competitions)\b|"
               r"\bformat[- ]wise"),
+    Group("wicket", lambda s: (s.c.wicket, None), column="wicket", ordered=True, label="partnership wicket",
+          cue=r"\b(by|per|for each|each|for every)\s+wicket\b|\bwicket[- ]wise\b|\bwicket by wicket\b"),
     Group("innings", lambda s: (s.c.innings_number, None), column="innings_number", ordered=True,
           label="innings number", cue=r"\b(by|per|each)\s+innings(\s+number)?\b|\binnings[- ]wise"),
     Group("position", lambda s: (s.c.position, None), column="position", ordered=True, label="batting position",
@@ -303,7 +324,8 @@ GROUPS: tuple[Group, ...] = (
 
 QUALIFIERS: tuple[Qualifier, ...] = (
     Qualifier("innings", ("batting", "bowling")),
-    Qualifier("matches", SUBJECTS),
+    Qualifier("matches", PLAYER_SUBJECTS + ("team",)),
+    Qualifier("partnerships", ("partnership",)),
     Qualifier("runs", ("batting", "bowling", "team")),
     Qualifier("balls", ("batting", "bowling", "team")),
     Qualifier("wickets", ("bowling",)),

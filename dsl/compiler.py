@@ -133,6 +133,22 @@ def _team_balls_source() -> Select:
     ).join_from(d, i, i.c.id == d.c.innings_id)
 
 
+def _partnerships_source() -> Select:
+    """Each stand twice, once from each batter's side (player_id, and the partner as against_id),
+    so "Kohli's stands" and "stands with Rohit" are plain filters; a query naming no batter keeps
+    the row where player_id is the pair's first (see _conditions)."""
+    p, i = schema.partnerships, schema.innings
+
+    def side(player, partner) -> Select:
+        return select(
+            p.c.match_id, p.c.innings_id, p.c.team_id, i.c.bowling_team_id.label("opp_id"),
+            i.c.number.label("innings_number"), p.c.wicket, player.label("player_id"), partner.label("against_id"),
+            p.c.first_id, p.c.runs, p.c.balls, p.c.unbroken,
+        ).join_from(p, i, i.c.id == p.c.innings_id)
+
+    return union_all(side(p.c.first_id, p.c.second_id), side(p.c.second_id, p.c.first_id))
+
+
 def _team_matches_source():
     """One row per match and side: (match, team, opposition)."""
     return union_all(
@@ -151,11 +167,13 @@ SOURCES: dict[str, Callable] = {
     "team_innings": _team_innings_source,
     "team_matches": _team_matches_source,
     "team_balls": _team_balls_source,
+    "partnerships": _partnerships_source,
 }
 
 # The source a subject counts from, and its ball-by-ball twin used when a filter or a group needs
 # a column only deliveries have (the over, the bowler faced, a bowler's dismissal kinds).
-OWN_SOURCE = {"batting": "batting", "bowling": "bowling", "fielding": "fielding", "team": "team_matches"}
+OWN_SOURCE = {"batting": "batting", "bowling": "bowling", "fielding": "fielding", "team": "team_matches",
+              "partnership": "partnerships"}
 BALLS_SOURCE = {"batting": "batting_balls", "bowling": "bowling_balls", "team": "team_balls"}
 
 
@@ -307,16 +325,19 @@ FILTERS: dict[str, Filter] = {
     "dismissal": lambda r, src: src.c.dismissal_kind.in_(DISMISSAL_GROUPS.get(r.query.dismissal, (r.query.dismissal,))),
     "last": _last,
     "threshold": _threshold,
+    "wicket": lambda r, src: src.c.wicket == r.query.wicket,
 }
 # The source column each filter reads, where not every source has it.
 FILTER_COLUMNS = {
     "player": "player_id", "innings_number": "innings_number", "position": "position",
-    "overs": "over", "against": "against_id", "dismissal": "dismissal_kind",
+    "overs": "over", "against": "against_id", "dismissal": "dismissal_kind", "wicket": "wicket",
 }
 
 
 def _conditions(r: Resolved, src, without: tuple[str, ...] = ()) -> list[ColumnElement]:
     conditions = [m.c.gender == ("female" if r.query.women else "male")]
+    if "first_id" in src.c and r.query.player is None:
+        conditions.append(src.c.player_id == src.c.first_id)  # each stand once (_partnerships_source)
     for name in r.query.filters():
         if name == "women" or name in without:
             continue
@@ -361,10 +382,24 @@ def _from(src):
 
 
 def _name_column(query: ast.Query, src):
-    """(join target, join condition, label column, group keys) naming the rows of a ranking."""
+    """(joins, label column, group keys) naming the rows of a ranking."""
     if query.subject == "team":
-        return teams, teams.c.id == src.c.team_id, teams.c.name.label("team"), (teams.c.id, teams.c.name)
-    return players, players.c.id == src.c.player_id, players.c.full_name.label("player"), (players.c.id, players.c.full_name)
+        return [(teams, teams.c.id == src.c.team_id)], teams.c.name.label("team"), (teams.c.id, teams.c.name)
+    if query.subject == "partnership":
+        return _pair_column(query, src)
+    return [(players, players.c.id == src.c.player_id)], players.c.full_name.label("player"), (players.c.id, players.c.full_name)
+
+
+def _pair_column(query: ast.Query, src):
+    """A ranking of stands names the pair ("Virat Kohli & Rohit Sharma"), or the partner of the
+    batter the query names."""
+    partner = players.alias("partner")
+    joins = [(partner, partner.c.id == src.c.against_id)]
+    if query.player is not None:
+        return joins, partner.c.full_name.label("partner"), (partner.c.id, partner.c.full_name)
+    one = players.alias("one")
+    pair = (one.c.full_name + " & " + partner.c.full_name).label("pair")
+    return [(one, one.c.id == src.c.player_id), *joins], pair, (one.c.id, partner.c.id, one.c.full_name, partner.c.full_name)
 
 
 def _side_by_side(r: Resolved) -> Select:
@@ -450,11 +485,13 @@ def _unit_columns(unit: str | None, src) -> tuple[list, list]:
 
 def _ranking(r: Resolved, src, kind: str) -> Select:
     query, output = r.query, r.query.output
-    target, on, name, group_keys = _name_column(query, src)
+    joins, name, group_keys = _name_column(query, src)
     stat = _stat(query, src, output.stat, kind).label(output.stat)
     unit_columns, unit_keys = _unit_columns(output.per, src)
     columns = [name, *unit_columns, stat]
-    joined = _from(src).join(target, on)
+    joined = _from(src)
+    for join in joins:
+        joined = joined.join(*join)
     if output.per in ("match", "opposition"):
         opposition = unit_keys[-1].table
         joined = joined.join(opposition, opposition.c.id == src.c.opp_id)
@@ -489,7 +526,11 @@ def _innings_columns(query: ast.Query, src) -> tuple[list, list]:
     side = teams.alias("side")
     joins = [(opponent, opponent.c.id == src.c.opp_id), (side, side.c.id == src.c.team_id)]
     columns = [m.c.start_date.label("date")]
-    if query.subject != "team":
+    if query.subject == "partnership":
+        pair_joins, pair, _ = _pair_column(replace(query, player=None), src)
+        joins += pair_joins
+        columns.append(pair.label("batters"))
+    elif query.subject != "team":
         joins.append((players, players.c.id == src.c.player_id))
         columns.append(players.c.full_name.label("player"))
     columns += [side.c.name.label("team"), opponent.c.name.label("opposition"), v.c.ground.label("ground"),
@@ -507,6 +548,9 @@ def _innings_figures(query: ast.Query, src) -> list:
         return [(cast(src.c.wickets, String) + "/" + cast(src.c.runs, String)).label("figures"),
                 src.c.balls.label("balls"), src.c.maidens.label("maidens"),
                 ratio(src.c.runs, src.c.balls, 6).label("economy")]
+    if query.subject == "partnership":
+        return [src.c.runs.label("runs"), src.c.balls.label("balls"), src.c.wicket.label("wicket"),
+                case((src.c.unbroken, "unbroken"), else_="").label("unbroken")]
     return [src.c.total.label("total"), src.c.wickets.label("wickets"), src.c.innings_number.label("innings")]
 
 

@@ -65,6 +65,7 @@ class _ToAst(Transformer):
     def bowling(self, *parts): return _query("bowling", parts)
     def fielding(self, *parts): return _query("fielding", parts)
     def team(self, *parts): return _query("team", parts)
+    def partnership(self, *parts): return _query("partnership", parts)
 
     # filters: (field name, value) pairs for _query
     def player(self, name): return ("player", name)
@@ -95,6 +96,8 @@ class _ToAst(Transformer):
     def phase(self, words): return ("overs", ast.Phase(_words(words)))
     def against_bowler(self, name): return ("against", name)
     def against_batter(self, name): return ("against", name)
+    def partner(self, name): return ("against", name)
+    def wicket(self, number): return ("wicket", number)
     def dismissal(self, words): return ("dismissal", _words(words))
 
     # outputs

@@ -49,7 +49,7 @@ def _toss_dsl(toss: ast.Toss) -> str:
 
 
 def _against_dsl(query: ast.Query) -> str:
-    role = "bowler" if query.subject == "batting" else "batter"
+    role = {"batting": "bowler", "partnership": "and"}.get(query.subject, "batter")
     return f"{role} {quote(query.against)}"
 
 
@@ -76,6 +76,7 @@ _FILTER_DSL: dict[str, Callable[[ast.Query], str]] = {
     "against": _against_dsl,
     "dismissal": lambda q: f"out {q.dismissal}",
     "last": lambda q: f"last {q.last}",
+    "wicket": lambda q: f"wicket {q.wicket}",
 }
 
 
@@ -145,9 +146,10 @@ _FILTER_ENGLISH: dict[str, Callable[[ast.Query], str]] = {
     "event": lambda q: q.event,
     "stage": lambda q: q.stage,
     "overs": lambda q: _overs_dsl(q.overs).replace("-", "–"),
-    "against": lambda q: f"{'against' if q.subject == 'batting' else 'to'} {q.against}",
+    "against": lambda q: f"{ {'batting': 'against', 'partnership': 'with'}.get(q.subject, 'to')} {q.against}",
     "dismissal": lambda q: f"out {q.dismissal}",
     "last": lambda q: f"last {q.last} {'matches' if q.subject in ('team', 'fielding') else 'innings'}",
+    "wicket": lambda q: "opening stands" if q.wicket == 1 else f"wicket {q.wicket}",
 }
 
 
@@ -160,7 +162,7 @@ _WITHIN = {"season": "in a single season", "year": "in a single calendar year", 
            "opposition": "against a single opposition", "ground": "at a single ground"}
 
 
-def _output_english(output: ast.Output) -> str:
+def _output_english(output: ast.Output, subject: str) -> str:
     qualification = getattr(output, "qualification", None)
     condition = f" (min {qualification.minimum} {qualification.stat})" if qualification else ""
     match output:
@@ -172,7 +174,8 @@ def _output_english(output: ast.Output) -> str:
             within = f" {_WITHIN[per]}" if per else ""
             return f"{'top' if direction == 'top' else 'bottom'} {count} by {_label(stat)}{within}{condition}"
         case ast.BestInnings(direction, count, stat):
-            return f"{direction} {count} single innings by {_label(stat)}{condition}"
+            unit = "stands" if subject == "partnership" else "single innings"
+            return f"{direction} {count} {unit} by {_label(stat)}{condition}"
         case ast.Listing(kind):
             return f"list of {kind}"
     raise TypeError(output)
@@ -182,5 +185,5 @@ def describe(query: ast.Query) -> str:
     """ "Batting · Virat Kohli · ODIs · v Australia · since 2015 · average" """
     parts = [query.subject.capitalize()]
     parts += [_FILTER_ENGLISH[name](query) for name in query.filters()]
-    parts.append(_output_english(query.output))
+    parts.append(_output_english(query.output, query.subject))
     return " · ".join(parts)

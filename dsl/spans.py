@@ -158,6 +158,16 @@ def _one_over(match: re.Match, text: str) -> list[Hit] | None:
     return [_number_hit(match, 1, int(word[:-2]))] if 0 < int(word[:-2]) <= 50 else None
 
 
+WICKET_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+                   "eighth": 8, "ninth": 9, "tenth": 10, "last": 10}
+
+
+def _wicket_number(match: re.Match, _: str) -> list[Hit] | None:
+    word = match.group(1)
+    value = WICKET_ORDINALS[word] if word in WICKET_ORDINALS else int(word[:-2])
+    return [_number_hit(match, 1, value)] if 1 <= value <= 10 else None
+
+
 def _ordinal_innings(match: re.Match, _: str) -> list[Hit] | None:
     return [_number_hit(match, 1, ORDINALS[match.group(1)])]
 
@@ -212,6 +222,9 @@ _PATTERNS: list[tuple[re.Pattern, Callable[[re.Match, str], list[Hit] | None]]] 
                 r"(?=\s+(?:(?:test|odi|t20i?|ipl|international)s?\s+)?"
                 r"(?:innings|inns|knocks|matches|games|outings|tests|odis|t20is|appearances|spells)\b)"), _plain_number),
     (re.compile(r"\b(1st|2nd|3rd|4th|first|second|third|fourth)[\s-]+(?:innings|inns|inning)\b"), _ordinal_innings),
+    (re.compile(r"\b(\d{1,2}(?:st|nd|rd|th)|" + "|".join(WICKET_ORDINALS) +
+                r")(?=[\s-]*(?:wicket|wkt)\b(?!s)(?!\s+(?:hauls?|takers?|wins?|victory)))"), _wicket_number),
+    (re.compile(r"\b(opening)(?=\s+(?:stand|partnership)s?\b)"), lambda match, _: [_number_hit(match, 1, 1)]),
     (re.compile(r"\b" + _COUNT + r"(?=\s*\+?\s*-?\s*(?:(?:wickets?|wkts?)[\s-]?(?:hauls?|innings)|fors|fers)\b)"), _plain_number),
     (re.compile(r"\b(first|last|final|\d{1,2}(?:st|nd|rd|th))\s+over\b"), _one_over),
     (re.compile(r"\b(?:top|bottom|best|worst|leading)\s*-?\s*" + _COUNT +

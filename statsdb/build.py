@@ -214,7 +214,7 @@ def _load_scorecards(
 ) -> None:
     tables = {
         "innings": schema.innings, "batting": schema.batting, "bowling": schema.bowling,
-        "fielding": schema.fielding, "deliveries": schema.deliveries,
+        "fielding": schema.fielding, "deliveries": schema.deliveries, "partnerships": schema.partnerships,
     }
     pending: dict[str, list[dict]] = {name: [] for name in tables}
 
@@ -232,7 +232,7 @@ def _load_scorecards(
         for row in rows.innings:
             row["batting_team_id"] = team_ids[row.pop("batting_team")]
             row["bowling_team_id"] = team_ids[row.pop("bowling_team")]
-        for row in (*rows.batting, *rows.bowling, *rows.fielding):
+        for row in (*rows.batting, *rows.bowling, *rows.fielding, *rows.partnerships):
             row["team_id"] = team_ids[row.pop("team")]
         for name in tables:
             pending[name].extend(getattr(rows, name))

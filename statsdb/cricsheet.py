@@ -159,6 +159,7 @@ class MatchRows:
     bowling: list[dict] = field(default_factory=list)
     fielding: list[dict] = field(default_factory=list)
     deliveries: list[dict] = field(default_factory=list)
+    partnerships: list[dict] = field(default_factory=list)
 
 
 def match_info_rows(match: MatchFile) -> MatchRows:
@@ -246,6 +247,7 @@ def add_innings_rows(rows: MatchRows, match: MatchFile, next_innings_id: int) ->
         bowlers: dict[str, dict] = {}
         fielders: dict[str, dict] = {}
         total_runs = wickets = legal_balls = 0
+        stand: dict | None = None  # the partnership at the crease
 
         def batter_row(name: str) -> dict:
             if name not in batters:
@@ -288,6 +290,14 @@ def add_innings_rows(rows: MatchRows, match: MatchFile, next_innings_id: int) ->
                 boundary = runs["batter"] if not runs.get("non_boundary") else 0
                 striker = batter_row(delivery["batter"])
                 batter_row(delivery["non_striker"])
+                pair = sorted((registry[delivery["batter"]], registry[delivery["non_striker"]]))
+                if stand is None or [stand["first_id"], stand["second_id"]] != pair:
+                    stand = {"innings_id": innings_id, "match_id": match.match_id, "team": batting_team,
+                             "wicket": wickets + 1, "first_id": pair[0], "second_id": pair[1],
+                             "runs": 0, "balls": 0, "unbroken": True}
+                    rows.partnerships.append(stand)  # a new pair without a wicket: a retirement
+                stand["runs"] += runs["total"]
+                stand["balls"] += is_legal
                 bowler = bowler_row(delivery["bowler"])
                 conceded = runs["batter"] + wides + noballs
 
@@ -317,6 +327,7 @@ def add_innings_rows(rows: MatchRows, match: MatchFile, next_innings_id: int) ->
                     if kind in NOT_OUT_KINDS:
                         continue
                     wickets += 1
+                    stand["unbroken"] = False
                     out["is_out"] = True
                     out["fielders"] = "; ".join(names) or None
                     if kind in BOWLER_WICKET_KINDS:

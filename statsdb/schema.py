@@ -219,6 +219,24 @@ deliveries = Table(
     Index("ix_deliveries_innings", "innings_id"),
 )
 
+partnerships = Table(
+    "partnerships",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("innings_id", ForeignKey("innings.id"), nullable=False),
+    Column("match_id", ForeignKey("matches.id"), nullable=False),
+    Column("team_id", ForeignKey("teams.id"), nullable=False),  # the batting side
+    Column("wicket", SmallInteger, nullable=False),  # 1 = the opening stand; the wicket it was for
+    Column("first_id", ForeignKey("players.id"), nullable=False),  # the pair, lower id first
+    Column("second_id", ForeignKey("players.id"), nullable=False),
+    Column("runs", SmallInteger, nullable=False),  # every run scored while they batted, extras too
+    Column("balls", SmallInteger, nullable=False),  # legal balls
+    Column("unbroken", Boolean, nullable=False),  # no wicket ended it (innings over, or a retirement)
+    Index("ix_partnerships_first", "first_id"),
+    Index("ix_partnerships_second", "second_id"),
+    Index("ix_partnerships_innings", "innings_id"),
+)
+
 # Tables in the order the loader fills them (parents before children).
 LOAD_ORDER = (
     players,
@@ -233,4 +251,5 @@ LOAD_ORDER = (
     bowling,
     fielding,
     deliveries,
+    partnerships,
 )

@@ -674,3 +674,42 @@ def lost(m: Match, side: str) -> bool:
 
 def result_text(m: Match) -> str:
     return f"{m.winner} won by {m.margin}" if m.result == "win" else m.result
+
+
+# --- partnerships ---------------------------------------------------------------------------------
+
+@dataclass
+class Stand:
+    """Two batters together at the crease, from the ball they met to the wicket that parted them."""
+
+    innings: Innings
+    wicket: int  # the wicket it was for: 1 + the wickets fallen before it
+    pair: frozenset[str]
+    runs: int = 0
+    balls: int = 0
+    unbroken: bool = True
+
+    @property
+    def match(self) -> Match:
+        return self.innings.match
+
+
+def stands(where: MatchFilter = men()) -> list[Stand]:
+    found = []
+    for m in matches():
+        if not where(m):
+            continue
+        for inn in m.innings:
+            fallen, stand = 0, None
+            for ball in inn.balls:
+                pair = frozenset((ball.batter, ball.non_striker))
+                if stand is None or stand.pair != pair:
+                    stand = Stand(inn, fallen + 1, pair)
+                    found.append(stand)
+                stand.runs += ball.total
+                stand.balls += ball.legal
+                for wicket in ball.wickets:
+                    if wicket.kind not in NOT_DISMISSED:
+                        fallen += 1
+                        stand.unbroken = False
+    return found

@@ -139,6 +139,16 @@ CASES = {
         ['bowling player "James Anderson" test wickets'],
         ['bowling player "Pat Cummins" test wickets average economy'],
     ),
+    "a partnership is only what the question calls one; 'Nth-wicket' names the stand, not wickets": (
+        "highest 5th-wicket stands in ODIs",
+        ['batting odi best 10 runs', 'partnership test top 10 runs'],
+        ['partnership odi wicket 5 best 10 runs'],
+    ),
+    "two batters of a partnership question are the pair, whoever is named first": (
+        "Kohli and Rohit's partnership runs in ODIs",
+        ['partnership player "Joe Root" test and "Ben Stokes" runs'],
+        ['partnership player "Virat Kohli" odi and "Rohit Sharma" runs'],
+    ),
 }
 
 

@@ -22,7 +22,6 @@ def linker(full_db) -> Linker:
     ("Dhoni's ODI average as captain", "captaincy"),
     ("how many runs did Rohit make while captaining India", "captaincy"),
     ("best Test average in Asia since 2015", "a region"),
-    ("highest opening partnerships in Tests", "partnerships"),
     ("fastest ODI hundred by balls", "milestone speed"),
     ("most runs in a single Test series", "a record within one series, or a match aggregate"),
     ("how has Steve Smith been batting lately", "recent form without a number of innings or matches"),

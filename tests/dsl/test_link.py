@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from dsl.catalogue import SUBJECT_INNINGS_STATS, SUBJECTS
 from dsl.link import Linked, Linker
 from dsl.parser import grammar_text
 from dsl.vocabulary import EVENTS, KEYWORD_TABLES, PLAYER_NICKNAMES, STAT_WORDS, TEAM_ALIASES
@@ -142,8 +143,8 @@ def _grammar_words(*rules: str) -> set[str]:
 
 
 def test_keyword_values_are_dsl_spellings() -> None:
-    stats = _grammar_words("batting_stat", "bowling_stat", "fielding_stat", "team_stat",
-                           "batting_innings_stat", "bowling_innings_stat", "team_innings_stat", "qualifier")
+    stats = _grammar_words(*(f"{subject}_stat" for subject in SUBJECTS),
+                           *(f"{subject}_innings_stat" for subject in SUBJECTS if SUBJECT_INNINGS_STATS[subject]), "qualifier")
     assert set(STAT_WORDS) <= stats
     assert set(KEYWORD_TABLES["competition"]) == _grammar_words("competition_name")
     assert set(KEYWORD_TABLES["phase"]) == _grammar_words("phase_name")

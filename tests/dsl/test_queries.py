@@ -1187,3 +1187,36 @@ def test_bowling_innings_of_at_least_n_wickets_listed(query_db, names):
     assert lines
     columns, rows = ask(query_db, "bowling with wickets 3+ list innings")
     assert per_match(rows) == per_match([bowl_row(b, names) for b in by_date(lines)])
+
+
+# === partnerships =================================================================================
+
+def test_highest_opening_stands(query_db, names):
+    opening = [s for s in ref.stands(MEN("Test")) if s.wicket == 1]
+    assert opening
+    best = sorted(opening, key=lambda s: (-s.runs, s.balls))[:3]
+    columns, rows = ask(query_db, "partnership test wicket 1 best 3 runs")
+    assert columns == ["date", "batters", "team", "opposition", "ground", "competition", "runs", "balls", "wicket", "unbroken"]
+    assert [(row[0], set(row[1].split(" & ")), row[2], row[6], row[7]) for row in rows] == [
+        (s.match.start.isoformat(), {names[p] for p in s.pair}, s.innings.team, s.runs, s.balls) for s in best]
+
+
+def test_a_batters_stands_with_one_partner(query_db):
+    together = [s for s in ref.stands(MEN("ODI")) if s.pair == {KOHLI, ROHIT}]
+    assert together
+    ended = [s for s in together if not s.unbroken]
+    row = one_row(query_db, 'partnership player "Virat Kohli" odi and "Rohit Sharma" runs partnerships average')
+    assert row == {"player": "Virat Kohli", "runs": sum(s.runs for s in together), "partnerships": len(together),
+                   "average": ref.r2(sum(s.runs for s in together), len(ended))}
+
+
+def test_pairs_ranked_by_partnership_runs(query_db, names):
+    totals = {}
+    for s in ref.stands(MEN("ODI")):
+        runs, count = totals.get(s.pair, (0, 0))
+        totals[s.pair] = (runs + s.runs, count + 1)
+    assert len(totals) > 5
+    top = sorted(totals.values(), key=lambda rc: -rc[0])[:5]
+    columns, rows = ask(query_db, "partnership odi top 5 runs")
+    assert columns == ["pair", "runs", "partnerships"]
+    assert [(row[1], row[2]) for row in rows] == top
