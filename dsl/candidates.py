@@ -77,6 +77,8 @@ def _after(linked: Linked, mention: Mention, chars: int = 24) -> str:
 
 
 def _team_role(linked: Linked, mention: Mention) -> str:
+    if mention.text.lower().endswith(("'s", "’s")) or re.match(r"['’]s?\b", _after(linked, mention, 3)):
+        return "team"  # "New Zealand's biggest wins": the possessive is the side itself
     if CUES["opposition"].search(_before(linked, mention)):
         return "opposition"
     if CUES["for_team"].search(_before(linked, mention)):
@@ -258,6 +260,13 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
                                     for s in stats)) or ("innings",)
         if _TIMES.search(linked.question):
             stats = ("innings",)
+    if {"runs margin", "wickets margin"} & set(stats):  # "biggest wins by runs / by wickets", "heaviest defeats"
+        unit = "wickets margin" if "wickets" in stats or "wickets margin" in stats else "runs margin"
+        stats = (unit,) + tuple(s for s in stats if s not in ("runs", "wickets", "runs margin", "wickets margin", "wins",
+                                                               "losses"))
+        if re.search(r"\b(defeats?|losses|lost|beaten|thrashings?)\b", linked.question, re.I):
+            filters["result"] = "lost"
+        subjects = ("team",)  # a margin is a side's; "by wickets" names no bowler
     if "wicket" in filters:  # "the 7th-wicket stand": the word names which stand, not a bowler's wickets
         stats = tuple(s for s in stats if s != "wickets")
         subjects = tuple(s for s in subjects if s != "bowling") or ("partnership",)
@@ -472,6 +481,9 @@ def _variants(example: ast.Query, frame: Frame) -> list[ast.Query]:
         plain = next((kind for kind in ("innings", "matches") if kind in catalogue.SUBJECT_LISTS[example.subject]), None)
         if plain:
             variants.append(replace(example, output=ast.Listing(plain)))
+    for stat in frame.stats:  # a stat only single innings (or matches) have: "biggest wins by runs"
+        if stat in catalogue.INNINGS_STAT and stat not in catalogue.STAT:
+            variants += [replace(example, output=ast.BestInnings(direction, DEFAULT_COUNT, stat)) for direction in ("best", "worst")]
     if frame.stand_record:
         variants.append(replace(example, subject="partnership", output=ast.BestInnings("best", DEFAULT_COUNT, "runs")))
     if frame.several_stats and isinstance(output, ast.Aggregate):
@@ -570,8 +582,9 @@ def shaped_candidates(frame: Frame, examples: Iterable[ast.Query], limit: int = 
     for example in examples:
         # A stat only some subjects have ("dismissals") re-types a neighbour of another subject.
         subjects = frame.subjects or (example.subject,) + tuple(
-            subject for subject, stats in catalogue.SUBJECT_STATS.items()
-            if set(frame.stats) & set(stats) and subject not in WORDED_SUBJECTS)
+            subject for subject in catalogue.SUBJECTS
+            if set(frame.stats) & {*catalogue.SUBJECT_STATS[subject], *catalogue.SUBJECT_INNINGS_STATS[subject]}
+            and subject not in WORDED_SUBJECTS)
         for subject in subjects:
             for stat in frame.stats or (None,):
                 for query in fill(example, frame, stat=stat, subject=subject):

@@ -69,6 +69,9 @@ class InningsForm:
     order: Callable  # source -> list of ORDER BY clauses, best first
     lower_is_better: bool = False
     qualification: ast.Qualification | None = None
+    # None: the subject's innings; "team_matches": whole matches (a result's margin), one per side
+    source: str | None = None
+    condition: Callable | None = None  # source -> the rows it ranks at all (e.g. wins by runs)
 
 
 @dataclass(frozen=True)
@@ -270,6 +273,21 @@ INNINGS_STATS: tuple[InningsStat, ...] = (
                 asked_by=("wickets", "best figures")),
     InningsStat("economy", {"bowling": InningsForm(lambda s: [per_ball(s.c.runs, s.c.balls).asc()],
                                                    lower_is_better=True, qualification=_MIN("balls", 12))}),
+    # A winning margin ranks whole matches; with no result filter, the named side's wins.
+    InningsStat("runs margin", {"team": InningsForm(lambda s: [matches.c.win_by_runs.desc()], source="team_matches",
+                                                    condition=lambda s: and_(matches.c.win_by_runs.is_not(None),
+                                                                             matches.c.win_by_innings.is_not(True)))},
+                ("biggest wins", "biggest win", "largest wins", "largest win", "heaviest wins", "heaviest win",
+                 "biggest victories", "biggest victory", "largest victories", "biggest wins by runs", "wins by runs",
+                 "margin of victory", "margins of victory", "winning margin", "winning margins", "biggest margins",
+                 "biggest margin", "narrowest wins", "narrowest win", "closest wins", "closest win",
+                 "smallest margins", "victory margins", "runs margin"),
+                implies=("team", 0.9), label="margin (runs)"),
+    InningsStat("wickets margin", {"team": InningsForm(lambda s: [matches.c.win_by_wickets.desc()], source="team_matches",
+                                                       condition=lambda s: matches.c.win_by_wickets.is_not(None))},
+                ("wins by wickets", "biggest wins by wickets", "won by the most wickets", "wickets margin",
+                 "biggest wins chasing", "biggest chases by wickets"),
+                implies=("team", 0.9), label="margin (wickets)"),
     InningsStat("total", {"team": InningsForm(lambda s: [s.c.total.desc()])},
                 ("total", "totals", "team total", "team totals", "innings total", "innings totals"),
                 implies=("team", 0.8), asked_by=("highest total", "lowest total", "runs")),

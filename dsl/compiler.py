@@ -202,7 +202,7 @@ def source_kind(query: ast.Query) -> str:
     if form and form.source in ("squad", "team_innings"):
         return form.source
     if query.subject == "team" and isinstance(query.output, ast.BestInnings):
-        return "team_innings"
+        return catalogue.INNINGS_STAT[query.output.stat].forms["team"].source or "team_innings"
     own = OWN_SOURCE[query.subject]
     balls = BALLS_SOURCE.get(query.subject)
     if balls and ((form and form.source == "deliveries") or not _needed_columns(query) <= _columns(own)):
@@ -578,13 +578,18 @@ def _best_innings(r: Resolved, src, kind: str) -> Select:
         if qualification.stat not in src.c:
             raise UnsupportedQuery(f"A single innings cannot be qualified by {qualification.stat}.")
         conditions.append(src.c[qualification.stat] >= qualification.minimum)
+    if form.condition is not None:
+        conditions.append(form.condition(src))
+    if kind == "team_matches" and query.result is None:
+        conditions.append(m.c.winner_id == src.c.team_id)  # a side's margins are its wins ("lost" for defeats)
     order = form.order(src)
     if output.direction == "worst":
         order = _reverse(order)
-        if query.subject == "team":  # lowest totals: completed innings only, not won chases or rain
+        if kind == "team_innings":  # lowest totals: completed innings only, not won chases or rain
             conditions.append(src.c.completed)
+    figures = [_match_result_text()] if kind == "team_matches" else _innings_figures(query, src)
     return (
-        select(*columns, *_innings_figures(query, src))
+        select(*columns, *figures)
         .select_from(joined)
         .where(*conditions)
         .order_by(*order, *_in_match_order(src))

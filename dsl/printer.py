@@ -175,6 +175,8 @@ def _output_english(output: ast.Output, subject: str) -> str:
             return f"{'top' if direction == 'top' else 'bottom'} {count} by {_label(stat)}{within}{condition}"
         case ast.BestInnings(direction, count, stat):
             unit = "stands" if subject == "partnership" else "single innings"
+            if catalogue.INNINGS_STAT[stat].forms[subject].source == "team_matches":
+                unit = "matches"
             return f"{direction} {count} {unit} by {_label(stat)}{condition}"
         case ast.Listing(kind):
             return f"list of {kind}"

@@ -149,6 +149,11 @@ CASES = {
         ['partnership player "Joe Root" test and "Ben Stokes" runs'],
         ['partnership player "Virat Kohli" odi and "Rohit Sharma" runs'],
     ),
+    "a side's biggest wins are matches ranked by margin; a possessive names the side; defeats are losses": (
+        "Sri Lanka's heaviest T20I defeats",
+        ['team "India" t20i wins', 'team "India" t20i best 10 total'],
+        ['team "Sri Lanka" t20i lost best 10 runs margin'],
+    ),
 }
 
 

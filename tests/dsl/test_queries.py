@@ -1220,3 +1220,14 @@ def test_pairs_ranked_by_partnership_runs(query_db, names):
     columns, rows = ask(query_db, "partnership odi top 5 runs")
     assert columns == ["pair", "runs", "partnerships"]
     assert [(row[1], row[2]) for row in rows] == top
+
+
+def test_biggest_wins_by_runs_leave_out_innings_wins(query_db):
+    wins = [(m, m.winner) for m in ref.matches()
+            if m.gender == "male" and m.result == "win" and m.margin.endswith(" runs") and "innings" not in m.margin]
+    assert wins
+    biggest = sorted(wins, key=lambda mw: (-int(mw[0].margin.split()[0]), mw[0].start))[:3]
+    columns, rows = ask(query_db, "team best 3 runs margin")
+    assert columns == ["date", "team", "opposition", "ground", "competition", "result"]
+    assert [(row[0], row[1], row[5]) for row in rows] == [
+        (m.start.isoformat(), winner, ref.result_text(m)) for m, winner in biggest]
