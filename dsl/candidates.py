@@ -150,7 +150,7 @@ _ORDINAL = re.compile(r"\d{1,2}(st|nd|rd|th)|first|second|third|fourth|fifth|six
 _STAND_AFTER = re.compile(r"\s*(stand|partnership)s?\b")
 _RECENT_BEFORE = re.compile(r"\b(last|previous|past|latest|recent|most recent)\s*$")
 _RECENT_UNIT = (r"\s*((test|odi|t20i?|ipl|international|world cup)s?\s+)?"
-                r"(innings|inns|knocks|matches|games|outings|tests|odis|t20is|appearances|spells)\b")
+                r"(innings|inns|knocks|matches|games|outings|tests|odis|t20is|appearances|spells|results|fixtures)\b")
 _RECENT_UNIT_AFTER = re.compile(_RECENT_UNIT)
 # "his last 5 Test innings": the innings are what "last" counts, not a stat that was asked for.
 _RECENT_PHRASE = re.compile(r"\b(last|previous|past|latest|recent)\s+(\d{1,3}|"
@@ -164,6 +164,8 @@ _SCORES_WORDS = re.compile(r"\s*(\+|-?plus|or more|or above)\s*(run\s+)?(scores?
 _HAUL_AFTER = re.compile(r"\s*(\+|-?plus|or more)?\s*-?\s*(wickets?|wkts?|wicket|wkt)[- ]?(hauls?|innings)\b"
                          r"|\s*(\+|-?plus|or more)?\s*-?\s*(fors|fers)\b"
                          r"|\s*(\+|-?plus|or more)\s*(wickets?|wkts?)\s+in\s+an?\s+(innings|spell)\b")
+# Thresholds a catalogue stat already counts: the stat is the reading.
+_STAT_THRESHOLDS = {ast.Threshold("wickets", 5): "five-fors", ast.Threshold("runs", 100): "hundreds"}
 _TIMES = re.compile(r"\bhow (many times|often)\b|\bnumber of times\b")
 
 
@@ -254,6 +256,8 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         others = {_top(m) for m in _of_type(linked, "stat") if not any(a <= m.start < b for a, b in counted)}
         stats = tuple(s for s in stats if s not in units or s in others)
     subjects = tuple(dict.fromkeys(_top(m) for m in _of_type(linked, "subject")))
+    if filters.get("threshold") in _STAT_THRESHOLDS and _STAT_THRESHOLDS[filters["threshold"]] in stats:
+        del filters["threshold"]  # "5-wicket hauls" are the five-fors stat itself
     if "threshold" in filters:  # "how many 50+ scores": the innings that pass are what is counted
         counted = filters["threshold"].stat
         stats = tuple(dict.fromkeys("innings" if s in (counted, "fifties", "hundreds", "five-fors") else s
@@ -359,11 +363,13 @@ def _output_for(subject: str, output: ast.Output, frame: Frame, stat: str | None
         qualification = ast.Qualification(frame.qualifier_stat, frame.numbers["minimum"])
     match output:
         case ast.Aggregate(more=more) if more:
-            if stat is not None or not {output.stat, *more} <= set(catalogue.SUBJECT_STATS[subject]):
-                return None  # several stats are the question's own, not re-typed one at a time
-            if any(catalogue.STAT_SUBJECT.get(s, (subject,))[0] != subject for s in (output.stat, *more)):
+            # The shape of several stats side by side, filled with the question's own stats.
+            stats = frame.stats if frame.several_stats else ()
+            if stat is not None or not stats or not set(stats) <= set(catalogue.SUBJECT_STATS[subject]):
+                return None
+            if any(catalogue.STAT_SUBJECT.get(s, (subject,))[0] != subject for s in stats):
                 return None  # "runs and wickets" are a batting and a bowling figure: not one subject's
-            return output
+            return ast.Aggregate(stats[0], tuple(stats[1:]))
         case ast.Aggregate() | ast.Grouped() | ast.Ranking():
             stat = stat or output.stat
             if stat not in catalogue.SUBJECT_STATS[subject]:
@@ -614,8 +620,8 @@ def missing_parts(query: ast.Query, question: Frame) -> list[str]:
         missing.append(" or ".join(question.stats))
     if question.groups and not _grouped_as_asked(query, question):
         missing.append(" or ".join(f"by {group}" for group in question.groups))
-    if question.several_stats and not getattr(query.output, "more", ()):
-        missing.append("several stats at once")
+    if question.several_stats and not set(question.stats) <= _stats_used(query):
+        missing.append(", ".join(s for s in question.stats if s not in _stats_used(query)) or "several stats at once")
     if question.per and getattr(query.output, "per", None) != question.per:
         missing.append(f"within a single {question.per}")
     return missing

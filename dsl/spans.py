@@ -177,6 +177,11 @@ def _plain_number(match: re.Match, _: str) -> list[Hit] | None:
     return [_number_hit(match, 1, value)] if value > 0 else None
 
 
+def _haul_size(match: re.Match, text: str) -> list[Hit] | None:
+    # "4-wicket hauls": a threshold of 4; "five-fors" and "5-wicket hauls" are the five-fors stat itself.
+    return None if _number(match.group(1)) == 5 else _plain_number(match, text)
+
+
 def _position(match: re.Match, _: str) -> list[Hit] | None:
     value = _number(match.group(1))
     return [_number_hit(match, 1, value)] if 1 <= value <= 11 else None
@@ -220,12 +225,13 @@ _PATTERNS: list[tuple[re.Pattern, Callable[[re.Match, str], list[Hit] | None]]] 
     (re.compile(r"\blast\s+" + _NUM + r"\s+overs?\b"), _last_overs),
     (re.compile(r"\b(?:last|previous|past|latest|recent)\s+" + _COUNT +
                 r"(?=\s+(?:(?:test|odi|t20i?|ipl|international)s?\s+)?"
-                r"(?:innings|inns|knocks|matches|games|outings|tests|odis|t20is|appearances|spells)\b)"), _plain_number),
+                r"(?:innings|inns|knocks|matches|games|outings|tests|odis|t20is|appearances|spells|results|fixtures)\b)"),
+     _plain_number),
     (re.compile(r"\b(1st|2nd|3rd|4th|first|second|third|fourth)[\s-]+(?:innings|inns|inning)\b"), _ordinal_innings),
     (re.compile(r"\b(\d{1,2}(?:st|nd|rd|th)|" + "|".join(WICKET_ORDINALS) +
                 r")(?=[\s-]*(?:wicket|wkt)\b(?!s)(?!\s+(?:hauls?|takers?|wins?|victory)))"), _wicket_number),
     (re.compile(r"\b(opening)(?=\s+(?:stand|partnership)s?\b)"), lambda match, _: [_number_hit(match, 1, 1)]),
-    (re.compile(r"\b" + _COUNT + r"(?=\s*\+?\s*-?\s*(?:(?:wickets?|wkts?)[\s-]?(?:hauls?|innings)|fors|fers)\b)"), _plain_number),
+    (re.compile(r"\b" + _COUNT + r"(?=\s*\+?\s*-?\s*(?:(?:wickets?|wkts?)[\s-]?(?:hauls?|innings)|fors|fers)\b)"), _haul_size),
     (re.compile(r"\b(first|last|final|\d{1,2}(?:st|nd|rd|th))\s+over\b"), _one_over),
     (re.compile(r"\b(?:top|bottom|best|worst|leading)\s*-?\s*" + _COUNT +
                 r"\b(?!\s*-?\s*(?:fors?\b|fers?\b|wis?\b|wkts?\s+hauls?|wickets?\s+hauls?|%))"), _plain_number),
