@@ -2,7 +2,7 @@
 
 Three checks around the candidate stage (serving/pipeline.py runs them in this order):
 1. `refuse_unanswerable` — before any work: parts of a question askcric's language or data cannot
-   express (captaincy, partnerships, a prediction...; dsl/data/unanswerable.json) are refused by
+   express (captaincy, bowling styles, a prediction...; dsl/data/unanswerable.json) are refused by
    name, never answered without them.
 2. `audit_numbers` — every number written in the question is checked against what it can mean:
    years against the data's span (outside it: `no_data`, or a note when a "since"/"before" still
