@@ -103,12 +103,16 @@ def _number_roles(linked: Linked) -> tuple[dict, str | None]:
             roles["innings_number"] = value
         elif _WICKET_AFTER.match(after) and _ORDINAL.fullmatch(text) or text == "opening" and _STAND_AFTER.match(after):
             roles["wicket"] = value  # "7th-wicket stand", "opening partnership"
-        elif _RECENT_BEFORE.search(before) and _RECENT_UNIT_AFTER.match(after):
+        elif _RECENT_BEFORE.search(before) and _RECENT_UNIT_AFTER.match(after) or (
+                (recent := _RECENT_AFTER.match(after)) and _RECENT_UNIT_AFTER.match(
+                    _after(linked, mention, 48).lower()[recent.end():])):
             roles["last"] = value
-        elif _HAUL_AFTER.match(after) or _SCORE_AFTER.match(after) and (
-                _SCORES_WORDS.match(after) or _TIMES.search(linked.question)):
-            roles["threshold"] = ("wickets" if _HAUL_AFTER.match(after) else "runs", value)
-        elif re.match(r"\s*over\b", after) and re.fullmatch(r"\d{1,2}(st|nd|rd|th)|first|last|final", text):
+        elif _HAUL_AFTER.match(after) or _PASSED_BEFORE.search(before) and _TIMES.search(linked.question) or (
+                _SCORE_AFTER.match(after) and (_SCORES_WORDS.match(after) or _TIMES.search(linked.question))) or (
+                _WICKETS_PLUS_AFTER.match(after) and re.search(r"\binnings\b", linked.question, re.I)):
+            wickets = _HAUL_AFTER.match(after) or _WICKETS_PLUS_AFTER.match(after)
+            roles["threshold"] = ("wickets" if wickets else "runs", value)
+        elif re.match(r"\s*over\b", after) and re.fullmatch(r"\d{1,2}(st|nd|rd|th)|first|opening|last|final", text):
             single_overs.append(value)  # "the 19th over", "the last over"
         elif re.search(r"(open|number|no\.?|#|position|at)\s*$", before) or "open" in text:
             positions.append(value)
@@ -142,14 +146,15 @@ def _number_roles(linked: Linked) -> tuple[dict, str | None]:
 # The units a record can be ranked within, in the order their cues are tried ("in a single Test
 # at one ground" is a match record).
 PER_UNITS = ("match", "year", "season", "opposition", "ground")
-_RECORD_WORDS = re.compile(r"\b(highest|best|biggest|largest|record|top)\b", re.I)
+_RECORD_WORDS = re.compile(r"\b(highest|best|biggest|largest|record)\b", re.I)
 WORDED_SUBJECTS = ("partnership",)  # subjects only a word of the question can make ("stand", "partnership")
 MAX_COUNT = DEFAULT_ROW_LIMIT  # the longest ranking askcric shows
 _WICKET_AFTER = re.compile(r"[\s-]*(wicket|wkt)\b(?!s)(?!\s+(hauls?|takers?|wins?|victory))")
 _ORDINAL = re.compile(r"\d{1,2}(st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last")
-_STAND_AFTER = re.compile(r"\s*(stand|partnership)s?\b")
+_STAND_AFTER = re.compile(r"\s*(stand|partnership|pair|combination|duo)s?\b")
 _RECENT_BEFORE = re.compile(r"\b(last|previous|past|latest|recent|most recent)\s*$")
-_RECENT_UNIT = (r"\s*((test|odi|t20i?|ipl|international|world cup)s?\s+)?"
+_RECENT_AFTER = re.compile(r"\s*(most recent|latest|previous|last)\b")  # "his 8 most recent Tests"
+_RECENT_UNIT = (r"\s*((women'?s|men'?s)\s+)?((test|odi|t20i?|ipl|international|world cup)s?\s+)?"
                 r"(innings|inns|knocks|matches|games|outings|tests|odis|t20is|appearances|spells|results|fixtures)\b")
 _RECENT_UNIT_AFTER = re.compile(_RECENT_UNIT)
 # "his last 5 Test innings": the innings are what "last" counts, not a stat that was asked for.
@@ -166,7 +171,9 @@ _HAUL_AFTER = re.compile(r"\s*(\+|-?plus|or more)?\s*-?\s*(wickets?|wkts?|wicket
                          r"|\s*(\+|-?plus|or more)\s*(wickets?|wkts?)\s+in\s+an?\s+(innings|spell)\b")
 # Thresholds a catalogue stat already counts: the stat is the reading.
 _STAT_THRESHOLDS = {ast.Threshold("wickets", 5): "five-fors", ast.Threshold("runs", 100): "hundreds"}
-_TIMES = re.compile(r"\bhow (many times|often)\b|\bnumber of times\b")
+_TIMES = re.compile(r"\bhow (many times|often)\b|\bnumber of times\b|\bhow many\b(?!.*\b(runs|wickets)\b)", re.I)
+_PASSED_BEFORE = re.compile(r"\b(passed|gone past|gone beyond|crossed|reached|got past|past)\s*$")
+_WICKETS_PLUS_AFTER = re.compile(r"\s*(\+|-?plus|or more)\s*(wickets?|wkts?)\b")
 
 
 def _qualifier(word: str) -> str | None:
@@ -276,7 +283,7 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         subjects = tuple(s for s in subjects if s != "bowling") or ("partnership",)
     if "partnership" in subjects and stats == ("partnerships",) and _RECORD_WORDS.search(linked.question):
         stats = ("runs",)  # "the best 7th-wicket stand": the runs of single stands, not how many
-    if "player of the match" in stats:  # awards are "won": the verb names no result, team or win count
+    if "match awards" in stats:  # awards are "won": the verb names no result, team or win count
         stats = tuple(s for s in stats if s != "wins")
         if filters.get("result") == "won":
             del filters["result"]
@@ -367,7 +374,8 @@ def _output_for(subject: str, output: ast.Output, frame: Frame, stat: str | None
             stats = frame.stats if frame.several_stats else ()
             if stat is not None or not stats or not set(stats) <= set(catalogue.SUBJECT_STATS[subject]):
                 return None
-            if any(catalogue.STAT_SUBJECT.get(s, (subject,))[0] != subject for s in stats):
+            if subject in ("batting", "bowling") and any(
+                    catalogue.STAT_SUBJECT.get(s, (subject,))[0] in {"batting", "bowling"} - {subject} for s in stats):
                 return None  # "runs and wickets" are a batting and a bowling figure: not one subject's
             return ast.Aggregate(stats[0], tuple(stats[1:]))
         case ast.Aggregate() | ast.Grouped() | ast.Ranking():

@@ -167,11 +167,12 @@ STATS: tuple[Stat, ...] = (
     Stat("matches", _played(PLAYER_SUBJECTS + ("team",)),
          ("matches", "match", "games", "game", "appearances", "matches played", "games played", "caps")),
     # Awards are counted over the matches a player was picked for, whatever he did in them.
-    Stat("player of the match", {subject: StatForm(lambda s: count_of(matches.c.player_of_match_id == s.c.player_id),
+    # Keyword "match awards": a stat keyword starting with "player" would compete with the player clause.
+    Stat("match awards", {subject: StatForm(lambda s: count_of(matches.c.player_of_match_id == s.c.player_id),
                                                    source="squad") for subject in ("batting", "bowling", "fielding")},
-         ("player of the match", "player of the match awards", "player of the match award", "man of the match",
+         ("match awards", "player of the match", "player of the match awards", "player of the match award", "man of the match",
           "man of the match awards", "man of the match award", "potm", "motm", "potm awards", "motm awards",
-          "match awards", "mom awards", "pom awards"), label="player-of-the-match awards"),
+          "mom awards", "pom awards"), label="player-of-the-match awards"),
     Stat("not outs", _batting(lambda s: count_innings(s) - total(s.c.outs)), ("not outs", "not out", "notouts"),
          implies=("batting", 0.8)),
     Stat("hundreds", _batting(lambda s: count_of(s.c.runs >= 100), source="scorecards"),

@@ -151,7 +151,7 @@ def _last_overs(match: re.Match, text: str) -> list[Hit] | None:
 def _one_over(match: re.Match, text: str) -> list[Hit] | None:
     # "the first over" -> overs 1-1; "the last over" -> 20 (50 in an ODI); "the 19th over" -> 19.
     word = match.group(1)
-    if word == "first":
+    if word in ("first", "opening"):
         return [_number_hit(match, 1, 1)]
     if word in ("last", "final"):
         return [_number_hit(match, 1, 50 if re.search(r"\bodis?\b|\bone[\s-]day", text) else 20)]
@@ -230,9 +230,9 @@ _PATTERNS: list[tuple[re.Pattern, Callable[[re.Match, str], list[Hit] | None]]] 
     (re.compile(r"\b(1st|2nd|3rd|4th|first|second|third|fourth)[\s-]+(?:innings|inns|inning)\b"), _ordinal_innings),
     (re.compile(r"\b(\d{1,2}(?:st|nd|rd|th)|" + "|".join(WICKET_ORDINALS) +
                 r")(?=[\s-]*(?:wicket|wkt)\b(?!s)(?!\s+(?:hauls?|takers?|wins?|victory)))"), _wicket_number),
-    (re.compile(r"\b(opening)(?=\s+(?:stand|partnership)s?\b)"), lambda match, _: [_number_hit(match, 1, 1)]),
+    (re.compile(r"\b(opening)(?=\s+(?:stand|partnership|pair|combination|duo)s?\b)"), lambda match, _: [_number_hit(match, 1, 1)]),
     (re.compile(r"\b" + _COUNT + r"(?=\s*\+?\s*-?\s*(?:(?:wickets?|wkts?)[\s-]?(?:hauls?|innings)|fors|fers)\b)"), _haul_size),
-    (re.compile(r"\b(first|last|final|\d{1,2}(?:st|nd|rd|th))\s+over\b"), _one_over),
+    (re.compile(r"\b(first|opening|last|final|\d{1,2}(?:st|nd|rd|th))\s+over\b"), _one_over),
     (re.compile(r"\b(?:top|bottom|best|worst|leading)\s*-?\s*" + _COUNT +
                 r"\b(?!\s*-?\s*(?:fors?\b|fers?\b|wis?\b|wkts?\s+hauls?|wickets?\s+hauls?|%))"), _plain_number),
     (re.compile(r"\b" + _COUNT + r"\s+(?:highest|lowest|best|worst|biggest|most|leading|fastest)\b"), _plain_number),
@@ -245,7 +245,8 @@ _PATTERNS: list[tuple[re.Pattern, Callable[[re.Match, str], list[Hit] | None]]] 
                 r"\b(?!\s*(?:[-/%.:]\s*\d|%|pm|am|runs|wickets|balls|overs|matches|innings|grounds?|venues?|"
                 r"stadiums?|places?|times?|stages?|points?|go\b))"), _position),
     (re.compile(r"\bopen(?:er|ers|ing|ed|s)\b"
-                r"(?!\s+(?:bowler|bowlers|bowling|spell|spells|match|day|game|partnership|stands?))"), _opener),
+                r"(?!\s+(?:bowler|bowlers|bowling|spell|spells|match|day|game|partnerships?|stands?|pairs?|"
+                r"combinations?|duos?|over))"), _opener),
     (re.compile(r"(?<![\d/])(\d{4,6})(?=\s*" + _STAT_NOUN + r"\b)"), _count_or_year),
     (re.compile(r"(?<![\w/.])" + _YEAR + r"(?![\w/])"), _bare_year),
 ]

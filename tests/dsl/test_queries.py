@@ -1151,8 +1151,8 @@ def test_player_of_the_match_awards_are_counted_over_matches_played(query_db, na
     assert awards
     ranked = sorted(awards, key=lambda p: (-awards[p], names[p]))[:3]
     expected = [[names[p], awards[p], len(ref.matches_played(p, MEN("ODI")))] for p in ranked]
-    assert ask(query_db, "batting odi top 3 player of the match") == (
-        ["player", "player of the match", "matches"], expected)
+    assert ask(query_db, "batting odi top 3 match awards") == (
+        ["player", "match awards", "matches"], expected)
 
 
 def test_several_stats_side_by_side_each_from_its_own_source(query_db):

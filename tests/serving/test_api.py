@@ -78,9 +78,12 @@ def test_the_answer_carries_each_dsl_tokens_probability_and_alternatives(clear_a
     assert "Kohli" in "".join(token["token"] for token in tokens)
 
 
+PICKED_QUESTION = "Virat Kohli's ODI wickets"  # its own question: the query-log test counts CLEAR's records
+
+
 def test_a_reading_picked_by_the_fan_is_answered_as_given(client, full_db):
     picked = 'bowling player "Virat Kohli" odi wickets'  # e.g. one of an answer's alternatives
-    response = client.post("/v1/ask", json={"question": CLEAR, "dsl": picked})
+    response = client.post("/v1/ask", json={"question": PICKED_QUESTION, "dsl": picked})
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["dsl"] == picked and body["examples"] == [] and body["alternatives"] == []
@@ -88,7 +91,7 @@ def test_a_reading_picked_by_the_fan_is_answered_as_given(client, full_db):
 
 
 def test_a_picked_reading_that_does_not_parse_gets_a_syntax_error(client):
-    response = client.post("/v1/ask", json={"question": CLEAR, "dsl": "batting runs please"})
+    response = client.post("/v1/ask", json={"question": PICKED_QUESTION, "dsl": "batting runs please"})
     assert response.status_code == 422
     assert response.json()["error"]["kind"] == "syntax_error"
 
