@@ -402,6 +402,15 @@ def _pair_column(query: ast.Query, src):
     return [(one, one.c.id == src.c.player_id), *joins], pair, (one.c.id, partner.c.id, one.c.full_name, partner.c.full_name)
 
 
+def _named_subject(r: Resolved) -> list:
+    """The player (or team) an aggregate is about, as its first column."""
+    if r.player_name:
+        return [literal(r.player_name).label("player")]
+    if r.query.subject == "team" and r.query.team:
+        return [literal(r.query.team).label("team")]
+    return []
+
+
 def _side_by_side(r: Resolved) -> Select:
     """Several stats of one subject and filters: each stat's own aggregate (each from the source it
     needs: matches from the squads, runs from the scorecards...) as one column of one row."""
@@ -409,11 +418,7 @@ def _side_by_side(r: Resolved) -> Select:
     stats = (output.stat, *output.more)
     if len(set(stats)) < len(stats):
         raise UnsupportedQuery("The query names a stat twice; name each stat once.")
-    columns = []
-    if r.player_name:
-        columns.append(literal(r.player_name).label("player"))
-    elif r.query.subject == "team" and r.query.team:
-        columns.append(literal(r.query.team).label("team"))
+    columns = _named_subject(r)
     for stat in stats:
         single = compile_query(replace(r, query=replace(r.query, output=ast.Aggregate(stat))))
         columns.append(single.with_only_columns(single.selected_columns[stat]).scalar_subquery().label(stat))
@@ -424,11 +429,7 @@ def _aggregate(r: Resolved, src, kind: str) -> Select:
     if r.query.output.more:
         return _side_by_side(r)
     query, stat = r.query, r.query.output.stat
-    columns = []
-    if r.player_name:
-        columns.append(literal(r.player_name).label("player"))
-    elif query.subject == "team" and query.team:
-        columns.append(literal(query.team).label("team"))
+    columns = _named_subject(r)
     columns.append(_stat(query, src, stat, kind).label(stat))
     columns += _context_column(query, src, kind, {stat})
     return select(*columns).select_from(_from(src)).where(*_conditions(r, src))
