@@ -59,6 +59,16 @@ class Threshold:
 
 
 @dataclass(frozen=True)
+class Without:
+    """Only the innings in which the player made none of `stat`: no wicket, or no run."""
+
+    stat: str
+
+
+InningsCondition = Threshold | Without
+
+
+@dataclass(frozen=True)
 class Toss:
     outcome: str  # won / lost
     decision: str | None = None  # bat / field
@@ -122,7 +132,27 @@ class Listing:
     kind: str
 
 
-Output = Aggregate | Grouped | Ranking | BestInnings | Listing
+@dataclass(frozen=True)
+class Milestone:
+    """The fastest to `target` of `stat` (runs, wickets): within one innings by balls faced, or
+    over a career by innings or matches, counting only what passes the query's filters."""
+
+    count: int
+    target: int
+    stat: str
+    unit: str  # balls / innings / matches
+
+
+@dataclass(frozen=True)
+class Streak:
+    """The longest runs of consecutive innings (of those that pass the filters) that each meet
+    `condition`, one per player, longest first."""
+
+    count: int
+    condition: Threshold
+
+
+Output = Aggregate | Grouped | Ranking | BestInnings | Listing | Milestone | Streak
 
 
 @dataclass(frozen=True)
@@ -131,6 +161,8 @@ class Query:
     output: Output
     player: str | None = None
     team: str | None = None  # the subject of a team query, or "for" team of a player query
+    # Players (or teams) compared with the named one: the same figures for each, best first.
+    rivals: tuple[str, ...] = ()
     competition: str | None = None
     women: bool = False
     opposition: str | None = None
@@ -140,7 +172,8 @@ class Query:
     span: Span | None = None
     innings_number: int | None = None
     position: Position | None = None
-    threshold: Threshold | None = None
+    threshold: InningsCondition | None = None
+    debut: bool = False  # only each player's first match in the format
     result: str | None = None
     toss: Toss | None = None
     batting_order: str | None = None
@@ -157,5 +190,5 @@ class Query:
         return {
             f.name: getattr(self, f.name)
             for f in fields(self)
-            if f.name not in ("subject", "output") and getattr(self, f.name) not in (None, False)
+            if f.name not in ("subject", "output") and getattr(self, f.name) not in (None, False, ())
         }

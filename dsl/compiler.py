@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
 
-from sqlalchemy import Select, String, and_, case, cast, func, literal, null, select, union_all
+from sqlalchemy import Select, String, and_, case, cast, func, literal, null, or_, select, tuple_, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from dsl import ast, catalogue
@@ -58,6 +58,20 @@ def _batting_balls_source() -> Select:
                    d.c.wicket_kind.not_in(schema.NOT_OUT_KINDS))).label("outs"),
         case((d.c.player_out_id == d.c.batter_id, d.c.wicket_kind)).label("dismissal_kind"),
         flag(and_(d.c.is_legal, d.c.batter_runs == 0)).label("dots"),
+    ).join_from(d, i, i.c.id == d.c.innings_id).join(
+        b, and_(b.c.innings_id == d.c.innings_id, b.c.player_id == d.c.batter_id)
+    )
+
+
+def _batting_faced_source() -> Select:
+    """A batter's deliveries in the order he faced them, beside his innings' final score: what
+    the balls he took to reach a score are counted from."""
+    d, i, b = schema.deliveries, schema.innings, schema.batting
+    return select(
+        d.c.match_id, d.c.innings_id, d.c.batter_id.label("player_id"), i.c.batting_team_id.label("team_id"),
+        i.c.bowling_team_id.label("opp_id"), i.c.number.label("innings_number"), b.c.position,
+        d.c.id.label("delivery_id"), d.c.batter_runs.label("ball_runs"), flag(d.c.wides == 0).label("faced"),
+        b.c.runs, b.c.balls, flag(b.c.is_out).label("outs"),
     ).join_from(d, i, i.c.id == d.c.innings_id).join(
         b, and_(b.c.innings_id == d.c.innings_id, b.c.player_id == d.c.batter_id)
     )
@@ -160,6 +174,7 @@ def _team_matches_source():
 SOURCES: dict[str, Callable] = {
     "batting": _batting_source,
     "batting_balls": _batting_balls_source,
+    "batting_faced": _batting_faced_source,
     "bowling": _bowling_source,
     "bowling_balls": _bowling_balls_source,
     "fielding": _fielding_source,
@@ -198,6 +213,8 @@ def stat_form(query: ast.Query) -> catalogue.StatForm | None:
 
 
 def source_kind(query: ast.Query) -> str:
+    if isinstance(query.output, ast.Milestone) and query.output.unit == "balls":
+        return "batting_faced"
     form = stat_form(query)
     if form and form.source in ("squad", "team_innings"):
         return form.source
@@ -295,9 +312,25 @@ def _last(r: Resolved, src) -> ColumnElement:
 def _threshold(r: Resolved, src) -> ColumnElement:
     threshold = r.query.threshold
     if threshold.stat not in src.c or "over" in src.c:
-        raise UnsupportedQuery(f"'with {threshold.stat} N+' keeps whole batting or bowling innings; it cannot "
-                               "be combined with over, bowler or batter filters.")
+        raise UnsupportedQuery(f"'with {threshold.stat} N+' and 'without {threshold.stat}' keep whole batting or "
+                               "bowling innings; they cannot be combined with over, bowler or batter filters.")
+    if isinstance(threshold, ast.Without):
+        return src.c[threshold.stat] == 0
     return src.c[threshold.stat] >= threshold.minimum
+
+
+def _debut(r: Resolved, src) -> ColumnElement:
+    """Each player's first match in the format (and gender) of the match the row is from."""
+    mp, first = schema.match_players, m.alias("first_match")
+    number = func.row_number().over(partition_by=(mp.c.player_id, first.c.competition, first.c.gender),
+                                    order_by=(first.c.start_date, first.c.id))
+    numbered = select(mp.c.player_id, mp.c.match_id, number.label("number")).join_from(
+        mp, first, first.c.id == mp.c.match_id)
+    if r.player_id is not None:
+        numbered = numbered.where(mp.c.player_id == r.player_id)
+    numbered = numbered.subquery("debuts")
+    debuts = select(numbered.c.player_id, numbered.c.match_id).where(numbered.c.number == 1)
+    return tuple_(src.c.player_id, src.c.match_id).in_(debuts)
 
 
 def _stage(r: Resolved, src) -> ColumnElement:
@@ -325,12 +358,14 @@ FILTERS: dict[str, Filter] = {
     "dismissal": lambda r, src: src.c.dismissal_kind.in_(DISMISSAL_GROUPS.get(r.query.dismissal, (r.query.dismissal,))),
     "last": _last,
     "threshold": _threshold,
+    "debut": _debut,
     "wicket": lambda r, src: src.c.wicket == r.query.wicket,
 }
 # The source column each filter reads, where not every source has it.
 FILTER_COLUMNS = {
     "player": "player_id", "innings_number": "innings_number", "position": "position",
     "overs": "over", "against": "against_id", "dismissal": "dismissal_kind", "wicket": "wicket",
+    "debut": "player_id",
 }
 
 
@@ -339,7 +374,7 @@ def _conditions(r: Resolved, src, without: tuple[str, ...] = ()) -> list[ColumnE
     if "first_id" in src.c and r.query.player is None:
         conditions.append(src.c.player_id == src.c.first_id)  # each stand once (_partnerships_source)
     for name in r.query.filters():
-        if name == "women" or name in without:
+        if name in ("women", "rivals") or name in without:
             continue
         column = FILTER_COLUMNS.get(name)
         if column and column not in src.c:
@@ -642,17 +677,132 @@ def _in_match_order(src) -> list:
     return order
 
 
+def _career_order(src) -> tuple:
+    return (m.c.start_date, m.c.id, src.c.innings_id)
+
+
+def _whole_innings_only(kind: str, what: str) -> None:
+    if kind.endswith("_balls"):
+        raise UnsupportedQuery(f"{what} count whole innings; they cannot be combined with over, bowler or batter filters.")
+
+
+def _milestone(r: Resolved, src, kind: str) -> Select:
+    """The quickest to a score: the ball (or career innings, or match) at which the running total
+    first reached the target, one row per innings (or player), quickest first."""
+    output = r.query.output
+    _whole_innings_only(kind, "Milestones")
+    if output.unit == "balls":
+        window = {"partition_by": (src.c.innings_id, src.c.player_id), "order_by": src.c.delivery_id}
+        amount, taken = src.c.ball_runs, func.sum(src.c.faced).over(**window)
+        conditions = [src.c.runs >= output.target]  # only innings that got there
+    else:
+        window = {"partition_by": src.c.player_id, "order_by": _career_order(src)}
+        amount, conditions = src.c[output.stat], []
+        if output.unit == "innings":
+            taken = func.row_number().over(**window)
+        else:
+            taken = func.dense_rank().over(partition_by=src.c.player_id, order_by=(m.c.start_date, m.c.id))
+    running = (select(src.c.player_id, src.c.match_id, src.c.opp_id, amount.label("amount"),
+                      func.sum(amount).over(**window).label("reached"), taken.label("taken"),
+                      *([src.c.runs.label("final")] if output.unit == "balls" else []))
+               .select_from(_from(src)).where(*_conditions(r, src), *conditions).subquery("running"))
+    opponent = teams.alias("opponent")
+    columns = [players.c.full_name.label("player"), running.c.taken.label(output.unit),
+               m.c.start_date.label("date"), opponent.c.name.label("opposition")]
+    conditions = [running.c.reached >= output.target, running.c.reached - running.c.amount < output.target]
+    if output.unit == "balls":
+        columns += [v.c.ground.label("ground"), running.c.final.label("runs")]
+    else:
+        conditions.append(_career_in_data(r, running))
+    return (
+        select(*columns)
+        .select_from(_from(running).join(players, players.c.id == running.c.player_id)
+                     .join(opponent, opponent.c.id == running.c.opp_id))
+        .where(*conditions)
+        .order_by(running.c.taken, m.c.start_date, players.c.full_name)
+        .limit(min(output.count, DEFAULT_ROW_LIMIT))
+    )
+
+
+def _career_in_data(r: Resolved, src) -> ColumnElement:
+    """The player's first match in the format came after the data became complete for it (see
+    dsl.coverage): a career cut short by the start of the data would look quicker than it was."""
+    mp, career = schema.match_players, m.alias("career_match")
+    first_of_player = (select(func.min(career.c.year)).join_from(mp, career, career.c.id == mp.c.match_id)
+                       .where(mp.c.player_id == src.c.player_id, career.c.competition == m.c.competition,
+                              career.c.gender == m.c.gender).scalar_subquery())
+    return or_(*(and_(m.c.competition == competition, m.c.gender == gender, first_of_player > year)
+                 for competition, gender, year in r.complete_careers_after))
+
+
+def _streak(r: Resolved, src, kind: str) -> Select:
+    """Gaps and islands: in each player's innings in order, the innings that meet the condition
+    and follow each other share (position among all) - (position among those meeting it)."""
+    output = r.query.output
+    condition = output.condition
+    _whole_innings_only(kind, "Streaks")
+    if condition.stat not in src.c:
+        raise UnsupportedQuery(f"A {r.query.subject} streak cannot count {condition.stat}.")
+    meets = flag(src.c[condition.stat] >= condition.minimum)
+    order = _career_order(src)
+    position = func.row_number().over(partition_by=src.c.player_id, order_by=order)
+    position_meeting = func.row_number().over(partition_by=(src.c.player_id, meets), order_by=order)
+    innings = (select(src.c.player_id, m.c.start_date.label("date"), meets.label("meets"),
+                      (position - position_meeting).label("island"))
+               .select_from(_from(src)).where(*_conditions(r, src)).subquery("innings_in_order"))
+    streaks = (select(innings.c.player_id, func.count().label("innings"), func.min(innings.c.date).label("first"),
+                      func.max(innings.c.date).label("last"))
+               .where(innings.c.meets == 1).group_by(innings.c.player_id, innings.c.island).subquery("streaks"))
+    longest_first = func.row_number().over(partition_by=streaks.c.player_id,
+                                           order_by=(streaks.c.innings.desc(), streaks.c.first))
+    ranked = select(streaks, longest_first.label("rank")).subquery("ranked")
+    return (
+        select(players.c.full_name.label("player"), ranked.c.innings, ranked.c.first.label("from"),
+               ranked.c.last.label("to"))
+        .join_from(ranked, players, players.c.id == ranked.c.player_id)
+        .where(ranked.c.rank == 1)
+        .order_by(ranked.c.innings.desc(), ranked.c.first, players.c.full_name)
+        .limit(min(output.count, DEFAULT_ROW_LIMIT))
+    )
+
+
+def _compare(r: Resolved) -> Select:
+    """The same figures for each player (or team) named, one row each, the best first."""
+    query = r.query
+    if not isinstance(query.output, ast.Aggregate):
+        raise UnsupportedQuery("A comparison ('A or B') shows the same figures for each; it cannot be a ranking, "
+                               "a breakdown or a list.")
+    single = replace(query, rivals=())
+    if query.subject == "team":
+        if query.team is None:
+            raise UnsupportedQuery("A comparison of teams needs the first team named: team \"A\" or \"B\".")
+        each = [replace(r, query=replace(single, team=name), team_id=team_id) for team_id, name in r.rivals]
+    else:
+        if query.player is None:
+            raise UnsupportedQuery("A comparison of players needs the first player named: player \"A\" or \"B\".")
+        each = [replace(r, query=replace(single, player=name), player_id=player_id, player_name=name)
+                for player_id, name in r.rivals]
+    compared = union_all(*(compile_query(one) for one in [replace(r, query=single, rivals=()), *each])).subquery("compared")
+    stat = compared.c[query.output.stat]
+    best_first = stat.asc() if _lower_is_better(query, query.output.stat) else stat.desc()
+    return select(compared).order_by(best_first.nulls_last())
+
+
 OUTPUTS: dict[type, Callable[[Resolved, object, str], Select]] = {
     ast.Aggregate: _aggregate,
     ast.Grouped: _grouped,
     ast.Ranking: _ranking,
     ast.BestInnings: _best_innings,
     ast.Listing: _listing,
+    ast.Milestone: _milestone,
+    ast.Streak: _streak,
 }
 
 
 def compile_query(resolved: Resolved) -> Select:
     """The select answering a resolved query."""
+    if resolved.query.rivals:
+        return _compare(resolved)
     kind = source_kind(resolved.query)
     src = SOURCES[kind]().subquery(kind)
     return OUTPUTS[type(resolved.query.output)](resolved, src, kind)

@@ -57,6 +57,16 @@ def covered_spans(engine: Engine) -> dict[tuple[str, str], Span]:
     return spans
 
 
+@cache
+def complete_careers_after(engine: Engine) -> tuple[tuple[str, str, int], ...]:
+    """(competition, gender, year): a career whose first match in the data falls after `year` is
+    all in the data (year 0 where the data begins with the competition itself)."""
+    official = COVERAGE["first_official_year"]
+    return tuple(
+        (competition, gender, 0 if span.first.year <= official.get(competition, {}).get(gender, 0) else span.dense_from)
+        for (competition, gender), span in sorted(covered_spans(engine).items()))
+
+
 def year_spans(engine: Engine) -> dict[str | None, tuple[int, int]]:
     """The first and last year of the data: over everything (key None) and per DSL competition."""
     spans = covered_spans(engine)

@@ -84,6 +84,9 @@ class _ToAst(Transformer):
     def innings_number(self, number): return ("innings_number", number)
     def position(self, first, last=None): return ("position", ast.Position(first, last or first))
     def threshold(self, stat, minimum): return ("threshold", ast.Threshold(_words(stat), minimum))
+    def without(self, stat): return ("threshold", ast.Without(_words(stat)))
+    def debut(self): return ("debut", True)
+    def rivals(self, *names): return ("rivals", names)
     def result(self, *words): return ("result", " ".join(map(str, words)))
     def toss(self, outcome, decision=None):
         return ("toss", ast.Toss(_words(outcome), _words(decision) if decision else None))
@@ -111,6 +114,8 @@ class _ToAst(Transformer):
     def best_innings(self, best, count, stat, qualification=None):
         return ast.BestInnings(_words(best), count, _words(stat), qualification)
     def listing(self, kind): return ast.Listing(_words(kind))
+    def milestone(self, count, target, stat, unit): return ast.Milestone(count, target, _words(stat), _words(unit))
+    def streak(self, count, stat, minimum): return ast.Streak(count, ast.Threshold(_words(stat), minimum))
     def qualification(self, what, minimum): return ast.Qualification(_words(what), minimum)
 
 

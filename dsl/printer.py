@@ -48,6 +48,12 @@ def _toss_dsl(toss: ast.Toss) -> str:
     return " ".join(filter(None, ("toss", toss.outcome, toss.decision)))
 
 
+def _threshold_dsl(condition: ast.InningsCondition) -> str:
+    if isinstance(condition, ast.Without):
+        return f"without {condition.stat}"
+    return f"with {condition.stat} {condition.minimum}+"
+
+
 def _against_dsl(query: ast.Query) -> str:
     role = {"batting": "bowler", "partnership": "and"}.get(query.subject, "batter")
     return f"{role} {quote(query.against)}"
@@ -57,6 +63,7 @@ def _against_dsl(query: ast.Query) -> str:
 _FILTER_DSL: dict[str, Callable[[ast.Query], str]] = {
     "player": lambda q: f"player {quote(q.player)}",
     "team": lambda q: quote(q.team) if q.subject == "team" else f"for {quote(q.team)}",
+    "rivals": lambda q: " ".join(f"or {quote(name)}" for name in q.rivals),
     "competition": lambda q: q.competition,
     "women": lambda q: "women",
     "opposition": lambda q: f"vs {quote(q.opposition)}",
@@ -66,7 +73,8 @@ _FILTER_DSL: dict[str, Callable[[ast.Query], str]] = {
     "span": lambda q: _span_dsl(q.span),
     "innings_number": lambda q: f"in innings {q.innings_number}",
     "position": lambda q: _position_dsl(q.position),
-    "threshold": lambda q: f"with {q.threshold.stat} {q.threshold.minimum}+",
+    "threshold": lambda q: _threshold_dsl(q.threshold),
+    "debut": lambda q: "debut",
     "result": lambda q: q.result,
     "toss": lambda q: _toss_dsl(q.toss),
     "batting_order": lambda q: q.batting_order,
@@ -96,6 +104,10 @@ def _output_dsl(output: ast.Output) -> str:
             return f"{direction} {count} {stat}{_qualification_dsl(qualification)}"
         case ast.Listing(kind):
             return f"list {kind}"
+        case ast.Milestone(count, target, stat, unit):
+            return f"fastest {count} to {target} {stat} by {unit}"
+        case ast.Streak(count, condition):
+            return f"longest {count} streak {_threshold_dsl(condition)}"
     raise TypeError(output)
 
 
@@ -130,6 +142,7 @@ def _span_english(span: ast.Span) -> str:
 _FILTER_ENGLISH: dict[str, Callable[[ast.Query], str]] = {
     "player": lambda q: q.player,
     "team": lambda q: q.team if q.subject == "team" else f"for {q.team}",
+    "rivals": lambda q: "compared with " + " and ".join(q.rivals),
     "competition": lambda q: _COMPETITION_WORDS[q.competition],
     "women": lambda q: "women",
     "opposition": lambda q: f"v {q.opposition}",
@@ -138,7 +151,8 @@ _FILTER_ENGLISH: dict[str, Callable[[ast.Query], str]] = {
     "home_away": lambda q: {"home": "at home", "away": "away", "neutral": "neutral venues"}[q.home_away],
     "span": lambda q: _span_english(q.span),
     "innings_number": lambda q: f"innings {q.innings_number}",
-    "threshold": lambda q: f"innings of {q.threshold.minimum}+ {q.threshold.stat}",
+    "threshold": lambda q: _threshold_english(q.threshold),
+    "debut": lambda q: "on debut",
     "position": lambda q: f"batting at {_position_dsl(q.position).removeprefix('position ')}",
     "result": lambda q: f"in matches {q.result}",
     "toss": lambda q: f"toss {q.toss.outcome}" + (f", chose to {q.toss.decision}" if q.toss.decision else ""),
@@ -151,6 +165,12 @@ _FILTER_ENGLISH: dict[str, Callable[[ast.Query], str]] = {
     "last": lambda q: f"last {q.last} {'matches' if q.subject in ('team', 'fielding') else 'innings'}",
     "wicket": lambda q: "opening stands" if q.wicket == 1 else f"wicket {q.wicket}",
 }
+
+
+def _threshold_english(condition: ast.InningsCondition) -> str:
+    if isinstance(condition, ast.Without):
+        return f"innings with no {condition.stat.removesuffix('s')}"
+    return f"innings of {condition.minimum}+ {condition.stat}"
 
 
 def _label(stat: str) -> str:
@@ -180,6 +200,11 @@ def _output_english(output: ast.Output, subject: str) -> str:
             return f"{direction} {count} {unit} by {_label(stat)}{condition}"
         case ast.Listing(kind):
             return f"list of {kind}"
+        case ast.Milestone(count, target, stat, unit):
+            within = "in one innings" if unit == "balls" else "in a career"
+            return f"fastest {count} to {target} {stat} {within}, by {unit}"
+        case ast.Streak(count, condition):
+            return f"longest {count} streaks of consecutive {_threshold_english(condition)}"
     raise TypeError(output)
 
 

@@ -32,6 +32,11 @@ class Resolved:
     venue_ids: tuple[int, ...] | None = None  # from the ground or the city/country
     against_id: str | None = None
     event_names: tuple[str, ...] | None = None
+    # The players (or teams) a comparison sets beside the named one: (id, display name) each.
+    rivals: tuple[tuple[str | int, str], ...] = ()
+    # (competition, gender, year): careers starting after `year` are wholly in the data
+    # (dsl.coverage); a career milestone ranks only those.
+    complete_careers_after: tuple[tuple[str, str, int], ...] = ()
 
 
 def suggest(name: str, known: list[str]) -> tuple[str, ...]:
@@ -64,6 +69,11 @@ def resolve(query: ast.Query, engine: Engine) -> Resolved:
     if query.event is not None:
         event_names = _lookup("event", query.event, {k.lower(): v for k, v in EVENTS.items()}, list(EVENTS))
     player_id = _player(query.player, query, team_id, engine, names)
+    if query.subject == "team":
+        rivals = tuple((team(name), name) for name in query.rivals)
+    else:
+        rivals = tuple((rival, names.player_names[rival])
+                       for rival in (_player(name, query, None, engine, names) for name in query.rivals))
     return Resolved(
         query=query,
         player_id=player_id,
@@ -73,7 +83,17 @@ def resolve(query: ast.Query, engine: Engine) -> Resolved:
         venue_ids=venue_ids,
         against_id=_player(query.against, query, opposition_id, engine, names),
         event_names=event_names,
+        rivals=rivals,
+        complete_careers_after=_complete_careers_after(query, engine),
     )
+
+
+def _complete_careers_after(query: ast.Query, engine: Engine) -> tuple[tuple[str, str, int], ...]:
+    if not (isinstance(query.output, ast.Milestone) and query.output.unit != "balls"):
+        return ()
+    from dsl.coverage import complete_careers_after  # coverage reads resolved queries: import when needed
+
+    return complete_careers_after(engine)
 
 
 @cache

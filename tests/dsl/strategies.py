@@ -38,6 +38,11 @@ def outputs(subject: str):
             qualifications if subject != "team" else st.none(),
         ))
         choices.append(st.builds(ast.Listing, st.sampled_from(LISTS[subject])))
+    if subject in ("batting", "bowling"):
+        stat = "runs" if subject == "batting" else "wickets"
+        units = ["balls", "innings", "matches"] if subject == "batting" else ["innings", "matches"]
+        choices.append(st.builds(ast.Milestone, numbers, numbers, st.just(stat), st.sampled_from(units)))
+        choices.append(st.builds(ast.Streak, numbers, st.builds(ast.Threshold, st.sampled_from(["runs", "wickets"]), numbers)))
     return st.one_of(*choices)
 
 
@@ -57,6 +62,7 @@ def queries(draw) -> ast.Query:
         output=draw(outputs(subject)),
         player=draw(maybe(names)) if player_query else None,
         team=draw(maybe(names)),
+        rivals=tuple(draw(st.lists(names, max_size=2))),
         competition=draw(maybe(st.sampled_from(["test", "odi", "t20i", "ipl"]))),
         women=draw(st.booleans()),
         opposition=draw(maybe(names)),
@@ -66,7 +72,9 @@ def queries(draw) -> ast.Query:
         span=draw(maybe(spans)),
         innings_number=draw(maybe(numbers)),
         position=draw(maybe(st.builds(ast.Position, st.just(first), st.integers(first, first + 10)))) if subject == "batting" else None,
-        threshold=draw(maybe(st.builds(ast.Threshold, st.sampled_from(["runs", "wickets"]), numbers))) if balls else None,
+        threshold=draw(maybe(st.one_of(st.builds(ast.Threshold, st.sampled_from(["runs", "wickets"]), numbers),
+                                       st.builds(ast.Without, st.sampled_from(["runs", "wickets"]))))) if balls else None,
+        debut=draw(st.booleans()) if player_query else False,
         result=draw(maybe(st.sampled_from(["won", "lost", "drawn", "tied"]))),
         toss=draw(maybe(st.builds(ast.Toss, st.sampled_from(["won", "lost"]), maybe(st.sampled_from(["bat", "field"]))))),
         batting_order=draw(maybe(st.sampled_from(["batting first", "chasing"]))),

@@ -1231,3 +1231,127 @@ def test_biggest_wins_by_runs_leave_out_innings_wins(query_db):
     assert columns == ["date", "team", "opposition", "ground", "competition", "result"]
     assert [(row[0], row[1], row[5]) for row in rows] == [
         (m.start.isoformat(), winner, ref.result_text(m)) for m, winner in biggest]
+
+
+# === comparisons, innings with none, debuts, milestones, streaks ==================================
+
+def test_players_compared_side_by_side_best_first(query_db):
+    rows = {}
+    for player, name in ((KOHLI, "Virat Kohli"), (ROHIT, "Rohit Sharma")):
+        f = ref.batting_figures(ref.batting(player, MEN("ODI")))
+        rows[name] = [name, f.runs, f.average]
+    expected = sorted(rows.values(), key=lambda row: -row[1])
+    columns, found = ask(query_db, 'batting player "Rohit Sharma" or "Virat Kohli" odi runs average')
+    assert columns == ["player", "runs", "average"]
+    assert found == expected
+
+
+def test_teams_compared_with_their_matches(query_db):
+    expected = []
+    for team in ("India", "Australia"):
+        played = ref.team_matches(team, MEN())
+        expected.append([team, sum(ref.won(m, s) for m, s in played), len(played)])
+    expected.sort(key=lambda row: -row[1])
+    assert ask(query_db, 'team "India" or "Australia" wins') == (["team", "wins", "matches"], expected)
+
+
+def test_a_comparison_is_of_figures_not_rankings(query_db):
+    with pytest.raises(UnsupportedQuery):
+        run_dsl('batting player "Virat Kohli" or "Rohit Sharma" top 5 runs', query_db)
+
+
+def test_bowling_innings_without_a_wicket(query_db):
+    lines = ref.bowling(SHAMI, MEN())
+    wicketless = [b for b in lines if b.wickets == 0]
+    assert 0 < len(wicketless) < len(lines)
+    assert one_row(query_db, 'bowling player "Mohammed Shami" without wickets innings') == {
+        "player": "Mohammed Shami", "innings": len(wicketless)}
+
+
+def first_matches(where) -> set[tuple[str, int]]:
+    """(player, match id) of each player's first match in each format, by the squads."""
+    first: dict[tuple[str, str], ref.Match] = {}
+    for m in sorted(ref.matches(), key=lambda m: (m.start, m.id)):
+        if where(m):
+            for ids in m.players.values():
+                for player in ids:
+                    first.setdefault((player, m.competition), m)
+    return {(player, m.id) for (player, _), m in first.items()}
+
+
+def test_batting_on_debut_ranked(query_db, names):
+    debuts = first_matches(MEN())
+    lines = [b for b in ref.batting(None, MEN()) if (b.player, b.match.id) in debuts]
+    assert 0 < len(lines) < len(ref.batting(None, MEN()))
+    best = sorted(lines, key=lambda b: (-b.runs, b.match.start, b.match.id, b.innings.number, b.position))[:3]
+    columns, rows = ask(query_db, "batting debut best 3 runs")
+    assert [row[6] for row in rows] == [b.runs for b in best]
+    assert {(row[1], row[6]) for row in rows} == {(names[b.player], b.runs) for b in best}
+
+
+def balls_to_reach(target: int, where) -> list[tuple[int, ref.BatLine]]:
+    """(balls faced when the batter's score first reached target, the innings), quickest first."""
+    reached = []
+    for line in ref.batting(None, where, lambda b: b.runs >= target):
+        score = faced = 0
+        for ball in line.innings.balls:
+            if ball.batter == line.player:
+                score += ball.batter_runs
+                faced += not ball.wides
+                if score >= target:
+                    reached.append((faced, line))
+                    break
+    return sorted(reached, key=lambda pair: (pair[0], pair[1].match.start))
+
+
+def test_fastest_fifties_by_balls(query_db, names):
+    quickest = balls_to_reach(50, MEN())[:4]
+    assert len(quickest) == 4
+    columns, rows = ask(query_db, "batting fastest 4 to 50 runs by balls")
+    assert columns == ["player", "balls", "date", "opposition", "ground", "runs"]
+    assert [row[1] for row in rows] == [balls for balls, _ in quickest]
+    assert sorted((row[0], row[5]) for row in rows) == sorted((names[b.player], b.runs) for _, b in quickest)
+
+
+def test_fewest_innings_to_a_career_total(query_db, names):
+    """Only careers wholly in the data are ranked (dsl.coverage decides which those are)."""
+    from dsl.coverage import complete_careers_after
+
+    after = {(c, g): year for c, g, year in complete_careers_after(query_db)}
+    by_player: dict[str, list[ref.BatLine]] = {}
+    for b in by_date(ref.batting(None, MEN("T20I"))):
+        by_player.setdefault(b.player, []).append(b)
+    expected = []
+    for player, lines in by_player.items():
+        total = 0
+        debut = min(m.year for m in ref.matches_played(player, MEN("T20I")))
+        for number, line in enumerate(lines, start=1):
+            total += line.runs
+            if total >= 60:
+                if debut > after[("T20I", "male")]:
+                    expected.append([names[player], number, line.match.start.isoformat()])
+                break
+    expected.sort(key=lambda row: (row[1], row[2], row[0]))
+    assert expected
+    columns, rows = ask(query_db, "batting t20i fastest 5 to 60 runs by innings")
+    assert columns == ["player", "innings", "date", "opposition"]
+    assert [row[:3] for row in rows] == expected[:5]
+
+
+def test_longest_streaks_of_innings_over_a_score(query_db, names):
+    by_player: dict[str, list[ref.BatLine]] = {}
+    for b in by_date(ref.batting(None, MEN())):
+        by_player.setdefault(b.player, []).append(b)
+    longest = {}
+    for player, lines in by_player.items():
+        run = best = 0
+        for line in lines:
+            run = run + 1 if line.runs >= 20 else 0
+            best = max(best, run)
+        if best:
+            longest[names[player]] = best
+    expected = sorted(longest.items(), key=lambda kv: -kv[1])[:3]
+    columns, rows = ask(query_db, "batting longest 3 streak with runs 20+")
+    assert columns == ["player", "innings", "from", "to"]
+    assert [row[1] for row in rows] == [n for _, n in expected]
+    assert all(longest[row[0]] == row[1] for row in rows)
