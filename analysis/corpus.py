@@ -28,6 +28,8 @@ def constructs(query: ast.Query) -> list[str]:
             labels.append(f"overs:{value.name if isinstance(value, ast.Phase) else _over_kind(value)}")
         elif name in ("competition", "home_away", "result", "batting_order", "stage", "dismissal"):
             labels.append(f"{name}:{value}")
+        elif name == "threshold" and isinstance(value, ast.Without):
+            labels.append("threshold:without")
         elif name == "toss":
             labels += [f"toss:{value.outcome}"] + ([f"toss decision:{value.decision}"] if value.decision else [])
     if isinstance(output, ast.Grouped):
@@ -38,8 +40,12 @@ def constructs(query: ast.Query) -> list[str]:
             labels.append(f"qualifier:{output.qualification.stat}")
         if getattr(output, "per", None):
             labels.append(f"per:{output.per}")
+    if isinstance(output, ast.Milestone):
+        labels.append(f"milestone:{output.unit}")
     if isinstance(output, ast.Listing):
         labels.append(f"list:{query.subject}/{output.kind}")
+    elif isinstance(output, ast.Streak):
+        labels.append(f"streak:{query.subject}/{output.condition.stat}")
     else:
         labels.append(f"stat:{query.subject}/{output.stat}")
     return labels

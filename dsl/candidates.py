@@ -58,6 +58,9 @@ class Frame:
     per: str | None = None  # "in a single season / calendar year / match": records within one unit
     several_stats: bool = False  # "runs, average and hundreds": the stats side by side
     stand_record: bool = False  # "the highest stands": single partnerships, not a pair's total
+    compare: str | None = None  # "strong" ("Root or Smith: better average?"), "maybe" ("Root vs Smith")
+    milestone: ast.Milestone | None = None  # "fastest ODI hundreds", "fewest innings to 5000 runs"
+    streak: ast.Streak | None = None  # "most consecutive Test fifties"
 
 
 def _top(mention: Mention) -> str:
@@ -265,9 +268,14 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
     subjects = tuple(dict.fromkeys(_top(m) for m in _of_type(linked, "subject")))
     if filters.get("threshold") in _STAT_THRESHOLDS and _STAT_THRESHOLDS[filters["threshold"]] in stats:
         del filters["threshold"]  # "5-wicket hauls" are the five-fors stat itself
+    if CUES["debut"].search(linked.question):
+        filters["debut"] = True
+    for stat in ("wickets", "runs"):
+        if CUES[f"without_{stat}"].search(linked.question):
+            filters["threshold"] = ast.Without(stat)
     if "threshold" in filters:  # "how many 50+ scores": the innings that pass are what is counted
         counted = filters["threshold"].stat
-        stats = tuple(dict.fromkeys("innings" if s in (counted, "fifties", "hundreds", "five-fors") else s
+        stats = tuple(dict.fromkeys("innings" if s in (counted, "fifties", "hundreds", "five-fors", "matches") else s
                                     for s in stats)) or ("innings",)
         if _TIMES.search(linked.question):
             stats = ("innings",)
@@ -288,6 +296,15 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         if filters.get("result") == "won":
             del filters["result"]
         subjects = tuple(s for s in subjects if s != "team")
+    milestone = _milestone(linked, numbers)
+    streak = None
+    if milestone:
+        stats = ()
+    elif CUES["streak"].search(linked.question):
+        condition = filters.pop("threshold", None) or _streak_condition(linked.question, stats)
+        if isinstance(condition, ast.Threshold):
+            _drop_number(numbers, condition.minimum)
+            streak, stats = ast.Streak(_count(linked, numbers), condition), ()
     if "wickets" in stats:  # "wickets that were stumpings": how the wickets fell
         for noun, kind in DISMISSAL_NOUNS.items():
             if noun in stats:
@@ -301,7 +318,7 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         qualifier_stat=qualifier,
         stats=stats,
         subjects=subjects,
-        groups=groups,
+        groups=() if milestone or streak else groups,  # "by innings" is how a milestone is counted
         ranking_cue=bool(CUES["ranking"].search(linked.question)),
         list_cue=bool(CUES["list"].search(linked.question)) or ("last" in filters and not stats),
         strong_subjects=tuple(dict.fromkeys(
@@ -314,11 +331,86 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
             _top(m) for m in _of_type(linked, "subject") if 0.7 <= m.candidates[0].score < 0.8 and _top(m) in subjects
         )),
         bottom_cue_lower_better=bool(CUES["bottom_lower_better"].search(linked.question)),
-        per=next((unit for unit in PER_UNITS if CUES[f"per_{unit}"].search(linked.question)), None),
+        per=None if milestone or streak else next(
+            (unit for unit in PER_UNITS if CUES[f"per_{unit}"].search(linked.question)), None),
         several_stats=len(stats) >= 2 and _listed_together(linked),
         stand_record="partnership" in subjects and bool(_RECORD_WORDS.search(linked.question))
         and not re.search(r"\bmost\b", linked.question, re.I),
+        compare=_compare_cue(linked, teams),
+        milestone=milestone,
+        streak=streak,
     )
+
+
+def _compare_cue(linked: Linked, teams) -> str | None:
+    """Two players (or teams) named with words that set them side by side. "vs" between two
+    players may also be the batter against the bowler, so it only suggests a comparison."""
+    players = _players(linked)
+    if len(players) < 2 and len(teams) < 2:
+        return None
+    if CUES["compare"].search(linked.question):
+        return "strong"
+    return "maybe" if len(players) >= 2 and CUES["compare_maybe"].search(linked.question) else None
+
+
+_MILESTONE_WORDS = {"hundred": 100, "centur": 100, "ton": 100, "fift": 50, "half": 50, "double": 200}
+_TARGET = re.compile(r"\b(?P<number>\d[\d,]*)(?P<k>k)?\s*((test|odi|t20i|ipl|international|career)\s+)?(?P<stat>runs|wickets|wkts)\b", re.I)
+
+
+def _count(linked: Linked, numbers: dict) -> int:
+    """Rows asked for: the question's count; one for a named player ("his fastest hundred")."""
+    return numbers.get("count", 1 if _players(linked) else DEFAULT_COUNT)
+
+
+def _milestone(linked: Linked, numbers: dict) -> ast.Milestone | None:
+    """How fast a score was reached: over a career ("fewest innings to 5000 Test runs") or
+    within one innings by balls ("fastest ODI hundred")."""
+    question = linked.question
+    if CUES["milestone_career"].search(question) and (target := _TARGET.search(question)):
+        value = int(target["number"].replace(",", "")) * (1000 if target["k"] else 1)
+        unit = "innings" if re.search(r"\b(innings|inns|knocks)\b", question, re.I) else "matches"
+        _drop_number(numbers, value)
+        stat = "runs" if target["stat"].lower() == "runs" else "wickets"
+        return ast.Milestone(_count(linked, numbers), value, stat, unit)
+    balls = CUES["milestone_balls"].search(question)
+    if balls:
+        words = balls.group(0).lower()
+        value = next((v for word, v in _MILESTONE_WORDS.items() if word in words), None)
+        if value is None:
+            digits = re.findall(r"\d{2,3}", words) or re.findall(r"\b(\d{2,3})\b", question)
+            value = int(digits[-1]) if digits else None
+        if value:
+            _drop_number(numbers, value)
+            return ast.Milestone(_count(linked, numbers), value, "runs", "balls")
+    return None
+
+
+def _drop_number(numbers: dict, value: int) -> None:
+    """A milestone's target (a streak's threshold) is not also a count or a minimum, nor is the
+    longest ranking a minimum implies ("every one with 600+")."""
+    if numbers.get("minimum") == value:
+        del numbers["minimum"]
+        if numbers.get("count") == MAX_COUNT:
+            del numbers["count"]
+    if numbers.get("count") == value:
+        del numbers["count"]
+
+
+# What a streak's innings each need, from the stat word that names them ("consecutive fifties").
+_STREAK_CONDITIONS = {"fifties": ast.Threshold("runs", 50), "hundreds": ast.Threshold("runs", 100),
+                      "five-fors": ast.Threshold("wickets", 5), "wickets": ast.Threshold("wickets", 1)}
+
+
+_STREAK_NUMBER = re.compile(r"\b(?P<number>\d{1,3})\s*(\+|-?plus\b|or more\b|or above\b)\s*(?P<stat>runs|wickets|wkts|scores?)?", re.I)
+
+
+def _streak_condition(question: str, stats: tuple[str, ...]) -> ast.Threshold | None:
+    """What each innings of a streak needs: "50+", "3 or more wickets", or a stat word ("fifties")."""
+    number = _STREAK_NUMBER.search(question)
+    if number:
+        wickets = (number["stat"] or "").lower().startswith("w") or not number["stat"] and "wickets" in stats
+        return ast.Threshold("wickets" if wickets else "runs", int(number["number"]))
+    return next((_STREAK_CONDITIONS[stat] for stat in stats if stat in _STREAK_CONDITIONS), None)
 
 
 def _listed_together(linked: Linked) -> bool:
@@ -392,6 +484,10 @@ def _output_for(subject: str, output: ast.Output, frame: Frame, stat: str | None
             return ast.BestInnings(output.direction, count, stat, qualification if subject != "team" else None)
         case ast.Listing():
             return output if output.kind in catalogue.SUBJECT_LISTS[subject] else None
+        case ast.Milestone() if frame.milestone and subject == _COUNTED_BY[frame.milestone.stat]:
+            return frame.milestone
+        case ast.Streak() if frame.streak and subject == _COUNTED_BY[frame.streak.condition.stat]:
+            return frame.streak
     return None
 
 
@@ -414,11 +510,13 @@ def _role_fills(subject: str, frame: Frame) -> Iterable[dict]:
         elif len(players) >= 2:
             if subject == "partnership":  # the pair: who is named first does not change a stand
                 player_options = [{"player": players[0], "against": players[1]}]
-            elif subject in ("batting", "bowling"):
+            elif subject in ("batting", "bowling") and frame.compare != "strong":
                 player_options = [{"player": players[0], "against": players[1]},
                                   {"player": players[1], "against": players[0]}]
             else:
-                player_options = [{"player": players[0]}]
+                player_options = []
+            if frame.compare and subject != "partnership":
+                player_options.append({"player": players[0], "rivals": tuple(players[1:3])})
     elif players:
         return  # a team query cannot hold a player the question names
     team_options: list[dict] = [{}]
@@ -433,6 +531,8 @@ def _role_fills(subject: str, frame: Frame) -> Iterable[dict]:
             team_options = [{"opposition": team}]
         else:
             team_options = [{"opposition": team}, {"team": team}]
+    elif len(teams) >= 2 and subject == "team" and frame.compare == "strong":
+        team_options = [{"team": teams[0][0], "rivals": tuple(team for team, _ in teams[1:3])}]
     elif len(teams) >= 2:
         (first, first_role), (second, second_role) = teams[:2]
         if first_role == "opposition" or second_role == "team":
@@ -456,7 +556,9 @@ def fill(example: ast.Query, frame: Frame, *, stat: str | None = None, subject: 
         return []  # the question's dismissal filter needs a batting or bowling query, an over filter no fielding one
     if subject != "batting" and "position" in filters or subject != "partnership" and "wicket" in filters:
         return []
-    if "threshold" in filters and subject != {"runs": "batting", "wickets": "bowling"}[filters["threshold"].stat]:
+    if subject in ("team", "partnership") and "debut" in filters:
+        return []
+    if "threshold" in filters and subject != _COUNTED_BY[filters["threshold"].stat]:
         return []  # an innings of N runs is a batting innings, of N wickets a bowling one
     if subject == "team" and "result" in filters and not _counts_team_innings(output):
         # For a team's results the result is the stat, not a filter.
@@ -466,6 +568,9 @@ def fill(example: ast.Query, frame: Frame, *, stat: str | None = None, subject: 
         elif output.stat == "matches" or output.stat in RESULT_STATS.values():
             output = replace(output, stat=stat)
     return [ast.Query(subject=subject, output=output, **filters, **roles) for roles in _role_fills(subject, frame)]
+
+
+_COUNTED_BY = {"runs": "batting", "wickets": "bowling"}  # whose innings a score of runs (wickets) is
 
 
 def _counts_team_innings(output: ast.Output) -> bool:
@@ -498,6 +603,10 @@ def _variants(example: ast.Query, frame: Frame) -> list[ast.Query]:
     for stat in frame.stats:  # a stat only single innings (or matches) have: "biggest wins by runs"
         if stat in catalogue.INNINGS_STAT and stat not in catalogue.STAT:
             variants += [replace(example, output=ast.BestInnings(direction, DEFAULT_COUNT, stat)) for direction in ("best", "worst")]
+    if frame.milestone:
+        variants.append(replace(example, subject=_COUNTED_BY[frame.milestone.stat], output=frame.milestone))
+    if frame.streak:
+        variants.append(replace(example, subject=_COUNTED_BY[frame.streak.condition.stat], output=frame.streak))
     if frame.stand_record:
         variants.append(replace(example, subject="partnership", output=ast.BestInnings("best", DEFAULT_COUNT, "runs")))
     if frame.several_stats and isinstance(output, ast.Aggregate):
@@ -517,6 +626,10 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
     """Does the query's shape fit the question's shape words? A question naming no player that
     asks "who has the most..." wants a ranking; one naming groups wants them."""
     output = query.output
+    if isinstance(output, ast.Milestone) != bool(frame.milestone) or isinstance(output, ast.Streak) != bool(frame.streak):
+        return False  # "fastest to", "consecutive": their own shapes, and only when asked
+    if frame.compare == "strong" and not query.rivals and query.subject != "partnership":
+        return False  # "Root or Smith": the figures of both
     if frame.stand_record and not isinstance(output, (ast.BestInnings, ast.Listing)):
         return False  # the highest stands are single stands (best N runs); "most runs" is a pair's total
     if frame.per and not isinstance(output, ast.Ranking):
@@ -530,6 +643,8 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
     if isinstance(output, (ast.Ranking, ast.Aggregate, ast.Grouped)) and catalogue.STAT[output.stat].innings_record \
             and (isinstance(output, ast.Ranking) or not frame.players):
         return False  # "highest scores" are single innings: best N runs lists them, once per innings
+    if isinstance(output, (ast.Milestone, ast.Streak)):
+        return True  # its subject is the one its score is of (runs: batting), whatever the verbs say
     if not _subject_fits(query, frame):
         return False
     if isinstance(output, ast.Ranking) and query.player is not None and not output.per \
@@ -619,7 +734,7 @@ def _filter_used(query: ast.Query, name: str, value: object) -> bool:
 
 def missing_parts(query: ast.Query, question: Frame) -> list[str]:
     """What the question names that the query leaves out (players, teams, filters), as words."""
-    named = {query.player, query.against, query.team, query.opposition}
+    named = {query.player, query.against, query.team, query.opposition, *query.rivals}
     missing = [player for player in question.players if player not in named]
     missing += [team for team, _ in question.teams if team not in named]
     missing += [f"{name.replace('_', ' ')} {value}" for name, value in question.filters.items()
@@ -632,6 +747,12 @@ def missing_parts(query: ast.Query, question: Frame) -> list[str]:
         missing.append(", ".join(s for s in question.stats if s not in _stats_used(query)) or "several stats at once")
     if question.per and getattr(query.output, "per", None) != question.per:
         missing.append(f"within a single {question.per}")
+    if question.milestone and query.output != question.milestone:
+        missing.append("how fast the score was reached")
+    if question.streak and query.output != question.streak:
+        missing.append("consecutive innings")
+    if question.compare == "strong" and not query.rivals and query.subject != "partnership":
+        missing.append("the comparison")
     return missing
 
 
@@ -675,6 +796,14 @@ def _by_main_role(candidates: list[ast.Query], question: Frame, engine: Engine) 
     return [q for q in candidates if q.subject != other] or candidates
 
 
+def _compared_or_faced(candidates: list[ast.Query], question: Frame, engine: Engine) -> list[ast.Query]:
+    """ "A vs B": two batters (or two bowlers) are compared; a batter and a bowler faced each other."""
+    if question.compare != "maybe":
+        return candidates
+    compared = len({primary_role(engine, player) for player in question.players[:2]}) == 1
+    return [q for q in candidates if bool(q.rivals) == compared] or candidates
+
+
 @dataclass(frozen=True)
 class Candidates:
     question: Frame  # what the question itself says
@@ -690,6 +819,6 @@ def candidates_for(linked: Linked, shapes: Iterable[ast.Query], engine: Engine) 
     ambiguous = [error for error in errors if isinstance(error, AmbiguousName)]
     if not valid and ambiguous:
         raise ambiguous[0]  # ask which player is meant, rather than let generation pick one
-    valid = _by_main_role(valid, question, engine)
+    valid = _compared_or_faced(_by_main_role(valid, question, engine), question, engine)
     complete = [q for q in valid if not missing_parts(q, question)]
     return Candidates(question, complete or valid)

@@ -320,7 +320,8 @@ def _threshold(r: Resolved, src) -> ColumnElement:
 
 
 def _debut(r: Resolved, src) -> ColumnElement:
-    """Each player's first match in the format (and gender) of the match the row is from."""
+    """Each player's first match in the format (and gender) of the match the row is from, when it
+    is his debut: his first match in the data after the data became complete (dsl.coverage)."""
     mp, first = schema.match_players, m.alias("first_match")
     number = func.row_number().over(partition_by=(mp.c.player_id, first.c.competition, first.c.gender),
                                     order_by=(first.c.start_date, first.c.id))
@@ -328,8 +329,9 @@ def _debut(r: Resolved, src) -> ColumnElement:
         mp, first, first.c.id == mp.c.match_id)
     if r.player_id is not None:
         numbered = numbered.where(mp.c.player_id == r.player_id)
-    numbered = numbered.subquery("debuts")
-    debuts = select(numbered.c.player_id, numbered.c.match_id).where(numbered.c.number == 1)
+    numbered = numbered.add_columns(first.c.competition, first.c.gender, first.c.year).subquery("debuts")
+    debuts = select(numbered.c.player_id, numbered.c.match_id).where(
+        numbered.c.number == 1, _after_data_start(r, numbered.c, numbered.c.year))
     return tuple_(src.c.player_id, src.c.match_id).in_(debuts)
 
 
@@ -731,7 +733,12 @@ def _career_in_data(r: Resolved, src) -> ColumnElement:
     first_of_player = (select(func.min(career.c.year)).join_from(mp, career, career.c.id == mp.c.match_id)
                        .where(mp.c.player_id == src.c.player_id, career.c.competition == m.c.competition,
                               career.c.gender == m.c.gender).scalar_subquery())
-    return or_(*(and_(m.c.competition == competition, m.c.gender == gender, first_of_player > year)
+    return _after_data_start(r, m.c, first_of_player)
+
+
+def _after_data_start(r: Resolved, match_columns, first_year) -> ColumnElement:
+    """`first_year` (of a career, in the format of `match_columns`) is after the data's incomplete years."""
+    return or_(*(and_(match_columns.competition == competition, match_columns.gender == gender, first_year > year)
                  for competition, gender, year in r.complete_careers_after))
 
 

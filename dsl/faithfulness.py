@@ -71,7 +71,7 @@ _NUMBER = re.compile(r"(?<![\w.])(-\s?)?(\d[\d,]*)(?![\w])")
 _RANK_WORDS = re.compile(r"\b(top|best|worst|bottom|lowest|highest|leading|first)\s+$")
 _MINIMUM_WORDS = re.compile(r"\b(min(imum)?|at least|more than|over|qualification:?|qual\.?)\s+$")
 _YEAR_WORDS = re.compile(r"\b(in|since|from|after|before|until|till|during|of|year|between|and|to|pre|post|prior to)\s+$")
-_UNIT_AFTER = re.compile(r"\s*(\+|runs|wickets|wkts|balls|deliveries|innings|matches|games|overs|sixes|fours|catches|"
+_UNIT_AFTER = re.compile(r"\s*((test|odi|t20i|ipl|international|career)\s+)?(\+|runs|wickets|wkts|balls|deliveries|innings|matches|games|overs|sixes|fours|catches|"
                          r"dismissals|points|plus|or more)\b", re.I)
 _REVERSED_RANGE = re.compile(r"\b(between|from)\s+(\d{4})\s*(and|to|till|until|-|back to|down to)\s*(\d{4})\b")
 # Asking for a chart or another presentation: the answer is a table, so the request is noted.
@@ -105,7 +105,8 @@ def audit_numbers(linked: Linked, year_spans: dict[str | None, tuple[int, int]])
             linked, note = _rank(linked, match, value)
         elif _MINIMUM_WORDS.search(before):
             note = _minimum(value)
-        elif _YEAR_WORDS.search(before) and (len(match.group(2)) >= 4 or value == 0) or _bare_year(match, value):
+        elif _YEAR_WORDS.search(before) and (len(match.group(2)) >= 4 or value == 0) and not _UNIT_AFTER.match(
+                question, match.end()) or _bare_year(match, value):  # "to 5000 Test runs" is no year
             linked, note = _year(linked, match, value, before, first_year, last_year)
         else:
             note = None

@@ -35,7 +35,7 @@ class Resolved:
     # The players (or teams) a comparison sets beside the named one: (id, display name) each.
     rivals: tuple[tuple[str | int, str], ...] = ()
     # (competition, gender, year): careers starting after `year` are wholly in the data
-    # (dsl.coverage); a career milestone ranks only those.
+    # (dsl.coverage); career milestones and debuts count only those.
     complete_careers_after: tuple[tuple[str, str, int], ...] = ()
 
 
@@ -89,7 +89,7 @@ def resolve(query: ast.Query, engine: Engine) -> Resolved:
 
 
 def _complete_careers_after(query: ast.Query, engine: Engine) -> tuple[tuple[str, str, int], ...]:
-    if not (isinstance(query.output, ast.Milestone) and query.output.unit != "balls"):
+    if not (query.debut or isinstance(query.output, ast.Milestone) and query.output.unit != "balls"):
         return ()
     from dsl.coverage import complete_careers_after  # coverage reads resolved queries: import when needed
 
