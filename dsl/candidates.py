@@ -381,7 +381,8 @@ def _milestone(linked: Linked, numbers: dict) -> ast.Milestone | None:
             value = int(digits[-1]) if digits else None
         if value:
             _drop_number(numbers, value)
-            return ast.Milestone(_count(linked, numbers), value, "runs", "balls")
+            one = not re.search(r"(hundreds|centuries|fifties|tons)\b", words)  # "the fastest hundred": the record
+            return ast.Milestone(numbers.get("count", 1) if one else _count(linked, numbers), value, "runs", "balls")
     return None
 
 
@@ -510,11 +511,13 @@ def _role_fills(subject: str, frame: Frame) -> Iterable[dict]:
         elif len(players) >= 2:
             if subject == "partnership":  # the pair: who is named first does not change a stand
                 player_options = [{"player": players[0], "against": players[1]}]
-            elif subject in ("batting", "bowling") and frame.compare != "strong":
+            elif frame.compare == "strong":
+                player_options = []
+            elif subject in ("batting", "bowling"):
                 player_options = [{"player": players[0], "against": players[1]},
                                   {"player": players[1], "against": players[0]}]
             else:
-                player_options = []
+                player_options = [{"player": players[0]}]
             if frame.compare and subject != "partnership":
                 player_options.append({"player": players[0], "rivals": tuple(players[1:3])})
     elif players:
@@ -797,11 +800,18 @@ def _by_main_role(candidates: list[ast.Query], question: Frame, engine: Engine) 
 
 
 def _compared_or_faced(candidates: list[ast.Query], question: Frame, engine: Engine) -> list[ast.Query]:
-    """ "A vs B": two batters (or two bowlers) are compared; a batter and a bowler faced each other."""
-    if question.compare != "maybe":
+    """Two players named: two batters (or two bowlers) "A vs B" are compared; a batter and a bowler
+    faced each other, the batter in the batting query's player slot (the bowler in the bowling one's)."""
+    if len(question.players) < 2:
         return candidates
-    compared = len({primary_role(engine, player) for player in question.players[:2]}) == 1
-    return [q for q in candidates if bool(q.rivals) == compared] or candidates
+    roles = {player: primary_role(engine, player) for player in question.players[:2]}
+    if question.compare == "maybe":
+        compared = len(set(roles.values())) == 1
+        candidates = [q for q in candidates if bool(q.rivals) == compared] or candidates
+    if len(set(roles.values())) == 2:
+        candidates = [q for q in candidates if not (q.against and q.subject in ("batting", "bowling")
+                                                    and roles.get(q.player, q.subject) != q.subject)] or candidates
+    return candidates
 
 
 @dataclass(frozen=True)
