@@ -82,7 +82,7 @@ def _bowling_source() -> Select:
     return select(
         w.c.match_id, w.c.innings_id, w.c.player_id, w.c.team_id, i.c.batting_team_id.label("opp_id"),
         i.c.number.label("innings_number"), w.c.legal_balls.label("balls"), w.c.runs, w.c.wickets,
-        w.c.maidens, w.c.dots, w.c.wides, w.c.noballs, w.c.fours, w.c.sixes,
+        w.c.maidens, w.c.dots, w.c.wides, w.c.noballs, w.c.fours, w.c.sixes, w.c.hat_tricks,
     ).join_from(w, i, i.c.id == w.c.innings_id)
 
 

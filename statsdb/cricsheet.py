@@ -232,6 +232,7 @@ def add_innings_rows(rows: MatchRows, match: MatchFile, next_innings_id: int) ->
     balls_per_over = rows.match["balls_per_over"]
     keepers: set[str] = set()  # stumped someone in this match -> kept wicket in it
     fielding_rows: list[dict] = []
+    wickets_in_a_row: dict[str, int] = {}  # bowler -> his consecutive deliveries that took a wicket, over the match
     number = 0
     for raw_innings in match.data["innings"]:
         if raw_innings.get("super_over"):
@@ -266,7 +267,7 @@ def add_innings_rows(rows: MatchRows, match: MatchFile, next_innings_id: int) ->
                     "innings_id": innings_id, "player_id": registry[name],
                     "match_id": match.match_id, "team": bowling_team, "legal_balls": 0,
                     "maidens": 0, "runs": 0, "wickets": 0, "wides": 0, "noballs": 0,
-                    "dots": 0, "fours": 0, "sixes": 0,
+                    "dots": 0, "fours": 0, "sixes": 0, "hat_tricks": 0,
                 }
             return bowlers[name]
 
@@ -345,6 +346,12 @@ def add_innings_rows(rows: MatchRows, match: MatchFile, next_innings_id: int) ->
                     elif kind == "run out":
                         for name in credited:
                             fielder_row(name)["run_outs"] += 1
+
+                bowler_wicket = any(w["kind"] in BOWLER_WICKET_KINDS for w in delivery.get("wickets", []))
+                if is_legal or bowler_wicket:  # a stumping off a wide counts; a wide alone breaks nothing
+                    in_a_row = wickets_in_a_row.get(delivery["bowler"], 0) + 1 if bowler_wicket else 0
+                    wickets_in_a_row[delivery["bowler"]] = in_a_row
+                    bowler["hat_tricks"] += in_a_row == 3
 
                 first_wicket = (delivery.get("wickets") or [{}])[0]
                 rows.deliveries.append({

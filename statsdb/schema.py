@@ -170,6 +170,9 @@ bowling = Table(
     Column("dots", SmallInteger, nullable=False),
     Column("fours", SmallInteger, nullable=False),
     Column("sixes", SmallInteger, nullable=False),
+    # Hat-tricks completed in this innings: the bowler's third (or later) wicket in a row off his
+    # consecutive deliveries in the match (wides and no-balls without a wicket do not break it).
+    Column("hat_tricks", SmallInteger, nullable=False, server_default="0"),
     Index("ix_bowling_player", "player_id"),
     Index("ix_bowling_match", "match_id"),
 )

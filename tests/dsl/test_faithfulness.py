@@ -29,7 +29,6 @@ def linker(full_db) -> Linker:
     ("most runs in a single Test series", "a record within one series, or a match aggregate"),
     ("how has Steve Smith been batting lately", "recent form without a number of innings or matches"),
     ("most player of the series awards in ODIs", "player-of-the-series awards"),
-    ("ODI hat-tricks since 2010", "hat-tricks"),
     ("David Warner's Test average against spin", "bowling style"),
     ("most wickets by left-arm spinners in T20Is", "bowling style"),
     ("who will win the next World Cup", "a prediction"),

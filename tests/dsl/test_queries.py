@@ -11,6 +11,7 @@ Ratios are compared to 2 decimals (the compiler rounds); rankings and lists row 
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 
 import pytest
@@ -1360,3 +1361,33 @@ def test_longest_streaks_of_innings_over_a_score(query_db, names):
     assert columns == ["player", "innings", "from", "to"]
     assert [row[1] for row in rows] == [n for _, n in expected]
     assert all(longest[row[0]] == row[1] for row in rows)
+
+
+def hat_tricks(where) -> dict[tuple[str, int], int]:
+    """(bowler, match id) -> hat-tricks: three wickets in a row off the bowler's own consecutive
+    deliveries in the match, across overs and innings (a wide or no-ball without a wicket is skipped)."""
+    found: dict[tuple[str, int], int] = {}
+    for m in ref.matches():
+        if not where(m):
+            continue
+        in_a_row: dict[str, int] = {}
+        for inn in m.innings:
+            for ball in inn.balls:
+                took = any(w.kind in ref.BOWLERS_WICKETS for w in ball.wickets)
+                if ball.legal or took:
+                    in_a_row[ball.bowler] = in_a_row.get(ball.bowler, 0) + 1 if took else 0
+                    if in_a_row[ball.bowler] == 3:
+                        found[(ball.bowler, m.id)] = found.get((ball.bowler, m.id), 0) + 1
+    return found
+
+
+def test_hat_tricks_counted_and_listed(query_db, names):
+    found = hat_tricks(MEN())
+    assert found  # the fixtures hold a hat-trick (tests/fixtures/cricsheet/SOURCE.md)
+    bowler = next(iter(found))[0]
+    expected = sum(n for (who, _), n in found.items() if who == bowler)
+    assert one_row(query_db, f'bowling player {json.dumps(names[bowler])} hat-tricks')["hat-tricks"] == expected
+    columns, rows = ask(query_db, "bowling list hat-tricks")
+    assert sorted((row[1], row[0]) for row in rows) == sorted(
+        (names[who], next(m.start.isoformat() for m in ref.matches() if m.id == match_id))
+        for (who, match_id) in found)
