@@ -321,7 +321,8 @@ GROUPS: tuple[Group, ...] = (
     Group("team", lambda s: named_team(s.c.team_id, "side"),
           cue=r"(?<!against )(?<!vs )(?<!versus )\b(by|per|for each|each)\s+(team|franchise|side)s?\b"),
     Group("ground", lambda s: (venues.c.ground, None),
-          cue=r"\b(by|per|at each|each)\s+(ground|venue|stadium)s?\b|\bvenue[- ]wise|\b(which|what)\s+(grounds?|venues?|stadiums?)\b"),
+          cue=r"\b(by|per|at each|each)\s+(ground|venue|stadium)s?\b|\bvenue[- ]wise|\b(which|what)\s+(grounds?|venues?|stadiums?)\b"
+              r"|\bwhere (has|have|had|did|does|do)\b"),
     Group("country", lambda s: (venues.c.country, None), label="host country",
           cue=r"\b(by|per|in each|each)\s+(host\s+)?(country|countries|nation)\b"),
     Group("competition", lambda s: (matches.c.competition, None), ordered=True,
