@@ -185,6 +185,14 @@ COMPILED: dict[str, str] = {
     "Smith's last 10 Test innings (last N list)": 'batting player "Steve Smith" test last 10 list innings',
     "Bumrah T20I economy, last 10 (last N)": 'bowling player "Jasprit Bumrah" t20i last 10 economy',
     "wickets in the 20th over of T20Is (over N)": "bowling t20i over 20 wickets",
+    "Root or Smith, Test average and hundreds (comparison)": 'batting player "Joe Root" or "Steve Smith" test average hundreds',
+    "fastest ODI hundreds by balls (milestone)": "batting odi fastest 10 to 100 runs by balls",
+    "fewest innings to 5000 Test runs (career milestone)": "batting test fastest 10 to 5000 runs by innings",
+    "most consecutive Test fifties (streak)": "batting test longest 10 streak with runs 50+",
+    "best figures on Test debut (debut)": "bowling test debut best 10 figures",
+    "Lyon's wicketless Test innings (without)": 'bowling player "Nathan Lyon" test without wickets innings',
+    "most ODI hat-tricks (hat-tricks)": "bowling odi top 10 hat-tricks",
+    "partnership runs for the 7th wicket in ODI chases (partnership)": "partnership odi chasing wicket 7 best 10 runs",
 }
 
 

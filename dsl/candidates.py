@@ -320,7 +320,8 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         subjects=subjects,
         groups=() if milestone or streak else groups,  # "by innings" is how a milestone is counted
         ranking_cue=bool(CUES["ranking"].search(linked.question)),
-        list_cue=bool(CUES["list"].search(linked.question)) or ("last" in filters and not stats),
+        list_cue=bool(CUES["list"].search(linked.question)) or ("last" in filters and not stats) or _own_innings(
+            linked, filters, stats),
         strong_subjects=tuple(dict.fromkeys(
             _top(m) for m in _of_type(linked, "subject")
             if m.candidates[0].score >= 0.8 and _top(m) not in _GROUP_ROLES.get(groups, ()) and _top(m) in subjects
@@ -340,6 +341,16 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         milestone=milestone,
         streak=streak,
     )
+
+
+def _own_innings(linked: Linked, filters: dict, stats: tuple[str, ...]) -> bool:
+    """A player's innings themselves, unless counted or ranked: "his scores in finals", "her
+    wicketless outings", "his bowling on debut" (one match: its figures, not a count)."""
+    if _TIMES.search(linked.question) or CUES["ranking"].search(linked.question) or not _players(linked):
+        return False
+    if CUES["own_innings"].search(linked.question) or isinstance(filters.get("threshold"), ast.Without):
+        return not _TIMES.search(linked.question)
+    return bool(filters.get("debut")) and not set(stats) - {"innings"}
 
 
 def _compare_cue(linked: Linked, teams) -> str | None:
@@ -402,15 +413,17 @@ _STREAK_CONDITIONS = {"fifties": ast.Threshold("runs", 50), "hundreds": ast.Thre
                       "five-fors": ast.Threshold("wickets", 5), "wickets": ast.Threshold("wickets", 1)}
 
 
-_STREAK_NUMBER = re.compile(r"\b(?P<number>\d{1,3})\s*(\+|-?plus\b|or more\b|or above\b)\s*(?P<stat>runs|wickets|wkts|scores?)?", re.I)
+_STREAK_NUMBER = re.compile(r"\b(?P<number>\d{1,3})\s*(\+|-?plus\b|or more\b|or above\b)\s*(?P<stat>runs|wickets|wkts|scores?)?"
+                            r"|\b(at least|min(imum)?( of)?)\s+(?P<least>\d{1,3})\s*(?P<unit>runs|wickets|wkts)\b", re.I)
 
 
 def _streak_condition(question: str, stats: tuple[str, ...]) -> ast.Threshold | None:
     """What each innings of a streak needs: "50+", "3 or more wickets", or a stat word ("fifties")."""
     number = _STREAK_NUMBER.search(question)
     if number:
-        wickets = (number["stat"] or "").lower().startswith("w") or not number["stat"] and "wickets" in stats
-        return ast.Threshold("wickets" if wickets else "runs", int(number["number"]))
+        stat = number["stat"] or number["unit"]
+        wickets = (stat or "").lower().startswith("w") or not stat and "wickets" in stats
+        return ast.Threshold("wickets" if wickets else "runs", int(number["number"] or number["least"]))
     return next((_STREAK_CONDITIONS[stat] for stat in stats if stat in _STREAK_CONDITIONS), None)
 
 
