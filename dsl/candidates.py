@@ -161,14 +161,15 @@ _RECENT_UNIT = (r"\s*((women'?s|men'?s)\s+)?((test|odi|t20i?|ipl|international|w
                 r"(innings|inns|knocks|matches|games|outings|tests|odis|t20is|appearances|spells|results|fixtures)\b")
 _RECENT_UNIT_AFTER = re.compile(_RECENT_UNIT)
 # "his last 5 Test innings": the innings are what "last" counts, not a stat that was asked for.
-_RECENT_PHRASE = re.compile(r"\b(last|previous|past|latest|recent)\s+(\d{1,3}|"
-                            + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")" + _RECENT_UNIT, re.I)
+_COUNT_WORDS = r"(\d{1,3}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
+_RECENT_PHRASE = re.compile(r"(\b(last|previous|past|latest|recent)\s+" + _COUNT_WORDS
+                            + r"|\b" + _COUNT_WORDS + r"\s+(most recent|latest|previous|last))" + _RECENT_UNIT, re.I)
 
 
 # Innings thresholds: "50+ scores", "how many times 100 or more", "4-wicket hauls", "3+ wickets in
 # an innings". A "+" after a career figure ("5000+ Test runs") stays a qualification.
 _SCORE_AFTER = re.compile(r"\s*(\+|-?plus\b|or more\b|or above\b)")
-_SCORES_WORDS = re.compile(r"\s*(\+|-?plus|or more|or above)\s*(run\s+)?(scores?|knocks?|innings)\b")
+_SCORES_WORDS = re.compile(r"\s*(\+|-?plus|or more|or above)\s*((test|odi|t20i|ipl)\s+)?(run\s+)?(scores?|knocks?|innings)\b")
 _HAUL_AFTER = re.compile(r"\s*(\+|-?plus|or more)?\s*-?\s*(wickets?|wkts?|wicket|wkt)[- ]?(hauls?|innings)\b"
                          r"|\s*(\+|-?plus|or more)?\s*-?\s*(fors|fers)\b"
                          r"|\s*(\+|-?plus|or more)\s*(wickets?|wkts?)\s+in\s+an?\s+(innings|spell)\b")
@@ -430,7 +431,8 @@ def _streak_condition(question: str, stats: tuple[str, ...]) -> ast.Threshold | 
 def _listed_together(linked: Linked) -> bool:
     """Two stat words with only a comma, "and", "&" or "+" between them: "runs, avg and 100s"."""
     mentions = sorted(_of_type(linked, "stat"), key=lambda m: m.start)
-    return any(_top(a) != _top(b) and re.fullmatch(r"\s*(,|and|&|\+|/)?\s*(and\s+)?", linked.question[a.end:b.start])
+    return any(_top(a) != _top(b) and re.fullmatch(r"\s*(,|and|&|\+|/)?\s*(and\s+)?((batting|bowling)\s+)?",
+                                                   linked.question[a.end:b.start], re.I)
                and linked.question[a.end:b.start].strip() for a, b in zip(mentions, mentions[1:]))
 
 
@@ -545,6 +547,8 @@ def _role_fills(subject: str, frame: Frame) -> Iterable[dict]:
             team_options = [{"team": team}]
         elif role == "opposition":
             team_options = [{"opposition": team}]
+        elif subject == "partnership":  # a side's stands, unless a word makes it the opposition
+            team_options = [{"team": team}, {"opposition": team}]
         else:
             team_options = [{"opposition": team}, {"team": team}]
     elif len(teams) >= 2 and subject == "team" and frame.compare == "strong":

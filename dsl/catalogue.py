@@ -313,7 +313,7 @@ LIST_KINDS: tuple[ListKind, ...] = (
 
 GROUPS: tuple[Group, ...] = (
     Group("year", lambda s: (matches.c.year, None), ordered=True,
-          cue=r"\b(by|per|each|every|in each|year[- ]by[- ]year|split by)\s*(calendar\s+)?(years?|seasons?)\b|"
+          cue=r"\b(by|per|each|every|in each|year[- ]by[- ]year|split by)\s*((ipl|test|odi|t20i)\s+)?(calendar\s+)?(years?|seasons?)\b|"
               r"\b(year|season)[- ]by[- ](year|season)|\b(year|season)[- ]wise|\bannual"),
     Group("opposition", lambda s: named_team(s.c.opp_id, "opponent"),
           cue=r"\b(by|per|against each|vs each|each|split by|for each|against every|vs every)\s+"
