@@ -208,9 +208,12 @@ def _output_english(output: ast.Output, subject: str) -> str:
     raise TypeError(output)
 
 
+def describe_filters(query: ast.Query, without: tuple[str, ...] = ()) -> str:
+    """The filters alone, in English: "ODIs · v Australia · since 2015"."""
+    return " · ".join(_FILTER_ENGLISH[name](query) for name in query.filters() if name not in without)
+
+
 def describe(query: ast.Query) -> str:
     """ "Batting · Virat Kohli · ODIs · v Australia · since 2015 · average" """
-    parts = [query.subject.capitalize()]
-    parts += [_FILTER_ENGLISH[name](query) for name in query.filters()]
-    parts.append(_output_english(query.output, query.subject))
-    return " · ".join(parts)
+    parts = [query.subject.capitalize(), describe_filters(query), _output_english(query.output, query.subject)]
+    return " · ".join(part for part in parts if part)

@@ -36,6 +36,7 @@ class Answer(BaseModel):
     question: str | None = None
     dsl: str | None = None
     description: str | None = None  # the DSL read back in English
+    summary: str | None = None  # the answer in one sentence, from its rows (dsl/summary.py)
     sql: str | None = None
     columns: list[str] = Field(default_factory=list)
     rows: list[list] = Field(default_factory=list)

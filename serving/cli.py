@@ -178,8 +178,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if answer.error:
         err_console.print(f"[red]{answer.error.kind}[/red]: {answer.error.message}", highlight=False)
         return 1
-    console.print(f"[bold]{answer.dsl}[/bold]\n{answer.description}", highlight=False)
+    console.print(f"[bold]{answer.summary}[/bold]", highlight=False)
     print_table(answer.columns, answer.rows)
+    for note in answer.notes:
+        console.print(f"[yellow]{note.kind}[/yellow]: {note.message}", highlight=False)
+    console.print(f"[dim]{answer.dsl}\n{answer.description}[/dim]", highlight=False)
     examples = Table("similarity", "example question", "DSL", title="Examples used (nearest last)")
     for example in answer.examples:
         examples.add_row(f"{example.score:.2f}", example.question, example.dsl)

@@ -29,6 +29,7 @@ from dsl.link import MASK_VERSION, Linked, Linker
 from dsl.notes import Note
 from dsl.parser import grammar_text, parse
 from dsl.printer import describe, to_dsl
+from dsl.summary import summarize
 from dsl.resolve import suggest
 from dsl.specialize import allowed_values, specialize
 from retrieval.prompt import DEFAULT_BUDGET, pack, render
@@ -197,6 +198,7 @@ class Pipeline:
             result = run_dsl(dsl if dsl is not None else answer.dsl, self.engine)
             answer.dsl, answer.description, answer.sql = result.dsl, result.description, result.sql
             answer.columns, answer.rows = result.columns, result.rows
+            answer.summary = summarize(result.query, result.columns, result.rows)
             answer.timings_ms.update(result.timings_ms)
             notes += coverage_notes(result.resolved, self.engine)
             answer.notes = [NoteInfo(kind=n.kind, message=n.message) for n in notes]

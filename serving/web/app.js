@@ -129,6 +129,7 @@ function renderTable(answer) {
     const tr = body.appendChild(el("tr"));
     for (const value of row) tr.append(el("td", typeof value === "number" ? { class: "num" } : {}, cell(value)));
   }
+  $("summary").textContent = answer.summary || "";
   $("description").textContent = answer.description || "";
   const n = answer.rows.length;
   $("row-count").textContent = n === 0 ? "No rows: nothing matches." : `${n} row${n === 1 ? "" : "s"}`;

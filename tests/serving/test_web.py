@@ -56,6 +56,7 @@ def test_asking_shows_the_answer_table_the_token_view_and_the_learning_curve(pag
     expect(rows.first.locator("td").first).to_have_text("Virat Kohli")
     expect(page.locator("#result thead")).to_contain_text("runs")
     expect(page.locator("#description")).not_to_be_empty()
+    expect(page.locator("#summary")).to_contain_text("Virat Kohli: runs")  # the answer in words, first
     expect(page.locator("#dsl")).to_contain_text('player "Virat Kohli"')
 
     # The token view: one shaded span per DSL token; hovering one shows its alternatives and entropy.
