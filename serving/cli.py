@@ -150,7 +150,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     from serving.answer import Answer, ErrorInfo
     from serving.backends import BackendError
-    from serving.pipeline import DEFAULT_STRATEGY, Pipeline
+    from dsl.errors import DslError
+    from dsl.link import Linker
+    from serving.pipeline import DEFAULT_STRATEGY, Pipeline, QuestionError, read_question
     from statsdb.database import DatabaseMissing, open_engine
 
     strategy = DEFAULT_STRATEGY
@@ -159,12 +161,17 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.budget is not None:
         strategy = replace(strategy, budget=args.budget)
     try:
+        engine = open_engine(args.url)
+        linker = Linker.from_engine(engine)
+        read_question(args.question, linker, engine)  # a typo or an empty question: answered before the model loads
         backend = open_backend(args.backend, args.vllm_url, args.model, args.adapter)
         with progress_bar() as bar:
-            pipeline = Pipeline.open(backend, open_engine(args.url), progress=rich_progress(bar))
+            pipeline = Pipeline.open(backend, engine, progress=rich_progress(bar), linker=linker)
     except (DatabaseMissing, BackendError) as error:
         kind = "database_missing" if isinstance(error, DatabaseMissing) else "backend_unavailable"
         answer = Answer(question=args.question, backend=args.backend, error=ErrorInfo(kind=kind, message=str(error)))
+    except (QuestionError, DslError) as error:
+        answer = Answer(question=args.question, backend=args.backend, error=ErrorInfo(kind=error.kind, message=str(error)))
     else:
         answer = pipeline.ask(args.question, strategy, **({"converge": True} if args.converge else {}))
     from serving.querylog import QueryLog

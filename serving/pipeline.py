@@ -23,7 +23,7 @@ from dsl.candidates import Frame, candidates_for
 from dsl.coverage import coverage_notes, year_spans
 from dsl.errors import DslError, UnknownName
 from dsl.execute import Laps, run_dsl
-from dsl.faithfulness import audit_numbers, check_complete, refuse_mixed_genders, refuse_unanswerable
+from dsl.faithfulness import Audited, audit_numbers, check_complete, refuse_mixed_genders, refuse_unanswerable
 from dsl.lexicon import lexicon
 from dsl.link import MASK_VERSION, Linked, Linker
 from dsl.notes import Note
@@ -89,6 +89,22 @@ class Translation:
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
+def read_question(question: str, linker: Linker, engine: Engine) -> Audited:
+    """Every check of a question that needs no model: its length, its words (domain, names,
+    genders, what askcric cannot answer) and its numbers. Raises the error a fan sees; the CLI runs
+    it before loading the model, so a typo is answered in about a second."""
+    if len(question) > MAX_QUESTION_CHARS:
+        raise QuestionError("question_too_long", f"Questions are limited to {MAX_QUESTION_CHARS} characters.")
+    if not question.strip():
+        raise QuestionError("empty_question", "Ask a cricket statistics question.")
+    linked = linker.link(question)
+    _check_domain(linked)
+    _check_names(linked, engine)
+    refuse_mixed_genders(linked, linker.genders_played)
+    refuse_unanswerable(question)
+    return audit_numbers(linked, year_spans(engine))
+
+
 class Pipeline:
     def __init__(self, backend: Backend, engine: Engine, store: ExampleStore, linker: Linker):
         self.backend = backend
@@ -98,8 +114,8 @@ class Pipeline:
         self._grammar = grammar_text()
 
     @classmethod
-    def open(cls, backend: Backend, engine: Engine, progress=None) -> Pipeline:
-        linker = Linker.from_engine(engine)
+    def open(cls, backend: Backend, engine: Engine, progress=None, linker: Linker | None = None) -> Pipeline:
+        linker = linker or Linker.from_engine(engine)
         return cls(backend, engine, example_store(linker, progress=progress), linker)
 
     # --- question -> DSL -------------------------------------------------------------------------
@@ -107,16 +123,7 @@ class Pipeline:
     def translate(self, question: str, strategy: Strategy = DEFAULT_STRATEGY) -> Translation:
         timings: dict[str, float] = {}
         clock = Laps(timings)
-        if len(question) > MAX_QUESTION_CHARS:
-            raise QuestionError("question_too_long", f"Questions are limited to {MAX_QUESTION_CHARS} characters.")
-        if not question.strip():
-            raise QuestionError("empty_question", "Ask a cricket statistics question.")
-        linked = self.linker.link(question)
-        _check_domain(linked)
-        _check_names(linked, self.engine)
-        refuse_mixed_genders(linked, self.linker.genders_played)
-        refuse_unanswerable(question)
-        audited = audit_numbers(linked, year_spans(self.engine))
+        audited = read_question(question, self.linker, self.engine)
         linked = audited.linked
         clock.lap("link")
         examples = self._select(question, linked, strategy)
