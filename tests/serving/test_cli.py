@@ -1,0 +1,33 @@
+"""`askcric ask` from a shell: questions it can refuse without the model are refused before the
+model is loaded (the model folder here is empty, so loading it would fail)."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from statsdb.database import default_url
+
+
+def ask(question: str, tmp_path, full_db) -> tuple[int, dict]:
+    env = {**os.environ, "ASKCRIC_HOME": str(tmp_path), "ASKCRIC_DB": default_url()}
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; from serving.cli import main; sys.exit(main())", "ask", question, "--json"],
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+    return done.returncode, json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("", "empty_question"),
+    ("Kohly ipl runs", "unknown_name"),
+    ("what is the capital of France", "out_of_domain"),
+])
+def test_refused_before_the_model_loads(question, kind, tmp_path, full_db):
+    assert not any(tmp_path.iterdir())  # no prepared model: a load would fail or take minutes
+    code, answer = ask(question, tmp_path, full_db)
+    assert code == 1
+    assert answer["error"]["kind"] == kind
+    assert not (tmp_path / "models").exists()
