@@ -327,6 +327,10 @@ def _debut(r: Resolved, src) -> ColumnElement:
                                     order_by=(first.c.start_date, first.c.id))
     numbered = select(mp.c.player_id, mp.c.match_id, number.label("number")).join_from(
         mp, first, first.c.id == mp.c.match_id)
+    # Only the format and gender asked about need numbering (a debut is per format anyway).
+    numbered = numbered.where(first.c.gender == ("female" if r.query.women else "male"))
+    if r.query.competition:
+        numbered = numbered.where(first.c.competition == COMPETITIONS[r.query.competition])
     if r.player_id is not None:
         numbered = numbered.where(mp.c.player_id == r.player_id)
     numbered = numbered.add_columns(first.c.competition, first.c.gender, first.c.year).subquery("debuts")
