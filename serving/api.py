@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import FastAPI, Query, Request
-from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, StrictBool
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from serving.answer import Answer, ErrorInfo, ExampleUsed
 from serving.querylog import QueryLog
@@ -42,6 +42,24 @@ MAX_QUESTION_CHARS = 300  # the same limit as serving.pipeline (not imported: it
 DEFAULT_MAX_WAITING = 4
 BACKEND_RETRY_AFTER = 30  # seconds, when the model server did not answer a question
 EXAMPLE_QUESTION = "Virat Kohli's ODI runs in 2018"
+MAX_BODY_BYTES = 16 * 1024  # a question, a query and a flag: far below this
+
+
+def _text(value: str) -> str:
+    """Text that can be stored and sent back: a lone UTF-16 surrogate ("\\ud800" in JSON) cannot."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("holds a character that is not valid text (a lone surrogate); send the question as plain UTF-8") from None
+    return value
+
+
+def printable(value: str | None) -> str | None:
+    """The question as it can be echoed and logged, whatever came in."""
+    return None if value is None else value.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+Text = Annotated[str, AfterValidator(_text)]
 
 # The one place an error kind becomes an HTTP status. Kinds not listed are server faults (500).
 STATUS_BY_KIND: dict[str, int] = {
@@ -75,12 +93,12 @@ def status_for(kind: str | None) -> int:
 # --- request and response bodies ----------------------------------------------------------------
 
 class AskRequest(BaseModel):
-    question: str = Field(max_length=MAX_QUESTION_CHARS, examples=[EXAMPLE_QUESTION],
+    question: Text = Field(max_length=MAX_QUESTION_CHARS, examples=[EXAMPLE_QUESTION],
                           description=f"A cricket statistics question in English, at most {MAX_QUESTION_CHARS} characters.")
-    dsl: str | None = Field(None, max_length=MAX_QUESTION_CHARS * 2,
+    dsl: Text | None = Field(None, max_length=MAX_QUESTION_CHARS * 2,
                             description="Answer with this query instead of translating the question: one of "
                                         "an answer's `alternatives`, or a query the fan edited.")
-    converge: bool = Field(False, description="Also score the chosen DSL with k = 0..8 of its examples "
+    converge: StrictBool = Field(False, description="Also score the chosen DSL with k = 0..8 of its examples "
                                               "(the `convergence` curve); several extra model calls.")
 
 
@@ -122,7 +140,7 @@ class ErrorBody(BaseModel):
     error: ErrorInfo
 
 
-QuestionParam = Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, description="a question")]
+QuestionParam = Annotated[Text, Query(min_length=1, max_length=MAX_QUESTION_CHARS, description="a question")]
 ExamplesParam = Annotated[int, Query(ge=1, le=50, description="how many examples")]
 
 
@@ -258,6 +276,16 @@ def create_app(
     )
     app.state.loader, app.state.queue, app.state.query_log = loader, queue, query_log
 
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):
+        """Bodies over MAX_BODY_BYTES get 413 before they are read into memory or parsed."""
+        declared = request.headers.get("content-length", "0" if request.method in ("GET", "HEAD") else "")
+        if not declared.isdecimal() or int(declared) > MAX_BODY_BYTES:
+            error = ErrorInfo(kind="request_too_large",
+                              message=f"Requests are limited to {MAX_BODY_BYTES:,} bytes with a Content-Length header.")
+            return JSONResponse({"error": error.model_dump()}, status_code=413)
+        return await call_next(request)
+
     def names() -> tuple[str, str | None]:
         if loader.pipeline is not None:
             return loader.pipeline.backend.name, loader.pipeline.backend.model
@@ -274,13 +302,27 @@ def create_app(
         return Answer(question=question, backend=backend_name, model=model_name,
                       error=ErrorInfo(kind=kind, message=message))
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException):
+        """Errors raised before a handler runs (a body that is not JSON, an unknown path) in the one
+        error shape; /v1/ask answers with the Answer object, as for every refusal."""
+        if request.url.path == "/v1/ask" and error.status_code == 400:
+            return await respond(refused(None, "invalid_request",
+                                         f'The body is not JSON; send JSON like {{"question": "{EXAMPLE_QUESTION}"}}.'))
+        kind = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "invalid_request")
+        return JSONResponse({"error": {"kind": kind, "message": str(error.detail)}}, status_code=error.status_code,
+                            headers=getattr(error, "headers", None))
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError):
-        """/v1/ask answers bad input with the Answer object too (question_too_long, invalid_request)."""
+        """/v1/ask answers bad input with the Answer object too (question_too_long, invalid_request);
+        other paths with the one error shape, naming the parameter and never echoing the input."""
         if request.url.path != "/v1/ask":
-            return await request_validation_exception_handler(request, error)
+            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'request'}: {e['msg']}"
+                                 for e in error.errors())
+            return JSONResponse({"error": {"kind": "invalid_request", "message": problems}}, status_code=422)
         body = error.body if isinstance(error.body, dict) else {}
-        question = body.get("question") if isinstance(body.get("question"), str) else None
+        question = printable(body.get("question")) if isinstance(body.get("question"), str) else None
         if any(e["type"] == "string_too_long" and tuple(e["loc"][-1:]) == ("question",) for e in error.errors()):
             answer = refused(question, "question_too_long",
                              f"Questions are limited to {MAX_QUESTION_CHARS} characters; this one has "

@@ -124,6 +124,44 @@ def test_a_question_over_300_characters_gets_422_with_a_clear_message(client):
     assert at_limit["error"]["kind"] == "out_of_domain"
 
 
+@pytest.mark.parametrize("body", [
+    b'{"question": "\\ud800 runs"}',  # a lone surrogate: valid JSON, not storable text
+    b"\xff\xfe{}",  # not UTF-8
+    b"[" * 5000,  # nesting deeper than any parser should follow
+    b'{"question": 1' + b"0" * 5000 + b"}",  # a 5,000-digit integer
+    b'{"question": "Kohli ODI runs", "converge": "yes"}',  # flags are JSON booleans, nothing else
+])
+def test_hostile_bodies_get_422_with_the_answer_object(client, api_server, body):
+    response = client.post("/v1/ask", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422, response.text
+    answer = response.json()
+    assert set(answer) == ANSWER_KEYS and answer["error"]["kind"] == "invalid_request"
+    assert len(response.text) < 2000  # the input is not echoed back at length
+
+
+def test_a_lone_surrogate_is_logged_as_printable_text(client, api_server):
+    client.post("/v1/ask", content=b'{"question": "\\udfff Kohli"}', headers={"content-type": "application/json"})
+    assert query_log_rows(api_server, "\\udfff Kohli")  # the record is kept, the character escaped
+
+
+def test_bodies_over_the_limit_get_413_before_they_are_read(client):
+    response = client.post("/v1/ask", content=b'{"question": "x"}' + b" " * 20_000,
+                           headers={"content-type": "application/json"})
+    assert response.status_code == 413
+    assert response.json()["error"]["kind"] == "request_too_large"
+
+
+@pytest.mark.parametrize("path, params", [
+    ("/v1/link", {"q": "x" * 5000}), ("/v1/examples", {"q": "Kohli", "k": "many"}), ("/v1/examples", {}),
+])
+def test_other_endpoints_answer_bad_input_in_the_one_error_shape(client, path, params):
+    response = client.get(path, params=params)
+    assert response.status_code == 422
+    body = response.json()
+    assert set(body) == {"error"} and body["error"]["kind"] == "invalid_request"
+    assert "x" * 100 not in response.text
+
+
 def test_a_request_without_a_question_gets_422_with_the_answer_object(client):
     response = client.post("/v1/ask", json={"query": CLEAR})
     assert response.status_code == 422
