@@ -8,6 +8,12 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 
+def printable(text: str | None) -> str | None:
+    """Text as it can be echoed and logged, whatever came in: a lone surrogate (from a JSON escape,
+    or from bytes that were not UTF-8 on a command line) is written as its escape."""
+    return None if text is None else text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class ErrorInfo(BaseModel):
     kind: str
     message: str

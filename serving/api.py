@@ -29,7 +29,7 @@ from pydantic import AfterValidator, BaseModel, Field, StrictBool
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from serving.answer import Answer, ErrorInfo, ExampleUsed
+from serving.answer import Answer, ErrorInfo, ExampleUsed, printable
 from serving.querylog import QueryLog
 
 if TYPE_CHECKING:
@@ -54,17 +54,13 @@ def _text(value: str) -> str:
     return value
 
 
-def printable(value: str | None) -> str | None:
-    """The question as it can be echoed and logged, whatever came in."""
-    return None if value is None else value.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
 Text = Annotated[str, AfterValidator(_text)]
 
 # The one place an error kind becomes an HTTP status. Kinds not listed are server faults (500).
 STATUS_BY_KIND: dict[str, int] = {
     "question_too_long": 422,
     "empty_question": 422,
+    "invalid_question": 422,
     "invalid_request": 422,
     "out_of_domain": 422,
     "unknown_name": 422,

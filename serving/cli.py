@@ -148,7 +148,7 @@ def open_backend(name: str, vllm_url: str | None = None, model: str | None = Non
 def cmd_ask(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from serving.answer import Answer, ErrorInfo
+    from serving.answer import Answer, ErrorInfo, printable
     from serving.backends import BackendError
     from dsl.errors import DslError
     from dsl.link import Linker
@@ -171,7 +171,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         kind = "database_missing" if isinstance(error, DatabaseMissing) else "backend_unavailable"
         answer = Answer(question=args.question, backend=args.backend, error=ErrorInfo(kind=kind, message=str(error)))
     except (QuestionError, DslError) as error:
-        answer = Answer(question=args.question, backend=args.backend, error=ErrorInfo(kind=error.kind, message=str(error)))
+        answer = Answer(question=printable(args.question), backend=args.backend,
+                        error=ErrorInfo(kind=error.kind, message=str(error)))
     else:
         answer = pipeline.ask(args.question, strategy, **({"converge": True} if args.converge else {}))
     from serving.querylog import QueryLog

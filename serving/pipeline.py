@@ -97,6 +97,11 @@ def read_question(question: str, linker: Linker, engine: Engine) -> Audited:
         raise QuestionError("question_too_long", f"Questions are limited to {MAX_QUESTION_CHARS} characters.")
     if not question.strip():
         raise QuestionError("empty_question", "Ask a cricket statistics question.")
+    try:
+        question.encode("utf-8")
+    except UnicodeEncodeError:
+        raise QuestionError("invalid_question", "The question holds bytes that are not text (not UTF-8); "
+                                                "type it again or check the terminal's encoding.") from None
     linked = linker.link(question)
     _check_domain(linked)
     _check_names(linked, engine)

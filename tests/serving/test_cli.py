@@ -11,19 +11,20 @@ import pytest
 from statsdb.database import default_url
 
 
-def ask(question: str, tmp_path, full_db) -> tuple[int, dict]:
+def ask(question: str | bytes, tmp_path, full_db) -> tuple[int, dict]:
     env = {**os.environ, "ASKCRIC_HOME": str(tmp_path), "ASKCRIC_DB": default_url()}
     done = subprocess.run(
         [sys.executable, "-c", "import sys; from serving.cli import main; sys.exit(main())", "ask", question, "--json"],
-        capture_output=True, text=True, env=env, timeout=120,
+        capture_output=True, env=env, timeout=120,
     )
-    return done.returncode, json.loads(done.stdout.strip().splitlines()[-1])
+    return done.returncode, json.loads(done.stdout.decode().strip().splitlines()[-1])
 
 
 @pytest.mark.parametrize("question, kind", [
     ("", "empty_question"),
     ("Kohly ipl runs", "unknown_name"),
     ("what is the capital of France", "out_of_domain"),
+    (b"Kohli \xff runs", "invalid_question"),  # bytes that are not UTF-8 on the command line
 ])
 def test_refused_before_the_model_loads(question, kind, tmp_path, full_db):
     assert not any(tmp_path.iterdir())  # no prepared model: a load would fail or take minutes
