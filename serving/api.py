@@ -41,6 +41,7 @@ WEB_DIR = Path(__file__).resolve().parent / "web"
 MAX_QUESTION_CHARS = 300  # the same limit as serving.pipeline (not imported: it pulls in torch)
 DEFAULT_MAX_WAITING = 4
 BACKEND_RETRY_AFTER = 30  # seconds, when the model server did not answer a question
+MAX_RETRY_PAUSE = 30.0  # seconds between attempts to open a database that cannot be read yet
 EXAMPLE_QUESTION = "Virat Kohli's ODI runs in 2018"
 MAX_BODY_BYTES = 16 * 1024  # a question, a query and a flag: far below this
 
@@ -75,6 +76,7 @@ STATUS_BY_KIND: dict[str, int] = {
     "query_timeout": 504,
     "backend_unavailable": 503,
     "database_missing": 503,
+    "database_unavailable": 503,
     "not_ready": 503,
     "overloaded": 503,
     "model_error": 500,
@@ -161,7 +163,9 @@ class PipelineLoader:
         self.pipeline: Pipeline | None = None
         self.error: str | None = None
         self.error_kind = "backend_unavailable"
+        self.retry_after: int | None = None
         self.started = time.monotonic()
+        self._closed = threading.Event()
 
     def start(self) -> None:
         if self._thread is None:
@@ -170,27 +174,44 @@ class PipelineLoader:
             self._thread.start()
 
     def _load(self) -> None:
-        try:
-            self.pipeline = self._open()
-        except Exception as error:  # noqa: BLE001 - reported by /healthz and every request
-            from statsdb.database import DatabaseMissing
+        """Open the pipeline; when the database is missing or cannot be read (a PostgreSQL that
+        starts later, a file being rebuilt), try again with a growing pause until it can."""
+        from sqlalchemy.exc import DBAPIError
 
-            log.exception("The question pipeline failed to load")
-            if isinstance(error, DatabaseMissing):
-                self.error_kind = "database_missing"
-            self.error = f"The question pipeline failed to load: {error}"
-        finally:
-            self._ready.set()
+        from statsdb.database import DatabaseMissing
+
+        pause = 1.0
+        while not self._closed.is_set():
+            try:
+                self.pipeline = self._open()
+                self.error = None
+                break
+            except (DatabaseMissing, DBAPIError) as error:
+                log.warning("The stats database cannot be opened (retrying in %.0f s): %s", pause, error)
+                self.error_kind = "database_missing" if isinstance(error, DatabaseMissing) else "database_unavailable"
+                self.error = (str(error) if isinstance(error, DatabaseMissing) else
+                              "The statistics database cannot be read right now") + \
+                    f"; the server tries again every {pause:.0f} s."
+                self.retry_after = math.ceil(pause)
+                self._closed.wait(pause)
+                pause = min(pause * 2, MAX_RETRY_PAUSE)
+            except Exception:  # noqa: BLE001 - reported by /healthz and every request; the trace is logged
+                log.exception("The question pipeline failed to load")
+                self.error_kind = "backend_unavailable"
+                self.error = "The question pipeline failed to load; the server log says why."
+                break
+        self._ready.set()
 
     def get(self) -> Pipeline:
         if self.pipeline is not None:
             return self.pipeline
         if self.error is not None:
-            raise Unavailable(self.error_kind, self.error, None)
+            raise Unavailable(self.error_kind, self.error, self.retry_after)
         loading = time.monotonic() - self.started
         raise Unavailable("not_ready", f"The model is still loading ({loading:.0f} s so far); try again shortly.", 10)
 
     def close(self) -> None:
+        self._closed.set()
         if self.pipeline is not None:
             self.pipeline.backend.close()
 

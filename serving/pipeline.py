@@ -11,6 +11,7 @@ and the product's default through the same code:
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 import time
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from dsl.candidates import Frame, candidates_for
 from dsl.coverage import coverage_notes, year_spans
@@ -29,12 +31,12 @@ from dsl.link import MASK_VERSION, Linked, Linker
 from dsl.notes import Note
 from dsl.parser import grammar_text, parse
 from dsl.printer import describe, to_dsl
-from dsl.summary import summarize
 from dsl.resolve import suggest
 from dsl.specialize import allowed_values, specialize
+from dsl.summary import summarize
 from retrieval.prompt import DEFAULT_BUDGET, pack, render
 from retrieval.store import ExampleStore, ScoredExample
-from serving.answer import Alternative, Answer, ErrorInfo, ExampleUsed, NoteInfo
+from serving.answer import Alternative, Answer, ErrorInfo, ExampleUsed, NoteInfo, printable
 from serving.backends import Backend, BackendError, BackendTimeout, BackendUnavailable, TokenInfo
 from statsdb.database import QueryTimeout
 
@@ -47,6 +49,8 @@ CONVERGE_KMAX = 8  # `ask(converge=True)` scores the DSL with k = 0..8 of the pr
 NAME_TYPES = ("player", "team", "ground", "place")
 # Mentions that show a question is about cricket statistics at all. A team or a place alone does
 # not: "What is the capital of France?" names a cricket team too.
+log = logging.getLogger(__name__)
+
 DOMAIN_TYPES = {"player", "ground", "competition", "stat", "event", "subject", "phase", "result", "toss",
                 "batting_order", "dismissal", "stage"}
 
@@ -220,6 +224,10 @@ class Pipeline:
             answer.error = ErrorInfo(kind=error.kind, message=str(error))
         except QueryTimeout as error:
             answer.error = ErrorInfo(kind="query_timeout", message=str(error))
+        except DBAPIError:  # the details (SQL, file paths) go to the log, not to the fan
+            log.exception("The stats database failed answering %r", printable(question))
+            answer.error = ErrorInfo(kind="database_unavailable",
+                                     message="The statistics database cannot be read right now; try again shortly.")
         except (BackendUnavailable, BackendTimeout) as error:
             answer.error = ErrorInfo(kind="backend_unavailable", message=str(error))
         except BackendError as error:  # e.g. a grammar the decoder refused: a bug of ours, not the fan's
