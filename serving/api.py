@@ -386,6 +386,26 @@ def create_app(
                         ready=loader.pipeline is not None, error=loader.error)
         return JSONResponse(health.model_dump(), status_code=503 if loader.error else 200)
 
+    @app.get("/livez", tags=["service"])
+    async def livez() -> JSONResponse:
+        """The process is up and serving HTTP (restart it if this fails)."""
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/readyz", responses={503: {"model": ErrorBody}}, tags=["service"])
+    async def readyz() -> JSONResponse:
+        """Ready to answer: the pipeline is loaded and its model (or model server) answers now."""
+        try:
+            pipeline = loader.get()
+        except Unavailable as unavailable:
+            headers = {"Retry-After": str(unavailable.retry_after)} if unavailable.retry_after else None
+            return JSONResponse({"error": {"kind": unavailable.kind, "message": str(unavailable)}}, status_code=503,
+                                headers=headers)
+        if not await run_in_threadpool(pipeline.backend.ready):
+            return JSONResponse({"error": {"kind": "backend_unavailable", "message": "The model server does not "
+                                           "answer its health check."}}, status_code=503,
+                                headers={"Retry-After": str(BACKEND_RETRY_AFTER)})
+        return JSONResponse({"status": "ready", "backend": pipeline.backend.name, "model": pipeline.backend.model})
+
     def pipeline_or_503() -> Pipeline | JSONResponse:
         try:
             return loader.get()

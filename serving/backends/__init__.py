@@ -130,6 +130,10 @@ class Backend(ABC):
         continuation's log-likelihood. Not constrained by any grammar.
         """
 
+    def ready(self) -> bool:
+        """Can it answer now? In-process models can; a client asks its server (briefly)."""
+        return True
+
     def close(self) -> None:
         """Release what the backend holds (connections, the model); it is unusable after."""
 

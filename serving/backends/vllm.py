@@ -47,6 +47,8 @@ NO_LOGPROB = -9999.0
 """What vLLM sends for -inf (e.g. tokens a grammar forbids, among the top-k)."""
 
 
+READY_TIMEOUT = 2.0  # seconds a health check may take before the server counts as down
+
 class VllmBackend(Backend):
     name = "vllm"
 
@@ -73,6 +75,13 @@ class VllmBackend(Backend):
         self.timeout = timeout
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir(tokenizer or model))
         self._http = httpx.Client(base_url=self.url, timeout=timeout)
+
+    def ready(self) -> bool:
+        """The server answers its health check within two seconds (a frozen one does not)."""
+        try:
+            return self._http.get("/health", timeout=READY_TIMEOUT).status_code == 200
+        except httpx.HTTPError:
+            return False
 
     def close(self) -> None:
         self._http.close()

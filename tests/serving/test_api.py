@@ -171,6 +171,12 @@ def test_a_request_without_a_question_gets_422_with_the_answer_object(client):
 
 # --- the other endpoints ------------------------------------------------------------------------
 
+def test_livez_and_readyz_say_alive_and_ready(client):
+    assert client.get("/livez").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json() == {"status": "ready", "backend": "local", "model": DEFAULT_MODEL}
+
+
 def test_healthz_says_ready_with_the_backend_and_model(client):
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -199,7 +205,7 @@ def test_link_finds_the_questions_player_and_format(client):
 def test_openapi_docs_describe_the_endpoints(client):
     assert "swagger" in client.get("/docs").text.lower()
     schema = client.get("/openapi.json").json()
-    assert {"/v1/ask", "/healthz", "/v1/examples", "/v1/link"} <= set(schema["paths"])
+    assert {"/v1/ask", "/healthz", "/livez", "/readyz", "/v1/examples", "/v1/link"} <= set(schema["paths"])
     assert {"200", "422", "503"} <= set(schema["paths"]["/v1/ask"]["post"]["responses"])
 
 

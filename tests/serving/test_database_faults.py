@@ -46,3 +46,19 @@ def test_an_unreadable_database_is_retried_until_it_can_be_read(model_path, quer
         answered = wait_for(client, lambda r: r.status_code == 200, seconds=180)
         assert answered.status_code == 200, answered.text
         assert answered.json()["rows"][0][0] == "Virat Kohli"
+
+
+def test_readiness_follows_the_model_server(model_path, query_sqlite_url, tmp_path: Path):
+    """A vLLM client whose server is not there: alive, not ready (nothing listens on port 9)."""
+    from serving.backends.vllm import VllmBackend
+
+    app = create_app(lambda: Pipeline.open(VllmBackend(url="http://127.0.0.1:9"), open_engine(query_sqlite_url)),
+                     backend="vllm", query_log=QueryLog(tmp_path / "logs", tmp_path / "query_log.sqlite"))
+    with TestClient(app) as client:
+        assert client.get("/livez").status_code == 200
+        deadline = time.monotonic() + 120
+        while (ready := client.get("/readyz")).json().get("error", {}).get("kind") == "not_ready" \
+                and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert ready.status_code == 503
+        assert ready.json()["error"]["kind"] == "backend_unavailable"
