@@ -145,6 +145,19 @@ def open_backend(name: str, vllm_url: str | None = None, model: str | None = Non
         return open_named(name, vllm_url, model, adapter, progress=rich_progress(bar))
 
 
+def port_number(text: str) -> int:
+    """A TCP port for argparse: 1-65535, or a clear error instead of listening elsewhere."""
+    if not text.isdecimal() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (1-65535)")
+    return int(text)
+
+
+def count_from_zero(text: str) -> int:
+    if not text.isdecimal():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 0 or more")
+    return int(text)
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
@@ -351,7 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
     vllm_serve = commands.add_parser(
         "vllm-serve", help="run a vLLM OpenAI-compatible server for the model on loopback"
     )
-    vllm_serve.add_argument("--port", type=int, default=8011, help="port on 127.0.0.1 (default 8011)")
+    vllm_serve.add_argument("--port", type=port_number, default=8011, help="port on 127.0.0.1 (default 8011)")
     vllm_serve.add_argument("--model", help="smollm2-135m (default), gemma3-270m, or a model folder")
     vllm_serve.add_argument(
         "--adapter", help="also serve this LoRA adapter folder (e.g. serving/adapters/smollm2-135m-askcric); "
@@ -375,11 +388,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="the REST API and web page (uvicorn, loopback by default)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--port", type=port_number, default=8000, help="port (default 8000)")
     serve.add_argument("--backend", choices=["local", "vllm"], default="local")
     serve.add_argument("--vllm-url", help="vLLM server URL (default: $ASKCRIC_VLLM_URL or http://127.0.0.1:8011)")
     serve.add_argument("--model", help="model name or HF folder for the local backend (default: smollm2-135m)")
-    serve.add_argument("--queue", type=int, default=4, help="questions that may wait for the model (default 4); more get 503")
+    serve.add_argument("--queue", type=count_from_zero, default=4,
+                       help="questions that may wait for the model (default 4); more get 503")
     serve.add_argument("--url", help="stats database URL (default: $ASKCRIC_DB or the per-user SQLite file)")
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     serve.set_defaults(handler=cmd_serve)
@@ -450,7 +464,13 @@ def main(argv: list[str] | None = None) -> int:
     # Before anything imports torch: two OpenMP threads spin and stall on a busy machine otherwise.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     args = build_parser().parse_args(argv)
-    return args.handler(args)
+    from statsdb.database import DataDirUnusable
+
+    try:
+        return args.handler(args)
+    except DataDirUnusable as error:
+        err_console.print(f"[red]data_dir_unusable[/red]: {error}", highlight=False)
+        return 2
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ can fill `askcric_build` next to it and swap the two in one transaction.
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 from datetime import date
 from decimal import Decimal
@@ -35,10 +36,18 @@ class QueryTimeout(RuntimeError):
     """A query ran past its time limit and was stopped."""
 
 
+class DataDirUnusable(RuntimeError):
+    """ASKCRIC_HOME (or the per-user folder) is not a folder askcric can use."""
+
+
 def data_dir() -> Path:
     """Per-user folder for the database, the prepared model, logs (override: ASKCRIC_HOME)."""
     path = Path(os.environ.get("ASKCRIC_HOME") or user_data_dir("askcric", appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DataDirUnusable(f"askcric keeps its database, model and logs in {path}, but that is not a folder it "
+                              f"can use ({error.strerror}). Set ASKCRIC_HOME to a writable folder.") from None
     return path
 
 
@@ -72,6 +81,7 @@ def open_engine(url: str | None = None, *, schema: str = PG_SCHEMA, read_only: b
             engine = create_engine(
                 f"sqlite:///file:{path}?mode=ro&uri=true", connect_args={"check_same_thread": False}
             )
+            event.listen(engine, "connect", _refuse_attach)
         else:
             engine = create_engine(f"sqlite:///{path}")
         return engine
@@ -81,6 +91,14 @@ def open_engine(url: str | None = None, *, schema: str = PG_SCHEMA, read_only: b
     if read_only:
         _check_pg_built(engine, schema)
     return engine
+
+
+def _refuse_attach(connection, _record) -> None:
+    """A read-only SQLite connection can still ATTACH (and so create) another file: refuse it."""
+    def authorize(action: int, *_args) -> int:
+        return sqlite3.SQLITE_DENY if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH) else sqlite3.SQLITE_OK
+
+    connection.set_authorizer(authorize)
 
 
 def _check_pg_built(engine: Engine, schema: str) -> None:

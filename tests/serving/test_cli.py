@@ -32,3 +32,27 @@ def test_refused_before_the_model_loads(question, kind, tmp_path, full_db):
     assert code == 1
     assert answer["error"]["kind"] == kind
     assert not (tmp_path / "models").exists()
+
+
+def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "import sys; from serving.cli import main; sys.exit(main())", *args],
+                          capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=120)
+
+
+@pytest.mark.parametrize("args, said", [
+    (("serve", "--port", "99999"), "is not a port"),
+    (("serve", "--port", "-1"), "is not a port"),
+    (("serve", "--queue", "-1"), "is not a whole number"),
+])
+def test_bad_start_up_arguments_are_clear_errors(args, said):
+    done = run_cli(*args)
+    assert done.returncode == 2 and said in " ".join(done.stderr.split()) and "Traceback" not in done.stderr
+
+
+def test_an_askcric_home_that_is_a_file_is_a_clear_error(tmp_path):
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("")
+    done = run_cli("ask", "Kohli runs", env={"ASKCRIC_HOME": str(a_file), "ASKCRIC_DB": ""})
+    assert done.returncode == 2
+    said = " ".join(done.stderr.split())  # the console wraps long lines
+    assert "Set ASKCRIC_HOME to a writable folder" in said and "Traceback" not in said

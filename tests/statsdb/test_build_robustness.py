@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, insert, inspect, select, update
+from sqlalchemy import Engine, func, insert, inspect, select, text, update
 from sqlalchemy.schema import DropTable
 from sqlalchemy.exc import DBAPIError
 
@@ -144,3 +144,12 @@ def test_the_answering_engine_refuses_writes(fixture_db: Engine, write: str):
                             .where(schema.teams.c.name == "Intruders")).scalar() == 0
         assert conn.execute(select(func.min(schema.innings.c.runs))).scalar() > 0
         assert conn.execute(select(func.count()).select_from(schema.deliveries)).scalar() > 0
+
+
+def test_the_answering_engine_cannot_attach_another_file(fixture_db: Engine, tmp_path: Path):
+    if fixture_db.dialect.name != "sqlite":
+        pytest.skip("ATTACH is SQLite's; PostgreSQL answers through a read-only transaction")
+    other = tmp_path / "attached.sqlite"
+    with fixture_db.connect() as conn, pytest.raises(DBAPIError, match="not authorized"):
+        conn.execute(text(f"ATTACH DATABASE '{other}' AS other"))
+    assert not other.exists()
