@@ -44,6 +44,8 @@ BACKEND_RETRY_AFTER = 30  # seconds, when the model server did not answer a ques
 MAX_RETRY_PAUSE = 30.0  # seconds between attempts to open a database that cannot be read yet
 EXAMPLE_QUESTION = "Virat Kohli's ODI runs in 2018"
 MAX_BODY_BYTES = 16 * 1024  # a question, a query and a flag: far below this
+MAX_HEADERS = 100  # browsers send about 20
+MAX_HEADER_BYTES = 16 * 1024
 
 
 def _text(value: str) -> str:
@@ -294,8 +296,14 @@ def create_app(
     app.state.loader, app.state.queue, app.state.query_log = loader, queue, query_log
 
     @app.middleware("http")
-    async def limit_body(request: Request, call_next):
-        """Bodies over MAX_BODY_BYTES get 413 before they are read into memory or parsed."""
+    async def limit_request(request: Request, call_next):
+        """Heads with too many or too large headers get 431, bodies over MAX_BODY_BYTES 413,
+        before they are read into memory or parsed."""
+        head = request.scope["headers"]
+        if len(head) > MAX_HEADERS or sum(len(name) + len(value) for name, value in head) > MAX_HEADER_BYTES:
+            error = ErrorInfo(kind="headers_too_large",
+                              message=f"Requests are limited to {MAX_HEADERS} headers and {MAX_HEADER_BYTES:,} bytes of them.")
+            return JSONResponse({"error": error.model_dump()}, status_code=431)
         declared = request.headers.get("content-length", "0" if request.method in ("GET", "HEAD") else "")
         if not declared.isdecimal() or int(declared) > MAX_BODY_BYTES:
             error = ErrorInfo(kind="request_too_large",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 
 from rich.table import Table
@@ -232,7 +233,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         err_console.print(f"[yellow]Listening on {args.host}: reachable from other machines.[/yellow]")
     err_console.print(f"askcric on http://{args.host}:{args.port}/ (API docs at /docs); the model loads in the background.",
                       highlight=False, soft_wrap=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    # Limits an exposed server needs (a deployment still puts a proxy with header-read timeouts in
+    # front): h11 with a 16 KB cap on a request's head (headers), so a 1 MB header or thousands of
+    # them get 400; idle keep-alive connections closed after 5 s; at most 64 connections at once.
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level, http="h11",
+                            h11_max_incomplete_event_size=16 * 1024, timeout_keep_alive=5, limit_concurrency=64)
+    # uvicorn shuts down cleanly on SIGTERM, then re-raises the signal to the handler that was there
+    # before it: a no-op one lets the process exit 0 after a clean shutdown, as service managers expect.
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    uvicorn.Server(config).run()
     return 0
 
 

@@ -151,6 +151,12 @@ def test_bodies_over_the_limit_get_413_before_they_are_read(client):
     assert response.json()["error"]["kind"] == "request_too_large"
 
 
+def test_too_many_headers_get_431(client):
+    response = client.get("/livez", headers={f"x-h{i}": "v" for i in range(300)})
+    assert response.status_code == 431
+    assert response.json()["error"]["kind"] == "headers_too_large"
+
+
 @pytest.mark.parametrize("path, params", [
     ("/v1/link", {"q": "x" * 5000}), ("/v1/examples", {"q": "Kohli", "k": "many"}), ("/v1/examples", {}),
 ])

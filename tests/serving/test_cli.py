@@ -56,3 +56,31 @@ def test_an_askcric_home_that_is_a_file_is_a_clear_error(tmp_path):
     assert done.returncode == 2
     said = " ".join(done.stderr.split())  # the console wraps long lines
     assert "Set ASKCRIC_HOME to a writable folder" in said and "Traceback" not in said
+
+
+def test_serve_exits_0_after_a_clean_shutdown_on_sigterm(tmp_path, full_db):
+    import signal
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "ASKCRIC_DB": default_url(), "ASKCRIC_HOME": str(tmp_path)}
+    server = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from serving.cli import main; sys.exit(main())", "serve", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/livez", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=60) == 0, server.stdout.read().decode()[-2000:]
+    finally:
+        server.kill()
