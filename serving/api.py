@@ -318,7 +318,10 @@ def create_app(
 
     async def respond(answer: Answer, retry_after: int | None = None) -> JSONResponse:
         status = status_for(answer.error.kind if answer.error else None)
-        await run_in_threadpool(query_log.record, answer, source="api", status=status)
+        if answer.error is not None and answer.error.kind == "overloaded":
+            await run_in_threadpool(query_log.count_refusal, "overloaded")  # counted: under load they come by the thousand
+        else:
+            await run_in_threadpool(query_log.record, answer, source="api", status=status)
         headers = {"Retry-After": str(retry_after)} if retry_after else None
         return JSONResponse(answer.model_dump(mode="json"), status_code=status, headers=headers)
 

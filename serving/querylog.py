@@ -12,7 +12,7 @@ import json
 import logging
 import sqlite3
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
@@ -41,6 +41,18 @@ CREATE TABLE IF NOT EXISTS query_log (
     model       TEXT
 )
 """
+REFUSALS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS refusal_counts (
+    day    TEXT NOT NULL,           -- UTC date
+    kind   TEXT NOT NULL,           -- e.g. "overloaded"
+    count  INTEGER NOT NULL,
+    PRIMARY KEY (day, kind)
+)
+"""
+# Retention: records older than this, or beyond this many, are deleted as new ones come in.
+MAX_AGE_DAYS = 90
+MAX_RECORDS = 200_000
+PRUNE_EVERY = 500  # records between two prunings
 COLUMNS = ("ts", "source", "question", "dsl", "error_kind", "error", "status", "row_count", "total_ms",
            "timings_ms", "backend", "model")
 
@@ -79,6 +91,7 @@ class QueryLog:
         self._handler: RotatingFileHandler | None = None
         self._db: sqlite3.Connection | None = None
         self._failed: set[str] = set()  # which sinks already reported a failure
+        self._since_pruned = 0
 
     def record(self, answer: Answer, *, source: str, status: int | None = None) -> dict:
         """Write one record to both sinks; returns it. Never raises."""
@@ -87,6 +100,18 @@ class QueryLog:
             self._write_file(entry)
             self._write_db(entry)
         return entry
+
+    def count_refusal(self, kind: str) -> None:
+        """Count a refusal that carries no question worth keeping (an overload 503): under load
+        these come by the thousand, so they are counted per day, not recorded one by one. Never raises."""
+        day = datetime.now(timezone.utc).date().isoformat()
+        with self._lock:
+            try:
+                self._connection().execute(
+                    "INSERT INTO refusal_counts (day, kind, count) VALUES (?, ?, 1) "
+                    "ON CONFLICT (day, kind) DO UPDATE SET count = count + 1", (day, kind))
+            except Exception as error:  # noqa: BLE001 - a log problem must not fail the request
+                self._report("db", f"Cannot write the query log database {self.db_path}: {error}")
 
     def close(self) -> None:
         with self._lock:
@@ -109,21 +134,36 @@ class QueryLog:
         except Exception as error:  # noqa: BLE001 - a log problem must not fail the question
             self._report("file", f"Cannot write the query log file {self.log_path}: {error}")
 
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.db_path, timeout=5.0, check_same_thread=False, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")  # the API and CLI runs may write at once
+            db.execute(SCHEMA)
+            db.execute(REFUSALS_SCHEMA)
+            self._db = db
+        return self._db
+
     def _write_db(self, entry: dict) -> None:
         try:
-            if self._db is None:
-                self.db_path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.db_path, timeout=5.0, check_same_thread=False, isolation_level=None)
-                db.execute("PRAGMA journal_mode=WAL")  # the API and CLI runs may write at once
-                db.execute(SCHEMA)
-                self._db = db
+            db = self._connection()
             values = {**entry, "timings_ms": json.dumps(entry["timings_ms"])}
-            self._db.execute(
+            db.execute(
                 f"INSERT INTO query_log ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})",
                 [values[column] for column in COLUMNS],
             )
+            self._since_pruned += 1
+            if self._since_pruned >= PRUNE_EVERY:
+                self._prune(db)
         except Exception as error:  # noqa: BLE001 - a log problem must not fail the question
             self._report("db", f"Cannot write the query log database {self.db_path}: {error}")
+
+    def _prune(self, db: sqlite3.Connection) -> None:
+        """Keep the last MAX_AGE_DAYS days and at most MAX_RECORDS records."""
+        self._since_pruned = 0
+        cutoff = (datetime.now(timezone.utc) - timedelta(days=MAX_AGE_DAYS)).isoformat(timespec="milliseconds")
+        db.execute("DELETE FROM query_log WHERE ts < ? OR id <= (SELECT max(id) FROM query_log) - ?",
+                   (cutoff, MAX_RECORDS))
 
     def _report(self, sink: str, message: str) -> None:
         if sink not in self._failed:

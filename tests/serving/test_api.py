@@ -246,6 +246,10 @@ def test_more_questions_than_the_queue_holds_get_503_with_retry_after_at_once(ap
         assert response.json()["error"]["kind"] == "overloaded"
     # Refused at once: every 503 came back while the first question was still being answered.
     assert max(done for done, _ in refused) < min(answered)
+    # Overload refusals are counted per day, not recorded one by one.
+    with sqlite3.connect(api_server.log_dir / "query_log.sqlite") as db:
+        assert db.execute("SELECT sum(count) FROM refusal_counts WHERE kind = 'overloaded'").fetchone()[0] >= len(refused)
+        assert db.execute("SELECT count(*) FROM query_log WHERE error_kind = 'overloaded'").fetchone()[0] == 0
 
 
 # --- the query log ------------------------------------------------------------------------------
