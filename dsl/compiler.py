@@ -248,8 +248,10 @@ def _span(r: Resolved, src) -> ColumnElement:
             return m.c.year < year
         case ast.Between(first, last):
             return m.c.year.between(first, last)
-        case ast.Season(season):
+        case ast.Season(season) if "/" in season:
             return m.c.season == season
+        case ast.Season(season):  # "season 2020": the season of that name, or the split one starting then
+            return or_(m.c.season == season, m.c.season.startswith(season + "/"))
     raise TypeError(r.query.span)
 
 

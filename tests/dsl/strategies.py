@@ -19,7 +19,7 @@ QUALIFIERS = list(catalogue.QUALIFIER)
 spans = st.one_of(
     st.builds(ast.InYear, years), st.builds(ast.Since, years), st.builds(ast.Before, years),
     st.builds(ast.Between, years, years),
-    st.builds(ast.Season, st.from_regex(r"20[0-9][0-9]/[0-9][0-9]", fullmatch=True)),
+    st.builds(ast.Season, st.from_regex(r"20[0-9][0-9](/[0-9][0-9])?", fullmatch=True)),
 )
 qualifications = st.none() | st.builds(ast.Qualification, st.sampled_from(QUALIFIERS), numbers)
 

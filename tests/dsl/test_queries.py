@@ -1391,3 +1391,11 @@ def test_hat_tricks_counted_and_listed(query_db, names):
     assert sorted((row[1], row[0]) for row in rows) == sorted(
         (names[who], next(m.start.isoformat() for m in ref.matches() if m.id == match_id))
         for (who, match_id) in found)
+
+
+def test_a_season_named_by_its_first_year_includes_the_split_season(query_db):
+    """ "season 2020" is Cricsheet's "2020" or "2020/21" (the IPL held in the UAE late in 2020)."""
+    ms = [m for m, _ in ref.team_matches("Royal Challengers Bengaluru", MEN("IPL")) if m.season.startswith("2020")]
+    assert ms and all(m.season == "2020/21" for m in ms)
+    row = one_row(query_db, 'team "Royal Challengers Bengaluru" ipl season 2020 matches')
+    assert row["matches"] == len(ms)
