@@ -1,9 +1,10 @@
 """The example store: question→DSL pairs, searched by how similar their questions are to a new one.
 
 The corpus is a JSON-lines file (`examples/pairs.jsonl`), one pair per line:
-`{"id": str, "question": str, "dsl": str, "split": "train"|"dev"|"dev-new", "tags": [str]}`;
+`{"id": str, "question": str, "dsl": str, "split": "train"|"dev"|"dev-new"|"test-new", "tags": [str]}`;
 "dev-new" holds the dev questions of the question kinds added after the first dev split, so the
-old split's figures stay comparable across versions.
+old split's figures stay comparable across versions; "test-new" holds questions of those kinds
+written apart from the corpus and the rules, measured once at the end of a change.
 The store indexes the train split twice with FAISS: once over the questions as written and once
 over the masked questions (names and values replaced by their types, "<player> test avg in
 <country>" — DAIL-SQL's idea), because two questions with the same structure but different names
@@ -42,7 +43,7 @@ from retrieval.embed import DIM, EMBEDDER_NAME, embed
 
 log = logging.getLogger(__name__)
 
-SPLITS = ("train", "dev", "dev-new")
+SPLITS = ("train", "dev", "dev-new", "test-new")
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "examples" / "pairs.jsonl"
 
 IndexKind = Literal["flat", "hnsw", "ivf"]
@@ -73,7 +74,7 @@ class Pair:
     id: str
     question: str
     dsl: str
-    split: Literal["train", "dev", "dev-new"] = "train"
+    split: Literal["train", "dev", "dev-new", "test-new"] = "train"
     tags: tuple[str, ...] = ()
 
 
