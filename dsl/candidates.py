@@ -365,7 +365,8 @@ def _compare_cue(linked: Linked, teams) -> str | None:
     return "maybe" if len(players) >= 2 and CUES["compare_maybe"].search(linked.question) else None
 
 
-_MILESTONE_WORDS = {"hundred": 100, "centur": 100, "ton": 100, "fift": 50, "half": 50, "double": 200}
+# Score words, tried in this order ("half-centuries" is a fifty, "double hundred" 200).
+_MILESTONE_WORDS = {"double": 200, "half": 50, "fift": 50, "hundred": 100, "centur": 100, "ton": 100}
 _TARGET = re.compile(r"\b(?P<number>\d[\d,]*)(?P<k>k)?\s*((test|odi|t20i|ipl|international|career)\s+)?(?P<stat>runs|wickets|wkts)\b", re.I)
 
 
@@ -380,9 +381,11 @@ def _milestone(linked: Linked, numbers: dict) -> ast.Milestone | None:
     question = linked.question
     if CUES["milestone_career"].search(question) and (target := _TARGET.search(question)):
         value = int(target["number"].replace(",", "")) * (1000 if target["k"] else 1)
-        unit = "innings" if re.search(r"\b(innings|inns|knocks)\b", question, re.I) else "matches"
-        _drop_number(numbers, value)
         stat = "runs" if target["stat"].lower() == "runs" else "wickets"
+        # Runs are counted in innings and wickets in matches, unless the question says otherwise.
+        named = re.search(r"\b(innings|inns|knocks)\b|\b(matches|games|tests|odis|t20is|appearances)\b", question, re.I)
+        unit = ("innings" if named[1] else "matches") if named else ("innings" if stat == "runs" else "matches")
+        _drop_number(numbers, value)
         return ast.Milestone(_count(linked, numbers), value, stat, unit)
     balls = CUES["milestone_balls"].search(question)
     if balls:

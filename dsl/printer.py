@@ -204,7 +204,8 @@ def _output_english(output: ast.Output, subject: str) -> str:
             within = "in one innings" if unit == "balls" else "in a career"
             return f"fastest {count} to {target} {stat} {within}, by {unit}"
         case ast.Streak(count, condition):
-            return f"longest {count} streaks of consecutive {_threshold_english(condition)}"
+            streaks = "the longest streak" if count == 1 else f"longest {count} streaks"
+            return f"{streaks} of consecutive {_threshold_english(condition)}"
     raise TypeError(output)
 
 

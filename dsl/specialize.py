@@ -19,8 +19,10 @@ from dsl.parser import grammar_text
 
 NAME_SLOTS = ("PLAYER", "TEAM", "GROUND", "PLACE", "EVENT")
 NUMBER_SLOTS = ("YEAR", "SEASON", "NUMBER")
-# Always allowed: the count of a ranking when the question gives none ("who has the most...").
-DEFAULT_NUMBERS = ("10",)
+# Always allowed: the count of a ranking when the question gives none ("who has the most..."),
+# one row ("his fastest hundred", "her longest streak"), and the scores words name ("a fifty",
+# "a hundred", "150s", "a double hundred").
+DEFAULT_NUMBERS = ("10", "1", "50", "100", "150", "200")
 _MATCHES_NOTHING = "/[^\\s\\S]/"
 
 
@@ -80,6 +82,7 @@ def slot_values(query: ast.Query) -> dict[str, set[str]]:
     for name in ("team", "opposition"):
         if getattr(query, name):
             values["TEAM"].add(getattr(query, name))
+    values["TEAM" if query.subject == "team" else "PLAYER"] |= set(query.rivals)
     for name, slot in (("ground", "GROUND"), ("place", "PLACE"), ("event", "EVENT")):
         if getattr(query, name):
             values[slot].add(getattr(query, name))
@@ -97,11 +100,19 @@ def slot_values(query: ast.Query) -> dict[str, set[str]]:
         numbers |= {str(query.position.first), str(query.position.last)}
     if isinstance(query.overs, ast.Overs):
         numbers |= {str(query.overs.first), str(query.overs.last)}
+    if query.last:
+        numbers.add(str(query.last))
+    if isinstance(query.threshold, ast.Threshold):
+        numbers.add(str(query.threshold.minimum))
     output = query.output
     if isinstance(output, (ast.Ranking, ast.BestInnings)):
         numbers.add(str(output.count))
         if output.qualification:
             numbers.add(str(output.qualification.minimum))
+    if isinstance(output, ast.Milestone):
+        numbers |= {str(output.count), str(output.target)}
+    if isinstance(output, ast.Streak):
+        numbers |= {str(output.count), str(output.condition.minimum)}
     return values
 
 
