@@ -22,11 +22,12 @@ from dataclasses import dataclass, replace
 from sqlalchemy import Engine
 
 from dsl import ast, catalogue
-from dsl.compiler import DEFAULT_ROW_LIMIT, compile_query
-from dsl.errors import AmbiguousName, DslError
+from dsl.compiler import DEFAULT_ROW_LIMIT
+from dsl.execute import compile_error
+from dsl.errors import AmbiguousName
 from dsl.link import Linked, Mention
 from dsl.lexicon import lexicon
-from dsl.resolve import primary_role, resolve
+from dsl.resolve import primary_role
 from dsl.vocabulary import CUES, DISMISSAL_NOUNS, NUMBER_WORDS
 
 QUALIFIERS = tuple(catalogue.QUALIFIER)
@@ -802,14 +803,6 @@ def _stats_used(query: ast.Query) -> set[str]:
     return used - {None}
 
 
-def _compile_error(query: ast.Query, engine: Engine) -> DslError | None:
-    try:
-        compile_query(resolve(query, engine))
-    except DslError as error:
-        return error
-    return None
-
-
 def _by_main_role(candidates: list[ast.Query], question: Frame, engine: Engine) -> list[ast.Query]:
     """A named player's main role (batting or bowling) decides the subject when the question's
     words do not: a bowler's "strike rate" is his bowling one."""
@@ -844,7 +837,7 @@ def candidates_for(linked: Linked, shapes: Iterable[ast.Query], engine: Engine) 
     """The candidate queries for a linked question (see the module docstring)."""
     question = frame(linked, franchises=lexicon(engine).franchises)
     shaped = shaped_candidates(question, shapes)
-    errors = [_compile_error(q, engine) for q in shaped]
+    errors = [compile_error(q, engine) for q in shaped]
     valid = [q for q, error in zip(shaped, errors) if error is None]
     ambiguous = [error for error in errors if isinstance(error, AmbiguousName)]
     if not valid and ambiguous:

@@ -18,7 +18,7 @@ A team's deliveries are its batting: runs, run rate, wickets lost, boundaries (o
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import and_, case, func
 

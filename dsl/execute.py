@@ -9,6 +9,7 @@ from sqlalchemy import Engine, Select
 
 from dsl.ast import Query
 from dsl.compiler import compile_query
+from dsl.errors import DslError
 from dsl.parser import parse
 from dsl.printer import describe, to_dsl
 from dsl.resolve import Resolved, resolve
@@ -43,6 +44,15 @@ class Laps:
         now = time.perf_counter()
         self.timings[stage] = round((now - self.started) * 1000, 2)
         self.started = now
+
+
+def compile_error(query: Query, engine: Engine) -> DslError | None:
+    """Why the query cannot run (a name that does not resolve, a shape the compiler refuses), or None."""
+    try:
+        compile_query(resolve(query, engine))
+    except DslError as error:
+        return error
+    return None
 
 
 def run_dsl(text: str, engine: Engine) -> DslResult:

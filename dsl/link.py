@@ -90,20 +90,28 @@ class Linked:
         ]
         return list(dict.fromkeys(value for _, _, value in sorted(scored)))
 
-    def masked(self) -> str:
-        """The question with each value mention replaced by "<type>", for retrieval."""
+    def masked_mentions(self) -> list[Mention]:
+        """The value mentions `masked` replaces, in text order: per span its best-scored one,
+        none inside a longer one."""
         shown: dict[tuple[int, int], Mention] = {}  # span -> its best-scored maskable mention
         for mention in self.mentions:
             if mention.type in MASKED_TYPES and _maskable(mention):
                 old = shown.get((mention.start, mention.end))
                 if old is None or mention.candidates[0].score > old.candidates[0].score:
                     shown[(mention.start, mention.end)] = mention
-        parts, position = [], 0
+        kept, position = [], 0
         for (start, end), mention in sorted(shown.items(), key=lambda item: (item[0][0], -item[0][1])):
-            if start < position:
-                continue  # inside a longer span already masked
-            parts += [self.question[position:start], f"<{mention.type}>"]
-            position = end
+            if start >= position:
+                kept.append(mention)
+                position = end
+        return kept
+
+    def masked(self) -> str:
+        """The question with each value mention replaced by "<type>", for retrieval."""
+        parts, position = [], 0
+        for mention in self.masked_mentions():
+            parts += [self.question[position:mention.start], f"<{mention.type}>"]
+            position = mention.end
         parts.append(self.question[position:])
         return "".join(parts)
 

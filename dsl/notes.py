@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-NoteKind = Literal["ignored", "interpreted", "coverage"]
+NoteKind = Literal["ignored", "interpreted", "coverage", "taught"]
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ class ExampleUsed(BaseModel):
 
 
 class NoteInfo(BaseModel):
-    kind: str  # ignored / interpreted / coverage
+    kind: str  # ignored / interpreted / coverage / taught
     message: str
 
 

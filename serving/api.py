@@ -5,12 +5,20 @@ the pipeline refuses gets the Answer with its `error`, and the HTTP status that 
 maps the error's kind to. The pipeline (model, linker, example store) loads in a background thread
 when the server starts, so `/healthz` answers at once; until it is ready `/v1/ask` answers 503.
 Questions reach the model one at a time through a bounded queue: when `max_waiting` questions
-already wait, the next one gets 503 with Retry-After at once instead of waiting without end.
+already wait, the next one gets 503 with Retry-After at once instead of waiting without end. The
+light requests (/v1/link, /v1/examples, /v1/feedback) have a queue of their own, so that a crowd
+of them cannot take the CPU from the model, nor wait behind it.
+
+`POST /v1/feedback` stores a user's verdict on an answer (serving/teaching.py): without a token it
+waits for review (`askcric review`); with `Authorization: Bearer $ASKCRIC_ADMIN_TOKEN` the reading
+is live at once. A server started without ASKCRIC_ADMIN_TOKEN refuses every token: teaching over
+HTTP is off, feedback still goes to the review queue.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import math
 import threading
@@ -19,13 +27,14 @@ from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import AfterValidator, BaseModel, Field, StrictBool
+from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -34,6 +43,7 @@ from serving.querylog import QueryLog
 
 if TYPE_CHECKING:
     from serving.pipeline import Pipeline
+    from serving.teaching import Teacher
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +56,7 @@ EXAMPLE_QUESTION = "Virat Kohli's ODI runs in 2018"
 MAX_BODY_BYTES = 16 * 1024  # a question, a query and a flag: far below this
 MAX_HEADERS = 100  # browsers send about 20
 MAX_HEADER_BYTES = 16 * 1024
+DEFAULT_MAX_WAITING_LIGHT = 16  # link, examples, feedback: milliseconds each
 
 
 def _text(value: str) -> str:
@@ -80,6 +91,9 @@ STATUS_BY_KIND: dict[str, int] = {
     "database_missing": 503,
     "database_unavailable": 503,
     "not_ready": 503,
+    "forbidden": 403,
+    "teaching_off": 403,
+    "no_such_pair": 404,
     "overloaded": 503,
     "model_error": 500,
     "internal_error": 500,
@@ -140,6 +154,22 @@ class ErrorBody(BaseModel):
     error: ErrorInfo
 
 
+class FeedbackRequest(BaseModel):
+    question: Text = Field(max_length=MAX_QUESTION_CHARS, description="the question as it was asked")
+    dsl: Text | None = Field(None, max_length=MAX_QUESTION_CHARS * 2,
+                            description='"right": the query the answer used; "wrong": the right query (an '
+                                        "alternative or an edited one), or nothing to report the answer only")
+    verdict: Literal["right", "wrong"]
+
+
+class FeedbackStored(BaseModel):
+    id: int = Field(description="the taught pair's number (`askcric review` shows it)")
+    status: str = Field(description="pending (waits for review) or accepted (live now)")
+    dsl: str = Field(description="the query stored, in its canonical spelling; empty for a report")
+    confirmations: int = Field(description="how many times this reading of this question was sent")
+    new: bool = Field(description="false when the same reading was already stored")
+
+
 QuestionParam = Annotated[Text, Query(min_length=1, max_length=MAX_QUESTION_CHARS, description="a question")]
 ExamplesParam = Annotated[int, Query(ge=1, le=50, description="how many examples")]
 
@@ -158,8 +188,10 @@ class Unavailable(Exception):
 class PipelineLoader:
     """Builds the pipeline once, in a daemon thread, and hands it out when ready."""
 
-    def __init__(self, open_pipeline: Callable[[], Pipeline]):
+    def __init__(self, open_pipeline: Callable[[], Pipeline], open_teacher: Callable[[Pipeline], Teacher] | None = None):
         self._open = open_pipeline
+        self._open_teacher = open_teacher
+        self.teacher: Teacher | None = None
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
         self.pipeline: Pipeline | None = None
@@ -185,7 +217,10 @@ class PipelineLoader:
         pause = 1.0
         while not self._closed.is_set():
             try:
-                self.pipeline = self._open()
+                pipeline = self._open()
+                # Taught pairs are live before the first question: the index is rebuilt from the store.
+                self.teacher = self._open_teacher(pipeline) if self._open_teacher else None
+                self.pipeline = pipeline
                 self.error = None
                 break
             except (DatabaseMissing, DBAPIError) as error:
@@ -214,11 +249,16 @@ class PipelineLoader:
 
     def close(self) -> None:
         self._closed.set()
+        if self.teacher is not None:
+            self.teacher.close()
         if self.pipeline is not None:
             self.pipeline.backend.close()
 
 
 # --- the bounded queue in front of the model ----------------------------------------------------
+
+Result = TypeVar("Result")
+
 
 class AskQueue:
     """Runs blocking pipeline calls one at a time in a worker thread; at most `max_waiting` wait.
@@ -227,22 +267,22 @@ class AskQueue:
     Unavailable("overloaded") at once, with a Retry-After estimated from recent answer times.
     """
 
-    def __init__(self, max_waiting: int = DEFAULT_MAX_WAITING):
+    def __init__(self, max_waiting: int = DEFAULT_MAX_WAITING, seconds_per_call: float = 5.0):
         if max_waiting < 0:
             raise ValueError("max_waiting must be 0 or more")
         self.max_waiting = max_waiting
         self.running = 0
         self.waiting = 0
-        self.seconds_per_call = 5.0  # moving average of recent call times, for Retry-After
+        self.seconds_per_call = seconds_per_call  # moving average of recent call times, for Retry-After
         self._turn = asyncio.Lock()
 
-    async def run(self, work: Callable[[], Answer]) -> tuple[Answer, float]:
+    async def run(self, work: Callable[[], Result]) -> tuple[Result, float]:
         """(work's result, ms spent waiting for its turn)."""
         if self.running + self.waiting > self.max_waiting:
             retry = max(1, math.ceil(self.seconds_per_call * (self.waiting + 1)))
             raise Unavailable(
                 "overloaded",
-                f"The server is busy: {self.running + self.waiting} questions are ahead of yours. "
+                f"The server is busy: {self.running + self.waiting} requests are ahead of yours. "
                 f"Try again in about {retry} s.", retry,
             )
         self.waiting += 1
@@ -272,12 +312,16 @@ def create_app(
     model: str | None = None,
     max_waiting: int = DEFAULT_MAX_WAITING,
     query_log: QueryLog | None = None,
+    open_teacher: Callable[[Pipeline], Teacher] | None = None,
+    admin_token: str | None = None,
 ) -> FastAPI:
     """The API app. `open_pipeline()` builds the pipeline (in a background thread at startup);
     `backend` and `model` name it in /healthz until it is loaded. Records go to `query_log`
-    (default: the per-user query log)."""
-    loader = PipelineLoader(open_pipeline)
+    (default: the per-user query log). `open_teacher(pipeline)` opens the taught pairs (none:
+    /v1/feedback answers 503); `admin_token` lets feedback go live at once."""
+    loader = PipelineLoader(open_pipeline, open_teacher)
     queue = AskQueue(max_waiting)
+    light_queue = AskQueue(DEFAULT_MAX_WAITING_LIGHT, seconds_per_call=0.1)
     query_log = query_log or QueryLog()
 
     @asynccontextmanager
@@ -417,41 +461,88 @@ def create_app(
                                 headers={"Retry-After": str(BACKEND_RETRY_AFTER)})
         return JSONResponse({"status": "ready", "backend": pipeline.backend.name, "model": pipeline.backend.model})
 
-    def pipeline_or_503() -> Pipeline | JSONResponse:
+    def error_response(kind: str, message: str, retry_after: int | None = None) -> JSONResponse:
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        body = ErrorBody(error=ErrorInfo(kind=kind, message=message))
+        return JSONResponse(body.model_dump(), status_code=status_for(kind), headers=headers)
+
+    async def light(work: Callable[[Pipeline], Result]) -> Result | JSONResponse:
+        """Run work that needs the pipeline but not the model, through the light requests' queue."""
         try:
-            return loader.get()
+            pipeline = loader.get()
+            result, _ = await light_queue.run(lambda: work(pipeline))
         except Unavailable as busy:
-            headers = {"Retry-After": str(busy.retry_after)} if busy.retry_after else None
-            body = ErrorBody(error=ErrorInfo(kind=busy.kind, message=str(busy)))
-            return JSONResponse(body.model_dump(), status_code=status_for(busy.kind), headers=headers)
+            if busy.kind == "overloaded":
+                await run_in_threadpool(query_log.count_refusal, "overloaded")
+            return error_response(busy.kind, str(busy), busy.retry_after)
+        return result
 
     @app.get("/v1/examples", response_model=ExamplesFound, responses={503: {"model": ErrorBody}},
              tags=["questions"])
     async def examples(q: QuestionParam, k: ExamplesParam = 8):
         """The k stored question→DSL examples nearest to a question (as the pipeline retrieves them)."""
-        pipeline = pipeline_or_503()
-        if isinstance(pipeline, JSONResponse):
-            return pipeline
-
-        def nearest() -> ExamplesFound:
+        def nearest(pipeline: Pipeline) -> ExamplesFound:
             masked = pipeline.linker.link(q).masked()
             found = pipeline.store.select(q, k, masked_question=masked)
             return ExamplesFound(question=q, masked=masked, examples=[
                 ExampleUsed(question=e.question, dsl=e.dsl, score=round(e.score, 4)) for e in found
             ])
 
-        return await run_in_threadpool(nearest)
+        return await light(nearest)
 
     @app.get("/v1/link", response_model=LinkFound, responses={503: {"model": ErrorBody}}, tags=["questions"])
     async def link(q: QuestionParam):
         """The players, teams, grounds, places, competitions, years, numbers and stat words found in
         a question, each with its candidate values, best first."""
-        pipeline = pipeline_or_503()
-        if isinstance(pipeline, JSONResponse):
-            return pipeline
-        linked = await run_in_threadpool(pipeline.linker.link, q)
-        return LinkFound(question=q, masked=linked.masked(),
-                         mentions=[LinkedMention(**asdict(m)) for m in linked.mentions])
+        def mentions(pipeline: Pipeline) -> LinkFound:
+            linked = pipeline.linker.link(q)
+            return LinkFound(question=q, masked=linked.masked(),
+                             mentions=[LinkedMention(**asdict(m)) for m in linked.mentions])
+
+        return await light(mentions)
+
+    def may_teach(authorization: str | None) -> bool | JSONResponse:
+        """False: feedback for review; True: an operator's token, live at once; or the refusal."""
+        if authorization is None:
+            return False
+        if not admin_token:
+            return error_response("teaching_off", "This server takes no tokens (it was started without "
+                                  "ASKCRIC_ADMIN_TOKEN): send feedback without one and it waits for review.")
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), admin_token.encode()):
+            return error_response("forbidden", "That token does not allow teaching; send feedback without one "
+                                               "and it waits for review.")
+        return True
+
+    @app.post("/v1/feedback", response_model=FeedbackStored, tags=["learning"],
+              responses={403: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}})
+    async def feedback(request: FeedbackRequest, authorization: Annotated[str | None, Header()] = None):
+        """A verdict on an answer: "right" confirms its query; "wrong" reports it, with the right
+        query if known. The query is checked (it must run and find something), then stored for
+        review, or live at once with the operator's token."""
+        accept = may_teach(authorization)
+        if isinstance(accept, JSONResponse):
+            return accept
+        if loader.pipeline is not None and loader.teacher is None:
+            return error_response("not_ready", "This server keeps no taught pairs.")
+
+        def store(pipeline: Pipeline) -> FeedbackStored | JSONResponse:
+            from dsl.errors import DslError
+            from serving.pipeline import QuestionError
+
+            try:
+                stored = loader.teacher.submit(request.question, request.dsl, request.verdict, accept=accept,
+                                               source="api")
+            except (QuestionError, DslError) as error:
+                return error_response(error.kind, str(error))
+            except DBAPIError:  # the details go to the log, not to the user
+                log.exception("Storing feedback on %r failed", printable(request.question))
+                return error_response("database_unavailable", "Feedback cannot be stored right now; try again shortly.",
+                                      BACKEND_RETRY_AFTER)
+            return FeedbackStored(id=stored.pair.id, status=stored.pair.status, dsl=stored.pair.dsl,
+                                  confirmations=stored.pair.confirmations, new=stored.new)
+
+        return await light(store)
 
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:

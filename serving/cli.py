@@ -166,7 +166,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from serving.backends import BackendError
     from dsl.errors import DslError
     from dsl.link import Linker
+    from retrieval.taught import TaughtStore
     from serving.pipeline import DEFAULT_STRATEGY, Pipeline, QuestionError, read_question
+    from serving.teaching import Teacher, taught_store_url
     from statsdb.database import DatabaseMissing, open_engine
 
     strategy = DEFAULT_STRATEGY
@@ -181,6 +183,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         backend = open_backend(args.backend, args.vllm_url, args.model, args.adapter)
         with progress_bar() as bar:
             pipeline = Pipeline.open(backend, engine, progress=rich_progress(bar), linker=linker)
+        Teacher(TaughtStore(taught_store_url(args.taught_store)), pipeline).sync()
     except (DatabaseMissing, BackendError) as error:
         kind = "database_missing" if isinstance(error, DatabaseMissing) else "backend_unavailable"
         answer = Answer(question=args.question, backend=args.backend, error=ErrorInfo(kind=kind, message=str(error)))
@@ -224,11 +227,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from serving.pipeline import Pipeline
     from statsdb.database import open_engine
 
+    from retrieval.taught import TaughtStore
+    from serving.teaching import Teacher, taught_store_url
+
     def open_pipeline():  # runs in the server's loader thread, after /healthz already answers
         return Pipeline.open(open_backend(args.backend, args.vllm_url, args.model), open_engine(args.url))
 
+    def open_teacher(pipeline):
+        teacher = Teacher(TaughtStore(taught_url), pipeline)
+        teacher.start()
+        return teacher
+
+    taught_url = taught_store_url(args.taught_store)
     model = args.model or (DEFAULT_MODEL if args.backend == "local" else None)
-    app = create_app(open_pipeline, backend=args.backend, model=model, max_waiting=args.queue)
+    app = create_app(open_pipeline, backend=args.backend, model=model, max_waiting=args.queue,
+                     open_teacher=open_teacher, admin_token=os.environ.get("ASKCRIC_ADMIN_TOKEN") or None)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         err_console.print(f"[yellow]Listening on {args.host}: reachable from other machines.[/yellow]")
     err_console.print(f"askcric on http://{args.host}:{args.port}/ (API docs at /docs); the model loads in the background.",
@@ -243,6 +256,64 @@ def cmd_serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: None)
     uvicorn.Server(config).run()
     return 0
+
+
+# --- teach and review ---------------------------------------------------------------------------
+
+def cmd_teach(args: argparse.Namespace) -> int:
+    from dsl.errors import DslError
+    from dsl.link import Linker
+    from retrieval.taught import TaughtStore
+    from serving.pipeline import QuestionError
+    from serving.teaching import check_reading, taught_store_url
+    from statsdb.database import DatabaseMissing, open_engine
+
+    try:
+        engine = open_engine(args.url)
+        dsl = check_reading(args.question, args.dsl, Linker.from_engine(engine), engine)
+    except DatabaseMissing as error:
+        err_console.print(f"[red]database_missing[/red]: {error}", highlight=False)
+        return 1
+    except (QuestionError, DslError) as error:
+        err_console.print(f"[red]{error.kind}[/red]: {error}", highlight=False)
+        return 1
+    store = TaughtStore(taught_store_url(args.taught_store))
+    stored = store.submit(args.question, dsl, "wrong", accept=not args.pending, source="cli")
+    store.close()
+    where = "live now (running servers pick it up within seconds)" if stored.pair.status == "accepted" else \
+        "waiting for review (askcric review)"
+    console.print(f"Taught pair {stored.pair.id}, {where}:\n  {args.question}\n  {stored.pair.dsl}", highlight=False)
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from retrieval.taught import TaughtError, TaughtStore, question_key
+    from serving.teaching import taught_store_url
+
+    if (args.action == "list") != (not args.ids):
+        err_console.print("[red]invalid_request[/red]: name pair numbers to accept or reject, and only then, "
+                          "e.g. `askcric review accept 12 14`.", highlight=False)
+        return 2
+    store = TaughtStore(taught_store_url(args.taught_store))
+    try:
+        if args.action != "list":
+            for pair_id in args.ids:
+                pair = store.decide(pair_id, accept=args.action == "accept")
+                console.print(f"{pair.id}: {pair.status}", highlight=False)
+            return 0
+        shown = store.pairs(("pending",) if not args.all else ("pending", "accepted", "rejected", "superseded"))
+        readings = store.readings_per_question()
+        table = Table("id", "status", "sent", "readings", "question", "DSL", title="Taught pairs")
+        for pair in sorted(shown, key=lambda pair: (-pair.confirmations, pair.id)):
+            table.add_row(str(pair.id), pair.status, str(pair.confirmations),
+                          str(readings.get(question_key(pair.question), 0)), pair.question, pair.dsl or "(report only)")
+        console.print(table)
+        return 0
+    except TaughtError as error:
+        err_console.print(f"[red]no_such_pair[/red]: {error}", highlight=False)
+        return 1
+    finally:
+        store.close()
 
 
 # --- eval ---------------------------------------------------------------------------------------
@@ -335,6 +406,8 @@ def cmd_link(args: argparse.Namespace) -> int:
 
 # --- wiring -------------------------------------------------------------------------------------
 
+TAUGHT_STORE_HELP = "SQLAlchemy URL of the taught pairs (default: $ASKCRIC_TAUGHT_URL or taught.sqlite in the data folder)"
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="askcric", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -393,6 +466,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--show-prompt", action="store_true", help="print the few-shot prompt (on stderr)")
     ask.add_argument("--converge", action="store_true", help="add the DSL's token probabilities for k = 0..8 examples")
     ask.add_argument("--url", help="stats database URL (default: $ASKCRIC_DB or the per-user SQLite file)")
+    ask.add_argument("--taught-store", help=TAUGHT_STORE_HELP)
     ask.set_defaults(handler=cmd_ask)
 
     serve = commands.add_parser("serve", help="the REST API and web page (uvicorn, loopback by default)")
@@ -404,8 +478,24 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--queue", type=count_from_zero, default=4,
                        help="questions that may wait for the model (default 4); more get 503")
     serve.add_argument("--url", help="stats database URL (default: $ASKCRIC_DB or the per-user SQLite file)")
+    serve.add_argument("--taught-store", help=TAUGHT_STORE_HELP)
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     serve.set_defaults(handler=cmd_serve)
+
+    teach = commands.add_parser("teach", help="teach the right query for a question (live at once, or --pending)")
+    teach.add_argument("question", help="the question, as fans ask it")
+    teach.add_argument("dsl", help='its query, e.g. \'batting player "Virat Kohli" odi against "Australia" since 2015 average\'')
+    teach.add_argument("--pending", action="store_true", help="put it in the review queue instead of making it live")
+    teach.add_argument("--taught-store", help=TAUGHT_STORE_HELP)
+    teach.add_argument("--url", help="stats database URL (default: $ASKCRIC_DB or the per-user SQLite file)")
+    teach.set_defaults(handler=cmd_teach)
+
+    review = commands.add_parser("review", help="the review queue of taught pairs: list, accept, reject")
+    review.add_argument("action", nargs="?", choices=["list", "accept", "reject"], default="list")
+    review.add_argument("ids", nargs="*", type=int, help="pair numbers to accept or reject")
+    review.add_argument("--all", action="store_true", help="list every pair, not only the pending ones")
+    review.add_argument("--taught-store", help=TAUGHT_STORE_HELP)
+    review.set_defaults(handler=cmd_review)
 
     evaluation = commands.add_parser("eval", help="execution accuracy of pipeline variants on a split")
     evaluation.add_argument("--split", default="dev", choices=["dev", "dev-new", "test-new"],

@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from dsl.candidates import Frame, candidates_for
 from dsl.coverage import coverage_notes, year_spans
 from dsl.errors import DslError, UnknownName
-from dsl.execute import Laps, run_dsl
+from dsl.execute import Laps, compile_error, run_dsl
 from dsl.faithfulness import Audited, audit_numbers, check_complete, refuse_mixed_genders, refuse_unanswerable
 from dsl.lexicon import lexicon
 from dsl.link import MASK_VERSION, Linked, Linker
@@ -32,10 +32,12 @@ from dsl.notes import Note
 from dsl.parser import grammar_text, parse
 from dsl.printer import describe, to_dsl
 from dsl.resolve import suggest
+from dsl.retarget import retarget, same_form
 from dsl.specialize import allowed_values, specialize
 from dsl.summary import summarize
 from retrieval.prompt import DEFAULT_BUDGET, pack, render
 from retrieval.store import ExampleStore, ScoredExample
+from retrieval.taught import TaughtIndex, TaughtPair
 from serving.answer import Alternative, Answer, ErrorInfo, ExampleUsed, NoteInfo, printable
 from serving.backends import Backend, BackendError, BackendTimeout, BackendUnavailable, TokenInfo
 from statsdb.database import QueryTimeout
@@ -46,6 +48,10 @@ MAX_QUESTION_CHARS = 300
 ALTERNATIVE_NATS = math.log(4)
 MAX_ALTERNATIVES = 3
 CONVERGE_KMAX = 8  # `ask(converge=True)` scores the DSL with k = 0..8 of the prompt's examples
+# Taught pairs at least this similar (masked cosine) to a question offer it their reading as a
+# candidate; only one of the same form answers without the model (analysis/taught_threshold.py).
+TAUGHT_MIN_SIMILARITY = 0.9
+TAUGHT_NEIGHBOURS = 5
 NAME_TYPES = ("player", "team", "ground", "place")
 # Mentions that show a question is about cricket statistics at all. A team or a place alone does
 # not: "What is the capital of France?" names a cricket team too.
@@ -90,7 +96,31 @@ class Translation:
     candidates: list[tuple[str, float]] = field(default_factory=list)  # (dsl, log-likelihood), most likely first
     notes: list[Note] = field(default_factory=list)  # how numbers were read (dsl/faithfulness.py)
     question_frame: Frame | None = None  # what the question names, when candidates were built
+    taught: list[TaughtReading] = field(default_factory=list)  # readings users taught for questions like this
     timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TaughtReading:
+    dsl: str  # the taught pair's query with this question's names and values
+    pair: TaughtPair
+    similarity: float
+    same_form: bool  # the same question about other names (dsl/retarget.py): it is the answer
+
+
+def taught_readings(linked: Linked, taught: TaughtIndex, linker: Linker, engine: Engine) -> list[TaughtReading]:
+    """The readings of the taught questions nearest this one, moved onto its names and values;
+    one of the same form first."""
+    readings = []
+    for pair, similarity in taught.nearest(linked.masked(), TAUGHT_NEIGHBOURS):
+        taught_linked = linker.link(pair.question)
+        moved = retarget(pair.dsl, taught_linked, linked)
+        if moved is None or not _compiles(moved, engine):
+            continue
+        same = same_form(taught_linked, linked, engine)
+        if same or similarity >= TAUGHT_MIN_SIMILARITY:
+            readings.append(TaughtReading(moved, pair, similarity, same))
+    return sorted(readings, key=lambda reading: not reading.same_form)
 
 
 def read_question(question: str, linker: Linker, engine: Engine) -> Audited:
@@ -120,6 +150,7 @@ class Pipeline:
         self.engine = engine
         self.store = store
         self.linker = linker
+        self.taught = TaughtIndex()  # the accepted taught pairs; serving/teaching.py keeps it in step
         self._grammar = grammar_text()
 
     @classmethod
@@ -135,15 +166,22 @@ class Pipeline:
         audited = read_question(question, self.linker, self.engine)
         linked = audited.linked
         clock.lap("link")
-        examples = self._select(question, linked, strategy)
+        taught = self.taught  # one snapshot: a sync may swap in a new index meanwhile
+        examples = self._select(question, linked, strategy, taught)
         clock.lap("retrieve")
         packed = pack(question, examples[: strategy.k], strategy.budget, self.backend.tokenizer)
         clock.lap("pack")
         translation = Translation(question, linked, list(reversed(packed.examples)), packed.text, timings_ms=timings,
-                                  notes=audited.notes)
+                                  notes=audited.notes, taught=taught_readings(linked, taught, self.linker, self.engine))
+        answer_taught = self._taught_answer(translation)
+        if answer_taught is not None:
+            translation.notes.append(Note("taught", "Read the way users taught askcric to read "
+                                                    f"\"{answer_taught.pair.question}\"."))
         if strategy.decide in ("rank", "rank+generate", "first"):
             self._rank(translation, examples[: strategy.pool], strategy)
             clock.lap("rank")
+        if translation.dsl is None and answer_taught is not None:
+            translation.dsl = answer_taught.dsl
         if translation.dsl is None and strategy.decide == "first":
             raise QuestionError("no_candidate", "No query shape of the nearest examples fits this question.")
         if translation.dsl is None:
@@ -153,7 +191,8 @@ class Pipeline:
             check_complete(parse(translation.dsl), translation.question_frame)
         return translation
 
-    def _select(self, question: str, linked: Linked, strategy: Strategy) -> list[ScoredExample]:
+    def _select(self, question: str, linked: Linked, strategy: Strategy, taught: TaughtIndex) -> list[ScoredExample]:
+        """The nearest examples: the corpus's and, searched the same way, the taught pairs."""
         wanted = max(strategy.k, strategy.pool)
         if strategy.retrieval == "none":
             return []
@@ -161,12 +200,24 @@ class Pipeline:
             chosen = random.Random(question).sample(self.store.pairs, min(wanted, len(self.store.pairs)))
             return [ScoredExample(**vars(pair), score=0.0) for pair in chosen]
         masked = linked.masked() if strategy.retrieval == "masked" else None
-        return self.store.select(question, wanted, masked_question=masked)
+        found = self.store.select(question, wanted, masked_question=masked)
+        if len(taught):
+            found += [ScoredExample(id=f"taught-{pair.id}", question=pair.question, dsl=pair.dsl, score=score)
+                      for pair, score in taught.nearest(masked or question, wanted)]
+            found.sort(key=lambda example: -example.score)
+        return found[:wanted]
+
+    @staticmethod
+    def _taught_answer(translation: Translation) -> TaughtReading | None:
+        """A taught reading of the same form answers the question; others are only candidates."""
+        return translation.taught[0] if translation.taught and translation.taught[0].same_form else None
 
     def _rank(self, translation: Translation, neighbours: list[ScoredExample], strategy: Strategy) -> None:
         shapes = [parse(example.dsl) for example in neighbours]
         found = candidates_for(translation.linked, shapes, self.engine)
         texts = [to_dsl(q) for q in found.queries]
+        taught = [reading.dsl for reading in translation.taught]
+        texts = list(dict.fromkeys(taught + texts)) if self._taught_answer(translation) else list(dict.fromkeys(texts + taught))
         if strategy.decide == "first":
             translation.dsl = texts[0] if texts else None
         else:
@@ -183,8 +234,9 @@ class Pipeline:
             return
         scored = self.backend.score(translation.prompt, [" " + text for text in texts], top_k=5)
         totals = [sum(token.logprob for token in tokens) for tokens in scored]
-        translation.candidates = sorted(zip(texts, totals), key=lambda item: -item[1])
-        best = max(range(len(texts)), key=lambda i: totals[i])
+        forced = self._taught_answer(translation) is not None  # then texts[0] is its reading
+        best = 0 if forced else max(range(len(texts)), key=lambda i: totals[i])
+        translation.candidates = sorted(zip(texts, totals), key=lambda item: (item[0] != texts[best], -item[1]))
         translation.dsl = texts[best]
         translation.token_probs = list(scored[best])
 
@@ -307,6 +359,13 @@ def token_view(tokens: list[TokenInfo]) -> list[dict]:
          "top": [[text, round(math.exp(logprob), 5)] for text, logprob in t.top]}
         for t in tokens
     ]
+
+
+def _compiles(text: str, engine: Engine) -> bool:
+    try:
+        return compile_error(parse(text), engine) is None
+    except DslError:  # it does not parse
+        return False
 
 
 def _check_domain(linked: Linked) -> None:

@@ -11,6 +11,7 @@ import shutil
 import time
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -181,6 +182,12 @@ def _second_pg_database(url: str, name: str) -> str:
 
 
 @pytest.fixture(scope="session")
+def taught_pg_url(pg_url: str) -> str:
+    """An empty PostgreSQL database for taught pairs (shared by replicas in the tests)."""
+    return _second_pg_database(pg_url, "askcric_taught_test")
+
+
+@pytest.fixture(scope="session")
 def query_pg_url(pg_url: str, query_data_dir: Path) -> str:
     url = _second_pg_database(pg_url, "askcric_query_tests")
     build_database(url, data_dir=query_data_dir)
@@ -203,36 +210,20 @@ def query_db(request: pytest.FixtureRequest) -> Iterator[Engine]:
 @dataclass(frozen=True)
 class ApiServer:
     url: str  # http://127.0.0.1:PORT
-    log_dir: Path  # its query log: queries.jsonl and query_log.sqlite
+    log_dir: Path  # its query log (queries.jsonl, query_log.sqlite) and its taught pairs (taught.sqlite)
     max_waiting: int  # questions that may wait for the model before 503
 
 
-@pytest.fixture(scope="session")
-def api_server(full_db: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
-    """The REST API (serving/api.py) with the local backend and the full database, served by uvicorn
-    from a thread of this process on a free loopback port, once per session. One question may wait
-    for the model, so that tests can overload it; its query log lives in a temporary folder."""
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """Serve a FastAPI app with uvicorn from a thread of this process on a free loopback port until
+    its pipeline is ready; yields its URL."""
     import socket
     import threading
 
     import httpx
     import uvicorn
 
-    from serving.api import create_app
-    from serving.backends import get_backend
-    from serving.models import DEFAULT_MODEL, ModelMissing, model_dir
-    from serving.pipeline import Pipeline
-    from serving.querylog import QueryLog
-
-    try:
-        model_dir(DEFAULT_MODEL)
-    except ModelMissing as missing:
-        require(f"The model is not prepared: {missing}")
-    log_dir = tmp_path_factory.mktemp("api_query_log")
-    app = create_app(
-        lambda: Pipeline.open(get_backend("local", model=DEFAULT_MODEL), full_db),
-        model=DEFAULT_MODEL, max_waiting=1, query_log=QueryLog(log_dir, log_dir / "query_log.sqlite"),
-    )
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     url = f"http://127.0.0.1:{listener.getsockname()[1]}"
@@ -251,8 +242,43 @@ def api_server(full_db: Engine, tmp_path_factory: pytest.TempPathFactory) -> Ite
             time.sleep(1)
         if not health.get("ready"):
             pytest.fail(f"The API did not get ready: {health}")
-        yield ApiServer(url, log_dir, max_waiting=1)
+        yield url
     finally:
         server.should_exit = True
         thread.join(timeout=60)
         listener.close()
+
+
+def require_model() -> None:
+    from serving.models import DEFAULT_MODEL, ModelMissing, model_dir
+
+    try:
+        model_dir(DEFAULT_MODEL)
+    except ModelMissing as missing:
+        require(f"The model is not prepared: {missing}")
+
+
+@pytest.fixture(scope="session")
+def api_server(full_db: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
+    """The REST API (serving/api.py) with the local backend and the full database, served by uvicorn
+    from a thread of this process on a free loopback port, once per session. One question may wait
+    for the model, so that tests can overload it; its query log lives in a temporary folder."""
+    from serving.api import create_app
+    from serving.backends import get_backend
+    from serving.models import DEFAULT_MODEL
+    from serving.pipeline import Pipeline
+    from serving.querylog import QueryLog
+
+    from retrieval.taught import TaughtStore
+    from serving.teaching import Teacher
+
+    require_model()
+    log_dir = tmp_path_factory.mktemp("api_query_log")
+    taught_url = f"sqlite:///{log_dir / 'taught.sqlite'}"  # feedback waits for review here: no token
+    app = create_app(
+        lambda: Pipeline.open(get_backend("local", model=DEFAULT_MODEL), full_db),
+        model=DEFAULT_MODEL, max_waiting=1, query_log=QueryLog(log_dir, log_dir / "query_log.sqlite"),
+        open_teacher=lambda pipeline: Teacher(TaughtStore(taught_url), pipeline),
+    )
+    with serving(app) as url:
+        yield ApiServer(url, log_dir, max_waiting=1)

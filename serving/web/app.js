@@ -105,6 +105,7 @@ function renderAnswer(answer, retryAfter) {
   if (answer.error) renderError(answer.error.kind, answer.error.message, retryAfter);
   if (answer.columns && answer.columns.length) renderTable(answer);
   renderNotes(answer.notes || []);
+  renderFeedback(answer);
   renderAlternatives(answer.question, answer.alternatives || []);
   if (answer.dsl) renderQuery(answer);
   if (answer.convergence && answer.convergence.length) renderConvergence(answer.convergence);
@@ -145,6 +146,56 @@ function renderNotes(notes) {
     const item = list.appendChild(el("li", { class: `note ${note.kind}` }));
     item.append(el("strong", {}, `${note.kind}: `), el("span", {}, note.message));
   }
+}
+
+// --- right / wrong: the fan's verdict goes to POST /v1/feedback ---------------------------------------
+
+let answered = null;  // the answer the feedback buttons are about
+
+function renderFeedback(answer) {
+  answered = answer;
+  $("feedback-status").textContent = "";
+  $("correct").hidden = true;
+  $("right").disabled = $("wrong").disabled = !answer.dsl;
+  const choices = $("correct-choices");
+  choices.replaceChildren();
+  for (const alternative of answer.alternatives || []) {
+    const button = el("button", { type: "button", class: "alternative", title: alternative.dsl }, alternative.description);
+    button.addEventListener("click", () => { $("correct-dsl").value = alternative.dsl; });
+    choices.appendChild(el("li")).append(button);
+  }
+  $("correct-dsl").value = answer.dsl || "";
+}
+
+async function sendFeedback(verdict, dsl) {
+  $("feedback-status").textContent = "Sending…";
+  const body = { question: answered.question, verdict };
+  if (dsl) body.dsl = dsl;
+  try {
+    const response = await fetch("/v1/feedback", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    });
+    const stored = await response.json();
+    if (!response.ok) {
+      $("feedback-status").textContent = `Not stored — ${stored.error.kind}: ${stored.error.message}`;
+      return;
+    }
+    $("correct").hidden = true;
+    $("feedback-status").textContent = stored.status === "accepted"
+      ? `Thanks: askcric reads this question that way from now on (pair ${stored.id}).`
+      : `Thanks: stored as pair ${stored.id}; a reviewer looks at it before askcric learns from it.`;
+  } catch (error) {
+    $("feedback-status").textContent = `The server did not answer: ${error}`;
+  }
+}
+
+function wireFeedback() {
+  $("right").addEventListener("click", () => sendFeedback("right", answered.dsl));
+  $("wrong").addEventListener("click", () => { $("correct").hidden = false; $("feedback-status").textContent = ""; });
+  $("send-correction").addEventListener("click", () => {
+    const dsl = $("correct-dsl").value.trim();
+    sendFeedback("wrong", dsl && dsl !== answered.dsl ? dsl : null);
+  });
 }
 
 function renderAlternatives(question, alternatives) {
@@ -294,6 +345,7 @@ document.addEventListener("DOMContentLoaded", () => {
     history.replaceState(null, "", `?q=${encodeURIComponent(question)}`);
     ask(question);
   });
+  wireFeedback();
   checkHealth();
   const preset = new URLSearchParams(location.search).get("q");
   if (preset) {

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from dsl.errors import DslError
 from dsl.parser import grammar_text, parse

@@ -84,3 +84,23 @@ def test_serve_exits_0_after_a_clean_shutdown_on_sigterm(tmp_path, full_db):
         assert server.wait(timeout=60) == 0, server.stdout.read().decode()[-2000:]
     finally:
         server.kill()
+
+
+def test_teach_and_review_from_the_shell(tmp_path, full_db):
+    env = {"ASKCRIC_HOME": str(tmp_path), "ASKCRIC_DB": default_url(),
+           "ASKCRIC_TAUGHT_URL": f"sqlite:///{tmp_path / 'taught.sqlite'}", "COLUMNS": "200"}  # tables unwrapped
+    live = run_cli("teach", "Joe Root runs in whites", 'batting player "Joe Root" test runs', env=env)
+    assert live.returncode == 0 and "Taught pair 1, live now" in " ".join(live.stdout.split())
+    refused = run_cli("teach", "Joe Root runs in whites", 'batting player "Joe Root" runs in whites', env=env)
+    assert refused.returncode == 1 and "syntax_error" in refused.stderr and "Traceback" not in refused.stderr
+    queued = run_cli("teach", "Joe Root runs in whites", 'batting player "Joe Root" runs', "--pending", env=env)
+    assert queued.returncode == 0 and "waiting for review" in queued.stdout
+
+    listed = run_cli("review", env=env)
+    assert listed.returncode == 0 and "Joe Root runs in whites" in listed.stdout and "pending" in listed.stdout
+    assert run_cli("review", "accept", "2", env=env).stdout.strip() == "2: accepted"
+    everything = " ".join(run_cli("review", "--all", env=env).stdout.split())
+    assert "superseded" in everything and "accepted" in everything  # one live reading per question
+    missing = run_cli("review", "reject", "99", env=env)
+    assert missing.returncode == 1 and "no_such_pair" in missing.stderr
+    assert run_cli("review", "12", env=env).returncode == 2

@@ -115,6 +115,39 @@ def test_notes_show_under_the_answer_and_alternatives_re_ask(page):
     expect(page.locator("#notes")).to_contain_text("Afghanistan")
 
 
+def test_right_and_wrong_buttons_store_the_fans_verdict_for_review(page, api_server):
+    import sqlite3
+
+    from playwright.sync_api import expect
+
+    question = "best strike rate in IPL 2021"
+    page.fill("#question", question)
+    page.click("#ask")
+    expect(page.locator("#dsl")).not_to_be_empty(timeout=ANSWER_TIMEOUT_MS)
+    answered = page.locator("#dsl").text_content()
+    page.click("#right")
+    expect(page.locator("#feedback-status")).to_contain_text("a reviewer looks at it")
+
+    page.click("#wrong")
+    choice = page.locator("#correct-choices button").first
+    expect(choice).to_be_visible()
+    picked = choice.get_attribute("title")
+    choice.click()
+    expect(page.locator("#correct-dsl")).to_have_value(picked)
+    page.click("#send-correction")
+    expect(page.locator("#feedback-status")).to_contain_text("a reviewer looks at it")
+
+    page.click("#wrong")
+    page.fill("#correct-dsl", "batting ipl year 2021 not a query")
+    page.click("#send-correction")
+    expect(page.locator("#feedback-status")).to_contain_text("Not stored — syntax_error")
+
+    with sqlite3.connect(api_server.log_dir / "taught.sqlite") as db:
+        stored = db.execute("SELECT dsl, verdict, status FROM taught_pairs WHERE question = ? ORDER BY id",
+                            (question,)).fetchall()
+    assert stored == [(answered, "right", "pending"), (picked, "wrong", "pending")]
+
+
 def test_the_page_states_the_coverage_in_the_readmes_words(page):
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     stated = next(paragraph for paragraph in readme.split("\n\n") if paragraph.startswith("Coverage:"))
