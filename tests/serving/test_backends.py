@@ -96,7 +96,7 @@ def test_local_score_equals_a_direct_forward_pass(local_backend: Backend, model_
     scored = local_backend.score(prompt, continuations, top_k=3)
 
     tokenizer = AutoTokenizer.from_pretrained(model_path)
-    model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch.float32).eval()
+    model = AutoModelForCausalLM.from_pretrained(model_path, dtype=local_backend.dtype).eval()
     prompt_ids = encode_prompt(tokenizer, prompt)
     for continuation, tokens in zip(continuations, scored):
         ids = encode_continuation(tokenizer, continuation)
