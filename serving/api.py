@@ -4,8 +4,9 @@
 the pipeline refuses gets the Answer with its `error`, and the HTTP status that `STATUS_BY_KIND`
 maps the error's kind to. The pipeline (model, linker, example store) loads in a background thread
 when the server starts, so `/healthz` answers at once; until it is ready `/v1/ask` answers 503.
-Questions reach the model one at a time through a bounded queue: when `max_waiting` questions
-already wait, the next one gets 503 with Retry-After at once instead of waiting without end. The
+Questions reach the model through a bounded queue, `workers` at a time (the local backend runs
+one question per core at once): when `max_waiting` questions already wait, the next one gets 503
+with Retry-After at once instead of waiting without end. The
 light requests (/v1/link, /v1/examples, /v1/feedback) have a queue of their own, so that a crowd
 of them cannot take the CPU from the model, nor wait behind it.
 
@@ -261,25 +262,27 @@ Result = TypeVar("Result")
 
 
 class AskQueue:
-    """Runs blocking pipeline calls one at a time in a worker thread; at most `max_waiting` wait.
+    """Runs blocking pipeline calls in worker threads, `workers` at a time; at most `max_waiting`
+    wait for a turn.
 
     Used from the event loop only (the counters need no lock). A call beyond the bound raises
     Unavailable("overloaded") at once, with a Retry-After estimated from recent answer times.
     """
 
-    def __init__(self, max_waiting: int = DEFAULT_MAX_WAITING, seconds_per_call: float = 5.0):
-        if max_waiting < 0:
-            raise ValueError("max_waiting must be 0 or more")
+    def __init__(self, max_waiting: int = DEFAULT_MAX_WAITING, seconds_per_call: float = 5.0, workers: int = 1):
+        if max_waiting < 0 or workers < 1:
+            raise ValueError("max_waiting must be 0 or more, workers 1 or more")
         self.max_waiting = max_waiting
+        self.workers = workers
         self.running = 0
         self.waiting = 0
         self.seconds_per_call = seconds_per_call  # moving average of recent call times, for Retry-After
-        self._turn = asyncio.Lock()
+        self._turn = asyncio.Semaphore(workers)
 
     async def run(self, work: Callable[[], Result]) -> tuple[Result, float]:
         """(work's result, ms spent waiting for its turn)."""
-        if self.running + self.waiting > self.max_waiting:
-            retry = max(1, math.ceil(self.seconds_per_call * (self.waiting + 1)))
+        if self.running >= self.workers and self.waiting >= self.max_waiting:
+            retry = max(1, math.ceil(self.seconds_per_call * (self.waiting + 1) / self.workers))
             raise Unavailable(
                 "overloaded",
                 f"The server is busy: {self.running + self.waiting} requests are ahead of yours. "
@@ -311,16 +314,17 @@ def create_app(
     backend: str = "local",
     model: str | None = None,
     max_waiting: int = DEFAULT_MAX_WAITING,
+    workers: int = 1,
     query_log: QueryLog | None = None,
     open_teacher: Callable[[Pipeline], Teacher] | None = None,
     admin_token: str | None = None,
 ) -> FastAPI:
     """The API app. `open_pipeline()` builds the pipeline (in a background thread at startup);
     `backend` and `model` name it in /healthz until it is loaded. Records go to `query_log`
-    (default: the per-user query log). `open_teacher(pipeline)` opens the taught pairs (none:
+    (default: the per-user query log). `workers`: questions answered at once. `open_teacher(pipeline)` opens the taught pairs (none:
     /v1/feedback answers 503); `admin_token` lets feedback go live at once."""
     loader = PipelineLoader(open_pipeline, open_teacher)
-    queue = AskQueue(max_waiting)
+    queue = AskQueue(max_waiting, workers=workers)
     light_queue = AskQueue(DEFAULT_MAX_WAITING_LIGHT, seconds_per_call=0.1)
     query_log = query_log or QueryLog()
 

@@ -159,6 +159,12 @@ def count_from_zero(text: str) -> int:
     return int(text)
 
 
+def count_from_one(text: str) -> int:
+    if not text.isdecimal() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return int(text)
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
@@ -240,7 +246,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     taught_url = taught_store_url(args.taught_store)
     model = args.model or (DEFAULT_MODEL if args.backend == "local" else None)
-    app = create_app(open_pipeline, backend=args.backend, model=model, max_waiting=args.queue,
+    app = create_app(open_pipeline, backend=args.backend, model=model, max_waiting=args.queue, workers=args.workers,
                      open_teacher=open_teacher, admin_token=os.environ.get("ASKCRIC_ADMIN_TOKEN") or None)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         err_console.print(f"[yellow]Listening on {args.host}: reachable from other machines.[/yellow]")
@@ -477,6 +483,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--model", help="model name or HF folder for the local backend (default: smollm2-135m)")
     serve.add_argument("--queue", type=count_from_zero, default=4,
                        help="questions that may wait for the model (default 4); more get 503")
+    serve.add_argument("--workers", type=count_from_one, default=os.cpu_count() or 1,
+                       help="questions answered at once (default: one per core, as the local model runs)")
     serve.add_argument("--url", help="stats database URL (default: $ASKCRIC_DB or the per-user SQLite file)")
     serve.add_argument("--taught-store", help=TAUGHT_STORE_HELP)
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
