@@ -176,7 +176,11 @@ def _group_gone(group: int, leader: subprocess.Popen[bytes], timeout: float) -> 
 
 
 def _port_free(host: str, port: int) -> bool:
+    """Nothing listens on the port. Connections of a server that just stopped linger in TIME_WAIT
+    for a minute; they do not stop a new server (uvicorn binds with SO_REUSEADDR), so the probe
+    binds that way too."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:

@@ -73,6 +73,25 @@ def test_a_busy_port_is_refused_before_starting(model_path: Path) -> None:
                 pass
 
 
+def test_connections_left_in_time_wait_do_not_make_the_port_busy() -> None:
+    from serving.vllm_server import _port_free
+
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        client = socket.create_connection(("127.0.0.1", port))
+        accepted, _ = listener.accept()
+        accepted.close()  # the server side closes first: its end stays in TIME_WAIT
+        time.sleep(0.2)
+        client.close()
+        assert not _port_free("127.0.0.1", port)  # still listening
+    assert _port_free("127.0.0.1", port)  # only the TIME_WAIT connection is left
+    with open("/proc/net/tcp") as table:  # and it is there (state 06 = TIME_WAIT)
+        assert any(f":{port:04X} " in line and line.split()[3] == "06" for line in table)
+
+
 def test_a_server_that_is_not_ready_in_time_is_stopped_with_its_log(model_path: Path, tmp_path: Path) -> None:
     log_path = tmp_path / "server.log"
     started = time.monotonic()
