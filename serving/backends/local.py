@@ -24,6 +24,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import copy  # noqa: E402
+import ctypes  # noqa: E402
 import queue  # noqa: E402
 import threading  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
@@ -53,8 +54,9 @@ from serving.backends import (  # noqa: E402
 )
 from serving.models import DEFAULT_MODEL, model_dir, served_name  # noqa: E402
 
-SCORE_LOGITS_BYTES = 512 * 2**20
-"""Upper bound on the logits of one scoring batch (continuations x tokens x vocabulary x fp32)."""
+SCORE_LOGITS_BYTES = 128 * 2**20
+"""Upper bound on the logits of one scoring batch (continuations x tokens x vocabulary x fp32):
+two lanes scoring at once each hold theirs, and the allocator keeps the high-water mark."""
 
 
 @dataclass
@@ -120,6 +122,7 @@ class LocalBackend(Backend):
         try:
             yield lane
         finally:
+            _release_freed_memory()
             self._free_lanes.put(lane)
 
     # --- generation ------------------------------------------------------------------------------
@@ -298,6 +301,26 @@ class LocalBackend(Backend):
                 top=top,
             ))
         return infos
+
+
+def _release_freed_memory() -> None:
+    """Give the logits of a call back to the OS. glibc keeps freed blocks in per-thread arenas;
+    under load a served process's memory then grows run after run (measured by
+    analysis/load_test.py)."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _libc() -> ctypes.CDLL | None:
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim  # glibc only
+        return libc
+    except (OSError, AttributeError):
+        return None
+
+
+_LIBC = _libc()
 
 
 def _eos_ids(model: torch.nn.Module, tokenizer: object) -> frozenset[int]:

@@ -90,13 +90,23 @@ def test_both_backends_serve_the_lora_adapter_alike(vllm_lora_server: VllmServer
         served.close()
 
 
-def test_local_score_equals_a_direct_forward_pass(local_backend: Backend, model_path) -> None:
+@pytest.mark.parametrize("dtype, tolerance", [
+    (torch.float32, 1e-4),  # the cached prefill and the batch are exactly one forward pass
+    (torch.bfloat16, 0.3),  # bf16 rounds differently in the two paths: up to ~0.15 nats a token seen
+])
+def test_local_score_equals_a_direct_forward_pass(model_path, dtype, tolerance) -> None:
+    from serving.backends.local import LocalBackend
+
     prompt = "Q: Virat Kohli's ODI average?\nDSL:"
     continuations = [' batting player "Virat Kohli" odi average', " team odi wins"]
-    scored = local_backend.score(prompt, continuations, top_k=3)
+    backend = LocalBackend(DEFAULT_MODEL, dtype=dtype)
+    try:
+        scored = backend.score(prompt, continuations, top_k=3)
+    finally:
+        backend.close()
 
     tokenizer = AutoTokenizer.from_pretrained(model_path)
-    model = AutoModelForCausalLM.from_pretrained(model_path, dtype=local_backend.dtype).eval()
+    model = AutoModelForCausalLM.from_pretrained(model_path, dtype=dtype).eval()
     prompt_ids = encode_prompt(tokenizer, prompt)
     for continuation, tokens in zip(continuations, scored):
         ids = encode_continuation(tokenizer, continuation)
@@ -106,10 +116,11 @@ def test_local_score_equals_a_direct_forward_pass(local_backend: Backend, model_
         assert len(tokens) == len(ids)
         for position, (token_id, token) in enumerate(zip(ids, tokens)):
             row = logprobs[position]
-            assert token.logprob == pytest.approx(float(row[token_id]), abs=1e-4)
-            assert token.rank == int((row > row[token_id]).sum()) + 1
-            assert token.entropy == pytest.approx(float(-(row.exp() * row).sum()), abs=1e-3)
-            assert token.top[0][1] == pytest.approx(float(row.max()), abs=1e-4)
+            assert token.logprob == pytest.approx(float(row[token_id]), abs=tolerance)
+            if dtype == torch.float32:
+                assert token.rank == int((row > row[token_id]).sum()) + 1
+            assert token.entropy == pytest.approx(float(-(row.exp() * row).sum()), abs=tolerance)
+            assert token.top[0][1] == pytest.approx(float(row.max()), abs=tolerance)
 
 
 def test_scores_carry_ranks_and_top_alternatives(backend: Backend) -> None:
