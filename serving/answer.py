@@ -57,3 +57,5 @@ class Answer(BaseModel):
     error: ErrorInfo | None = None
     notes: list[NoteInfo] = Field(default_factory=list)  # what the answer left out, reinterpreted or cannot cover
     alternatives: list[Alternative] = Field(default_factory=list)
+    # a Vega-Lite spec (with its data) for grouped answers, rankings and comparisons (serving/chart.py)
+    chart: dict | None = None

@@ -204,7 +204,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         print(answer.model_dump_json())
         return 1 if answer.error else 0
-    if args.show_prompt and answer.error is None:
+    if (args.show_prompt or args.explain) and answer.error is None:
         err_console.print(pipeline.translate(args.question, strategy).prompt, highlight=False)
     if answer.error:
         err_console.print(f"[red]{answer.error.kind}[/red]: {answer.error.message}", highlight=False)
@@ -213,14 +213,41 @@ def cmd_ask(args: argparse.Namespace) -> int:
     print_table(answer.columns, answer.rows)
     for note in answer.notes:
         console.print(f"[yellow]{note.kind}[/yellow]: {note.message}", highlight=False)
+    for alternative in answer.alternatives:
+        console.print(f"[cyan]or did you mean[/cyan] {alternative.description}  [dim]{alternative.dsl}[/dim]", highlight=False)
     console.print(f"[dim]{answer.dsl}\n{answer.description}[/dim]", highlight=False)
-    examples = Table("similarity", "example question", "DSL", title="Examples used (nearest last)")
-    for example in answer.examples:
-        examples.add_row(f"{example.score:.2f}", example.question, example.dsl)
-    console.print(examples)
-    timings = ", ".join(f"{stage} {ms:.0f}" for stage, ms in answer.timings_ms.items())
-    err_console.print(f"{answer.backend} / {answer.model} — ms: {timings}", highlight=False)
+    if args.chart:
+        write_chart(answer.chart, args.chart)
+    if args.explain:
+        examples = Table("similarity", "example question", "DSL", title="Examples used (nearest last)")
+        for example in answer.examples:
+            examples.add_row(f"{example.score:.2f}", example.question, example.dsl)
+        console.print(examples)
+        timings = ", ".join(f"{stage} {ms:.0f}" for stage, ms in answer.timings_ms.items())
+        err_console.print(f"{answer.backend} / {answer.model} — ms: {timings}", highlight=False)
     return 0
+
+
+def write_chart(spec: dict | None, path: str) -> None:
+    """The answer's chart as SVG or PNG (by the file's extension), rendered by vl-convert."""
+    if spec is None:
+        err_console.print(f"[yellow]no chart[/yellow]: this answer has none (charts are drawn for one figure per "
+                          f"group, rankings and comparisons); {path} not written.", highlight=False)
+        return
+    import vl_convert
+
+    fixed = {**spec, "width": 480}  # the page fits the chart to its container; a file needs a width
+    try:
+        if path.lower().endswith(".png"):
+            with open(path, "wb") as out:
+                out.write(vl_convert.vegalite_to_png(fixed, scale=2))
+        else:
+            with open(path, "w", encoding="utf-8") as out:
+                out.write(vl_convert.vegalite_to_svg(fixed))
+    except OSError as error:
+        err_console.print(f"[red]chart_not_written[/red]: {path}: {error.strerror}", highlight=False)
+        return
+    err_console.print(f"chart written to {path}", highlight=False)
 
 
 # --- serve --------------------------------------------------------------------------------------
@@ -470,6 +497,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("-k", type=int, help="examples in the prompt (default 8)")
     ask.add_argument("--budget", type=int, help="prompt token budget (default: context minus output)")
     ask.add_argument("--show-prompt", action="store_true", help="print the few-shot prompt (on stderr)")
+    ask.add_argument("--explain", action="store_true",
+                     help="also show how it was answered: the prompt, the examples used and the timings")
+    ask.add_argument("--chart", metavar="FILE", help="write the answer's chart (grouped answers, rankings, "
+                                                    "comparisons) to FILE.svg or FILE.png")
     ask.add_argument("--converge", action="store_true", help="add the DSL's token probabilities for k = 0..8 examples")
     ask.add_argument("--url", help="stats database URL (default: $ASKCRIC_DB or the per-user SQLite file)")
     ask.add_argument("--taught-store", help=TAUGHT_STORE_HELP)

@@ -39,6 +39,7 @@ from retrieval.prompt import DEFAULT_BUDGET, pack, render
 from retrieval.store import ExampleStore, ScoredExample
 from retrieval.taught import TaughtIndex, TaughtPair
 from serving.answer import Alternative, Answer, ErrorInfo, ExampleUsed, NoteInfo, printable
+from serving.chart import chart_spec
 from serving.backends import Backend, BackendError, BackendTimeout, BackendUnavailable, TokenInfo
 from statsdb.database import QueryTimeout
 
@@ -267,6 +268,7 @@ class Pipeline:
             answer.dsl, answer.description, answer.sql = result.dsl, result.description, result.sql
             answer.columns, answer.rows = result.columns, result.rows
             answer.summary = summarize(result.query, result.columns, result.rows)
+            answer.chart = chart_spec(result.query, result.columns, result.rows, result.description)
             answer.timings_ms.update(result.timings_ms)
             notes += coverage_notes(result.resolved, self.engine)
             answer.notes = [NoteInfo(kind=n.kind, message=n.message) for n in notes]

@@ -58,6 +58,7 @@ async function checkHealth() {
 // --- asking --------------------------------------------------------------------------------------
 
 function reset() {
+  $("chart").replaceChildren();
   for (const id of ["error", "answer", "alternatives-section", "query", "convergence-section", "mentions-section", "examples-section"]) {
     show(id, false);
   }
@@ -104,6 +105,8 @@ function renderError(kind, message, retryAfter) {
 function renderAnswer(answer, retryAfter) {
   if (answer.error) renderError(answer.error.kind, answer.error.message, retryAfter);
   if (answer.columns && answer.columns.length) renderTable(answer);
+  renderChart(answer.chart);
+  renderMargin(answer);
   renderNotes(answer.notes || []);
   renderFeedback(answer);
   renderAlternatives(answer.question, answer.alternatives || []);
@@ -135,6 +138,22 @@ function renderTable(answer) {
   const n = answer.rows.length;
   $("row-count").textContent = n === 0 ? "No rows: nothing matches." : `${n} row${n === 1 ? "" : "s"}`;
   show("answer", true);
+}
+
+// A confidence a fan can read: how close the next reading of the question came.
+function renderMargin(answer) {
+  const next = (answer.alternatives || [])[0];
+  $("how-margin").textContent = !answer.dsl ? "" : next
+    ? `— another reading came close (${Math.round(next.score * 100)}% of the likelihood): see "Did you mean…"`
+    : "— no other reading came close";
+}
+
+// Grouped answers, rankings and comparisons come with a Vega-Lite spec (serving/chart.py).
+function renderChart(spec) {
+  const box = $("chart");
+  box.replaceChildren();
+  box.hidden = !spec;
+  if (spec) vegaEmbed(box, spec, { actions: false, renderer: "svg" }).catch((error) => { box.hidden = true; console.error(error); });
 }
 
 // Notes are part of the answer (what it could not use, how a number was read, gaps in the data),

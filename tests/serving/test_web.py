@@ -57,6 +57,9 @@ def test_asking_shows_the_answer_table_the_token_view_and_the_learning_curve(pag
     expect(page.locator("#result thead")).to_contain_text("runs")
     expect(page.locator("#description")).not_to_be_empty()
     expect(page.locator("#summary")).to_contain_text("Virat Kohli: runs")  # the answer in words, first
+    # How it was answered: folded away for a fan, one click for whoever wants it.
+    expect(page.locator("#dsl")).to_be_hidden()
+    page.click("#how > summary")
     expect(page.locator("#dsl")).to_contain_text('player "Virat Kohli"')
 
     # The token view: one shaded span per DSL token; hovering one shows its alternatives and entropy.
@@ -86,6 +89,33 @@ def test_asking_shows_the_answer_table_the_token_view_and_the_learning_curve(pag
     print(f"screenshot: {screenshot}")
 
 
+ARTIFACTS = Path(__file__).parents[2] / "analysis" / "output" / "screenshots"
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_by_year_answer_shows_its_sentence_and_a_chart_at_desktop_and_phone_width(browser, api_server, width):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        page.goto(f"{api_server.url}/")
+        page.fill("#question", "Virat Kohli ODI runs by year")
+        page.click("#ask")
+        expect(page.locator("#chart svg")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+        expect(page.locator("#summary")).to_contain_text("Virat Kohli")
+        expect(page.locator("#chart")).to_contain_text("2018")  # an axis label from the answer's rows
+        chart_box = page.locator("#chart").bounding_box()
+        assert chart_box["width"] <= width  # no sideways scrolling on a phone
+        # Written where a reviewer looks (kept out of git): the page at each width.
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shot = ARTIFACTS / f"askcric-by-year-{width}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 10_000
+        print(f"screenshot: {shot}")
+    finally:
+        page.close()
+
+
 def test_a_refused_question_shows_its_error(page):
     from playwright.sync_api import expect
 
@@ -104,6 +134,7 @@ def test_notes_show_under_the_answer_and_alternatives_re_ask(page):
     page.click("#ask")
     alternatives = page.locator("#alternatives button")
     expect(alternatives.first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(page.locator("#how-margin")).to_contain_text("another reading came close")
     expect(page.locator("#dsl")).to_contain_text("batting")
     picked = alternatives.first.get_attribute("title")
     alternatives.first.click()
