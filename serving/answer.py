@@ -5,7 +5,7 @@ One pydantic model shared by the CLI, the REST API and the web page, so the thre
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_serializer
 
 
 def printable(text: str | None) -> str | None:
@@ -17,6 +17,21 @@ def printable(text: str | None) -> str | None:
 class ErrorInfo(BaseModel):
     kind: str
     message: str
+    # unknown_name / ambiguous_name: the words that named nobody (or several), and for an unknown
+    # name the nearest names (the page offers them); left out of the JSON for other errors
+    name: str | None = None
+    suggestions: list[str] = Field(default_factory=list)
+
+    @model_serializer(mode="wrap")
+    def _only_what_is_set(self, handler):
+        return {key: value for key, value in handler(self).items()
+                if key in ("kind", "message") or value not in (None, [])}
+
+
+def error_info(error: Exception) -> ErrorInfo:
+    """The ErrorInfo of a refusal (a QuestionError or DslError: `kind` and message)."""
+    return ErrorInfo(kind=error.kind, message=str(error), name=getattr(error, "name", None),
+                     suggestions=list(getattr(error, "suggestions", ()))[:3])
 
 
 class ExampleUsed(BaseModel):
@@ -59,3 +74,5 @@ class Answer(BaseModel):
     alternatives: list[Alternative] = Field(default_factory=list)
     # a Vega-Lite spec (with its data) for grouped answers, rankings and comparisons (serving/chart.py)
     chart: dict | None = None
+    # the REST API's conversation this answer belongs to: send it back with a follow-up question
+    conversation_id: str | None = None

@@ -40,6 +40,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from serving.answer import Answer, ErrorInfo, ExampleUsed, printable
+from serving.conversation import Conversations, Turn, new_conversation_id
 from serving.querylog import QueryLog
 
 if TYPE_CHECKING:
@@ -115,6 +116,11 @@ class AskRequest(BaseModel):
                                         "an answer's `alternatives`, or a query the fan edited.")
     converge: StrictBool = Field(False, description="Also score the chosen DSL with k = 0..8 of its examples "
                                               "(the `convergence` curve); several extra model calls.")
+    conversation_id: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,64}$",
+                                        description="The `conversation_id` of an earlier answer: a follow-up "
+                                                    "(\"and in Tests?\", \"what about Smith?\") is read against "
+                                                    "its query. Kept 30 minutes after the last question; "
+                                                    "without it, a new conversation starts.")
 
 
 class Health(BaseModel):
@@ -324,6 +330,7 @@ def create_app(
     (default: the per-user query log). `workers`: questions answered at once. `open_teacher(pipeline)` opens the taught pairs (none:
     /v1/feedback answers 503); `admin_token` lets feedback go live at once."""
     loader = PipelineLoader(open_pipeline, open_teacher)
+    conversations = Conversations()
     queue = AskQueue(max_waiting, workers=workers)
     light_queue = AskQueue(DEFAULT_MAX_WAITING_LIGHT, seconds_per_call=0.1)
     query_log = query_log or QueryLog()
@@ -424,9 +431,12 @@ def create_app(
     async def ask(request: AskRequest) -> JSONResponse:
         """Answer a cricket statistics question: the result table, the DSL that produced it, its
         English reading, the SQL, the examples used, the DSL's token probabilities and timings."""
+        conversation = request.conversation_id or new_conversation_id()
+        after = conversations.last(conversation)
         try:
             pipeline = loader.get()
-            answer, waited_ms = await queue.run(lambda: pipeline.ask(request.question, converge=request.converge, dsl=request.dsl))
+            answer, waited_ms = await queue.run(lambda: pipeline.ask(request.question, converge=request.converge,
+                                                                     dsl=request.dsl, after=after))
         except Unavailable as busy:
             return await respond(refused(request.question, busy.kind, str(busy)), busy.retry_after)
         except Exception:  # noqa: BLE001 - the caller still gets an Answer; the trace goes to the log
@@ -434,6 +444,9 @@ def create_app(
             return await respond(refused(request.question, "internal_error",
                                          "Something went wrong answering this question; it has been logged."))
         answer.timings_ms["queue"] = round(waited_ms, 2)
+        answer.conversation_id = conversation
+        if answer.error is None and answer.dsl:
+            conversations.remember(conversation, Turn(request.question, answer.dsl))
         unreachable = answer.error is not None and answer.error.kind == "backend_unavailable"
         return await respond(answer, BACKEND_RETRY_AFTER if unreachable else None)
 

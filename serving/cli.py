@@ -168,7 +168,7 @@ def count_from_one(text: str) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from serving.answer import Answer, ErrorInfo, printable
+    from serving.answer import Answer, ErrorInfo, error_info, printable
     from serving.backends import BackendError
     from dsl.errors import DslError
     from dsl.link import Linker
@@ -194,8 +194,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         kind = "database_missing" if isinstance(error, DatabaseMissing) else "backend_unavailable"
         answer = Answer(question=args.question, backend=args.backend, error=ErrorInfo(kind=kind, message=str(error)))
     except (QuestionError, DslError) as error:
-        answer = Answer(question=printable(args.question), backend=args.backend,
-                        error=ErrorInfo(kind=error.kind, message=str(error)))
+        answer = Answer(question=printable(args.question), backend=args.backend, error=error_info(error))
     else:
         answer = pipeline.ask(args.question, strategy, **({"converge": True} if args.converge else {}))
     from serving.querylog import QueryLog
@@ -206,6 +205,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return 1 if answer.error else 0
     if (args.show_prompt or args.explain) and answer.error is None:
         err_console.print(pipeline.translate(args.question, strategy).prompt, highlight=False)
+    code = print_answer(answer, explain=args.explain)
+    if args.chart and code == 0:
+        write_chart(answer.chart, args.chart)
+    return code
+
+
+def print_answer(answer, *, explain: bool = False) -> int:
+    """The answer for a person: its sentence, table, notes, other readings, query; 1 on an error."""
     if answer.error:
         err_console.print(f"[red]{answer.error.kind}[/red]: {answer.error.message}", highlight=False)
         return 1
@@ -216,9 +223,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for alternative in answer.alternatives:
         console.print(f"[cyan]or did you mean[/cyan] {alternative.description}  [dim]{alternative.dsl}[/dim]", highlight=False)
     console.print(f"[dim]{answer.dsl}\n{answer.description}[/dim]", highlight=False)
-    if args.chart:
-        write_chart(answer.chart, args.chart)
-    if args.explain:
+    if explain:
         examples = Table("similarity", "example question", "DSL", title="Examples used (nearest last)")
         for example in answer.examples:
             examples.add_row(f"{example.score:.2f}", example.question, example.dsl)
@@ -248,6 +253,54 @@ def write_chart(spec: dict | None, path: str) -> None:
         err_console.print(f"[red]chart_not_written[/red]: {path}: {error.strerror}", highlight=False)
         return
     err_console.print(f"chart written to {path}", highlight=False)
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Questions one after another; a follow-up ("and in Tests?") is read against the last answer."""
+    import readline  # noqa: F401 - line editing and history for input()
+
+    from retrieval.taught import TaughtStore
+    from serving.backends import BackendError
+    from serving.conversation import Turn
+    from serving.pipeline import Pipeline
+    from serving.teaching import Teacher, taught_store_url
+    from statsdb.database import DatabaseMissing, data_dir, open_engine
+
+    history = data_dir() / "chat_history"
+    try:
+        readline.read_history_file(history)
+    except OSError:
+        pass
+    try:
+        engine = open_engine(args.url)
+        with progress_bar() as bar:
+            pipeline = Pipeline.open(open_backend(args.backend, args.vllm_url, args.model), engine,
+                                     progress=rich_progress(bar))
+        Teacher(TaughtStore(taught_store_url(args.taught_store)), pipeline).sync()
+    except (DatabaseMissing, BackendError) as error:
+        err_console.print(f"[red]cannot start[/red]: {error}", highlight=False)
+        return 1
+    console.print("Ask a cricket statistics question; follow up with e.g. \"and in Tests?\", \"what about Smith?\". "
+                  "Ctrl-D or 'quit' ends.", highlight=False)
+    last: Turn | None = None
+    while True:
+        try:
+            question = input("askcric> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            console.print()
+            break
+        if question.lower() in ("quit", "exit"):
+            break
+        if not question:
+            continue
+        answer = pipeline.ask(question, after=last)
+        if print_answer(answer) == 0 and answer.dsl:
+            last = Turn(question, answer.dsl)
+    try:
+        readline.write_history_file(history)
+    except OSError:
+        pass
+    return 0
 
 
 # --- serve --------------------------------------------------------------------------------------
@@ -505,6 +558,14 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--url", help="stats database URL (default: $ASKCRIC_DB or the per-user SQLite file)")
     ask.add_argument("--taught-store", help=TAUGHT_STORE_HELP)
     ask.set_defaults(handler=cmd_ask)
+
+    chat = commands.add_parser("chat", help="ask questions one after another, with follow-ups (\"and in Tests?\")")
+    chat.add_argument("--backend", choices=["local", "vllm"], default="local")
+    chat.add_argument("--vllm-url", help="vLLM server URL (default: $ASKCRIC_VLLM_URL or http://127.0.0.1:8011)")
+    chat.add_argument("--model", help="model name or HF folder (default: smollm2-135m)")
+    chat.add_argument("--url", help="stats database URL (default: $ASKCRIC_DB or the per-user SQLite file)")
+    chat.add_argument("--taught-store", help=TAUGHT_STORE_HELP)
+    chat.set_defaults(handler=cmd_chat)
 
     serve = commands.add_parser("serve", help="the REST API and web page (uvicorn, loopback by default)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")

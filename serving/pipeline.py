@@ -26,6 +26,7 @@ from dsl.coverage import coverage_notes, year_spans
 from dsl.errors import DslError, UnknownName
 from dsl.execute import Laps, compile_error, run_dsl
 from dsl.faithfulness import Audited, audit_numbers, check_complete, refuse_mixed_genders, refuse_unanswerable
+from dsl.followup import follow_up
 from dsl.lexicon import lexicon
 from dsl.link import MASK_VERSION, Linked, Linker
 from dsl.notes import Note
@@ -38,9 +39,10 @@ from dsl.summary import summarize
 from retrieval.prompt import DEFAULT_BUDGET, pack, render
 from retrieval.store import ExampleStore, ScoredExample
 from retrieval.taught import TaughtIndex, TaughtPair
-from serving.answer import Alternative, Answer, ErrorInfo, ExampleUsed, NoteInfo, printable
-from serving.chart import chart_spec
+from serving.answer import Alternative, Answer, ErrorInfo, ExampleUsed, NoteInfo, error_info, printable
 from serving.backends import Backend, BackendError, BackendTimeout, BackendUnavailable, TokenInfo
+from serving.chart import chart_spec
+from serving.conversation import Turn
 from statsdb.database import QueryTimeout
 
 MAX_QUESTION_CHARS = 300
@@ -256,14 +258,20 @@ class Pipeline:
     # --- question -> answer ----------------------------------------------------------------------
 
     def ask(self, question: str, strategy: Strategy = DEFAULT_STRATEGY, *, converge: bool = False,
-            dsl: str | None = None) -> Answer:
+            dsl: str | None = None, after: Turn | None = None) -> Answer:
         """The answer; with `converge`, also the chosen DSL's token probabilities for k = 0..8 examples.
         With `dsl`, the question is answered by that query (a reading the fan picked or edited)
-        instead of a translated one."""
+        instead of a translated one. With `after`, a follow-up ("and in Tests?") is read against
+        that turn's query (dsl/followup.py)."""
         answer = Answer(question=question, backend=self.backend.name, model=self.backend.model)
         started = time.perf_counter()
         try:
-            notes = [] if dsl is not None else self._translate_into(answer, question, strategy, converge)
+            followed = self._follow_up(question, after) if dsl is None and after is not None else None
+            if followed is not None:
+                dsl = followed
+                notes = [Note("interpreted", f"Read as a follow-up to the previous question: {describe(parse(dsl))}.")]
+            else:
+                notes = [] if dsl is not None else self._translate_into(answer, question, strategy, converge)
             result = run_dsl(dsl if dsl is not None else answer.dsl, self.engine)
             answer.dsl, answer.description, answer.sql = result.dsl, result.description, result.sql
             answer.columns, answer.rows = result.columns, result.rows
@@ -272,10 +280,8 @@ class Pipeline:
             answer.timings_ms.update(result.timings_ms)
             notes += coverage_notes(result.resolved, self.engine)
             answer.notes = [NoteInfo(kind=n.kind, message=n.message) for n in notes]
-        except QuestionError as error:
-            answer.error = ErrorInfo(kind=error.kind, message=str(error))
-        except DslError as error:
-            answer.error = ErrorInfo(kind=error.kind, message=str(error))
+        except (QuestionError, DslError) as error:
+            answer.error = error_info(error)
         except QueryTimeout as error:
             answer.error = ErrorInfo(kind="query_timeout", message=str(error))
         except DBAPIError:  # the details (SQL, file paths) go to the log, not to the fan
@@ -288,6 +294,17 @@ class Pipeline:
             answer.error = ErrorInfo(kind="model_error", message=str(error))
         answer.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 1)
         return answer
+
+    def _follow_up(self, question: str, after: Turn) -> str | None:
+        """The previous turn's query with this question's parts, if it reads as a follow-up."""
+        if not question.strip() or len(question) > MAX_QUESTION_CHARS or printable(question) != question:
+            return None  # read_question says what is wrong with it
+        linked = self.linker.link(question)
+        _check_names(linked, self.engine)
+        merged = follow_up(parse(after.dsl), linked, lexicon(self.engine).franchises)
+        if merged is None or compile_error(merged, self.engine) is not None:
+            return None
+        return to_dsl(merged)
 
     def _translate_into(self, answer: Answer, question: str, strategy: Strategy, converge: bool) -> list[Note]:
         """Translate the question, fill the answer's translation keys, and return its notes."""

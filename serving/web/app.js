@@ -66,6 +66,8 @@ function reset() {
   $("token-tip").hidden = true;
 }
 
+let conversationId = null;  // the server's conversation: follow-ups ("and in Tests?") are read against it
+
 // `dsl`: answer with this reading (an alternative the fan picked) instead of translating again.
 async function ask(question, dsl) {
   reset();
@@ -80,9 +82,11 @@ async function ask(question, dsl) {
     const response = await fetch("/v1/ask", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(dsl ? { question, converge, dsl } : { question, converge }),
+      body: JSON.stringify({ question, converge, ...(dsl ? { dsl } : {}),
+        ...(conversationId ? { conversation_id: conversationId } : {}) }),
     });
     const answer = await response.json();
+    if (answer.conversation_id) conversationId = answer.conversation_id;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     $("status").textContent = `HTTP ${response.status} in ${seconds} s`;
     renderAnswer(answer, response.headers.get("Retry-After"));
@@ -96,14 +100,26 @@ async function ask(question, dsl) {
   if (mentions) renderMentions(mentions);
 }
 
-function renderError(kind, message, retryAfter) {
+function renderError(kind, message, retryAfter, error = {}, question = "") {
   $("error-kind").textContent = kind;
   $("error-message").textContent = message + (retryAfter ? ` (Retry-After: ${retryAfter} s)` : "");
+  // A name that matched nobody: the nearest names re-ask the question with the name replaced.
+  const list = $("suggestions");
+  list.replaceChildren();
+  for (const name of error.suggestions || []) {
+    const button = el("button", { type: "button", class: "suggestion" }, name);
+    button.addEventListener("click", () => {
+      const fixed = question.split(error.name).join(name);
+      $("question").value = fixed;
+      ask(fixed);
+    });
+    list.appendChild(el("li")).append(button);
+  }
   show("error", true);
 }
 
 function renderAnswer(answer, retryAfter) {
-  if (answer.error) renderError(answer.error.kind, answer.error.message, retryAfter);
+  if (answer.error) renderError(answer.error.kind, answer.error.message, retryAfter, answer.error, answer.question || "");
   if (answer.columns && answer.columns.length) renderTable(answer);
   renderChart(answer.chart);
   renderMargin(answer);

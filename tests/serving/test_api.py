@@ -270,3 +270,25 @@ def test_each_question_writes_one_record_to_the_query_log(api_server, client, cl
     lines = [json.loads(line) for line in (api_server.log_dir / "queries.jsonl").read_text().splitlines()]
     assert [line["error_kind"] for line in lines if line["question"] == question] == ["unknown_name"]
     assert {"ts", "question", "dsl", "error_kind", "timings_ms", "backend"} <= set(lines[-1])
+
+
+# --- conversations ------------------------------------------------------------------------------
+
+def test_a_follow_up_in_the_same_conversation_is_read_against_the_previous_answer(client):
+    first = client.post("/v1/ask", json={"question": "Virat Kohli's ODI average against Australia since 2015"}).json()
+    conversation = first["conversation_id"]
+    assert first["error"] is None and conversation
+    second = client.post("/v1/ask", json={"question": "and in Tests?", "conversation_id": conversation}).json()
+    assert second["dsl"] == 'batting player "Virat Kohli" test vs "Australia" since 2015 average'
+    assert second["conversation_id"] == conversation
+    assert any(note["kind"] == "interpreted" and "follow-up" in note["message"] for note in second["notes"])
+    third = client.post("/v1/ask", json={"question": "what about Joe Root?", "conversation_id": conversation}).json()
+    assert third["dsl"] == 'batting player "Joe Root" test vs "Australia" since 2015 average'
+    # In a conversation of its own the same words are not a follow-up of anything.
+    alone = client.post("/v1/ask", json={"question": "what about Joe Root?"}).json()
+    assert alone["conversation_id"] != conversation and alone["dsl"] != third["dsl"]
+
+
+def test_a_malformed_conversation_id_is_refused(client):
+    response = client.post("/v1/ask", json={"question": CLEAR, "conversation_id": "../../etc/passwd"})
+    assert response.status_code == 422 and response.json()["error"]["kind"] == "invalid_request"

@@ -104,3 +104,50 @@ def test_teach_and_review_from_the_shell(tmp_path, full_db):
     missing = run_cli("review", "reject", "99", env=env)
     assert missing.returncode == 1 and "no_such_pair" in missing.stderr
     assert run_cli("review", "12", env=env).returncode == 2
+
+
+def test_chat_reads_three_follow_ups_in_a_row_through_a_terminal(tmp_path, full_db):
+    import pty
+    import re
+    import select
+    import time
+
+    from statsdb.database import data_dir
+    from tests.conftest import require_model
+
+    require_model()
+    (tmp_path / "models").symlink_to(data_dir() / "models")  # the prepared model; history stays in tmp_path
+    env = {**os.environ, "ASKCRIC_HOME": str(tmp_path), "ASKCRIC_DB": default_url(), "COLUMNS": "200",
+           "ASKCRIC_TAUGHT_URL": f"sqlite:///{tmp_path / 'taught.sqlite'}"}
+    leader, follower = pty.openpty()
+    chat = subprocess.Popen([sys.executable, "-c", "import sys; from serving.cli import main; sys.exit(main())", "chat"],
+                            stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True)
+    os.close(follower)
+
+    def until_prompt(timeout: float = 180) -> str:
+        seen, deadline = b"", time.monotonic() + timeout
+        while b"askcric> " not in seen:
+            assert time.monotonic() < deadline, f"no prompt; the terminal shows: {seen.decode(errors='replace')[-2000:]}"
+            if select.select([leader], [], [], 1)[0]:
+                seen += os.read(leader, 65536)
+        return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", seen.decode(errors="replace"))
+
+    try:
+        until_prompt()
+        queries = []
+        for line in ["Virat Kohli ODI average against Australia since 2015", "and in Tests?", "what about Joe Root?",
+                     "since 2020?"]:
+            os.write(leader, line.encode() + b"\n")
+            shown = until_prompt()
+            queries.append(next(text.strip() for text in shown.splitlines() if text.strip().startswith("batting ")))
+        os.write(leader, b"quit\n")
+        assert chat.wait(timeout=60) == 0
+    finally:
+        chat.kill()
+        os.close(leader)
+    assert queries == [
+        'batting player "Virat Kohli" odi vs "Australia" since 2015 average',
+        'batting player "Virat Kohli" test vs "Australia" since 2015 average',
+        'batting player "Joe Root" test vs "Australia" since 2015 average',
+        'batting player "Joe Root" test vs "Australia" since 2020 average',
+    ]

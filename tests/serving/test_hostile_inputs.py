@@ -66,9 +66,10 @@ def fingerprint_before(full_db) -> str:
 
 
 def one_error_shape(body: dict) -> bool:
-    """An Answer (with an `error` or rows), or {"error": {"kind", "message"}} alone."""
+    """An Answer (with an `error` or rows), or {"error": {"kind", "message"}} alone (a name that
+    matches nobody also says which words, and the nearest names)."""
     error = body.get("error")
-    if error is not None and set(error) != {"kind", "message"}:
+    if error is not None and not {"kind", "message"} <= set(error) <= {"kind", "message", "name", "suggestions"}:
         return False
     return set(body) == set(Answer.model_fields) or set(body) == {"error"}
 

@@ -179,6 +179,32 @@ def test_right_and_wrong_buttons_store_the_fans_verdict_for_review(page, api_ser
     assert stored == [(answered, "right", "pending"), (picked, "wrong", "pending")]
 
 
+def test_a_follow_up_answers_the_narrowed_question(page):
+    from playwright.sync_api import expect
+
+    page.fill("#question", "Virat Kohli's ODI average against Australia since 2015")
+    page.click("#ask")
+    expect(page.locator("#dsl")).to_contain_text("odi", timeout=ANSWER_TIMEOUT_MS)
+    page.fill("#question", "and in Tests?")
+    page.click("#ask")
+    expect(page.locator("#dsl")).to_have_text('batting player "Virat Kohli" test vs "Australia" since 2015 average',
+                                               timeout=ANSWER_TIMEOUT_MS)
+    expect(page.locator("#notes")).to_contain_text("follow-up")
+
+
+def test_an_unknown_name_offers_the_nearest_names_and_clicking_one_re_asks(page):
+    from playwright.sync_api import expect
+
+    page.fill("#question", "Kohly ODI runs")
+    page.click("#ask")
+    expect(page.locator("#error-kind")).to_have_text("unknown_name", timeout=ANSWER_TIMEOUT_MS)
+    suggestion = page.locator("#suggestions button", has_text="Virat Kohli")
+    expect(suggestion).to_be_visible()
+    suggestion.click()
+    expect(page.locator("#question")).to_have_value("Virat Kohli ODI runs")
+    expect(page.locator("#result tbody tr").first).to_contain_text("Virat Kohli", timeout=ANSWER_TIMEOUT_MS)
+
+
 def test_the_page_states_the_coverage_in_the_readmes_words(page):
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     stated = next(paragraph for paragraph in readme.split("\n\n") if paragraph.startswith("Coverage:"))
