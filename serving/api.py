@@ -161,6 +161,31 @@ class ErrorBody(BaseModel):
     error: ErrorInfo
 
 
+class ExampleQuestions(BaseModel):
+    kind: str
+    questions: list[str]
+
+
+# The kinds of question the empty page offers, each as the corpus tags that mark it.
+SHOWCASE = (
+    ("A player's figures", ("player", "aggregate")), ("Rankings", ("ranking",)), ("Breakdowns: by year, opposition, ground", ("grouped",)),
+    ("Best innings and lists", ("bestinnings",)), ("Teams and results", ("team", "result")),
+    ("Partnerships", ("partnership",)), ("Comparisons", ("compare",)), ("Records within a season", ("per-season",)),
+    ("Fastest and streaks", ("milestone",)),
+)
+
+
+def showcase(pairs, per_kind: int = 3) -> list[ExampleQuestions]:
+    """A few train questions of each kind, chosen the same way on every start."""
+    import random
+
+    shown = []
+    for kind, tags in SHOWCASE:
+        fitting = sorted(p.question for p in pairs if set(tags) <= set(p.tags) and p.question[:1].isupper())
+        shown.append(ExampleQuestions(kind=kind, questions=random.Random(kind).sample(fitting, min(per_kind, len(fitting)))))
+    return [kind for kind in shown if kind.questions]
+
+
 class FeedbackRequest(BaseModel):
     question: Text = Field(max_length=MAX_QUESTION_CHARS, description="the question as it was asked")
     dsl: Text | None = Field(None, max_length=MAX_QUESTION_CHARS * 2,
@@ -517,6 +542,12 @@ def create_app(
                              mentions=[LinkedMention(**asdict(m)) for m in linked.mentions])
 
         return await light(mentions)
+
+    @app.get("/v1/example-questions", response_model=list[ExampleQuestions], responses={503: {"model": ErrorBody}},
+             tags=["questions"])
+    async def example_questions():
+        """Questions of each kind askcric answers, from its example corpus (the empty page shows them)."""
+        return await light(lambda pipeline: showcase(pipeline.store.pairs))
 
     def may_teach(authorization: str | None) -> bool | JSONResponse:
         """False: feedback for review; True: an operator's token, live at once; or the refusal."""

@@ -49,10 +49,56 @@ async function checkHealth() {
     $("health").textContent = health.ready ? `${name} — ready` : `${name} — loading the model…`;
     $("health").className = health.ready ? "health good" : "health";
     if (!health.ready) setTimeout(checkHealth, 2000);
+    else renderShowcase();
   } catch (error) {
     $("health").textContent = "The server does not answer.";
     $("health").className = "health bad";
   }
+}
+
+// --- the empty page: example questions of each kind, and this browser's recent questions --------
+
+const RECENT_KEY = "askcric.recent";
+const RECENT_MAX = 8;
+
+function recentQuestions() {
+  try {
+    const kept = JSON.parse(localStorage.getItem(RECENT_KEY) || "[]");
+    return Array.isArray(kept) ? kept.filter((q) => typeof q === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+function remember(question) {
+  const kept = [question, ...recentQuestions().filter((q) => q !== question)].slice(0, RECENT_MAX);
+  try { localStorage.setItem(RECENT_KEY, JSON.stringify(kept)); } catch { /* private mode: not kept */ }
+}
+
+function questionChip(question) {
+  const button = el("button", { type: "button", class: "chip" }, question);
+  button.addEventListener("click", () => { $("question").value = question; ask(question); });
+  return el("li").appendChild(button).parentNode;
+}
+
+function renderRecent() {
+  const kept = recentQuestions();
+  $("recent").replaceChildren(...kept.map(questionChip));
+  $("recent-box").hidden = kept.length === 0;
+}
+
+async function renderShowcase() {
+  try {
+    const response = await fetch("/v1/example-questions");
+    if (!response.ok) return;
+    const kinds = await response.json();
+    $("showcase").replaceChildren(...kinds.map((kind) => {
+      const group = el("div", { class: "kind" });
+      group.append(el("h3", {}, kind.kind), el("ul", { class: "chips" }));
+      group.lastChild.append(...kind.questions.map(questionChip));
+      return group;
+    }));
+  } catch { /* the page works without them */ }
 }
 
 // --- asking --------------------------------------------------------------------------------------
@@ -71,6 +117,8 @@ let conversationId = null;  // the server's conversation: follow-ups ("and in Te
 // `dsl`: answer with this reading (an alternative the fan picked) instead of translating again.
 async function ask(question, dsl) {
   reset();
+  remember(question);
+  show("start", false);
   const converge = $("converge").checked;
   $("ask").disabled = true;
   $("status").textContent = converge ? "Thinking (and scoring the learning curve)…" : "Thinking…";
@@ -381,6 +429,7 @@ document.addEventListener("DOMContentLoaded", () => {
     ask(question);
   });
   wireFeedback();
+  renderRecent();
   checkHealth();
   const preset = new URLSearchParams(location.search).get("q");
   if (preset) {

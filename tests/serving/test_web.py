@@ -116,6 +116,23 @@ def test_a_by_year_answer_shows_its_sentence_and_a_chart_at_desktop_and_phone_wi
         page.close()
 
 
+def test_the_empty_page_offers_questions_of_each_kind_and_remembers_recent_ones(page):
+    from playwright.sync_api import expect
+
+    kinds = page.locator("#showcase .kind")
+    expect(kinds.first).to_be_visible()
+    assert kinds.count() >= 6
+    expect(page.locator("#showcase")).to_contain_text("Partnerships")
+    first = page.locator("#showcase .chip").first
+    question = first.text_content()
+    first.click()
+    expect(page.locator("#question")).to_have_value(question)
+    expect(page.locator("#status")).to_contain_text("HTTP", timeout=ANSWER_TIMEOUT_MS)
+    expect(page.locator("#start")).to_be_hidden()
+    page.reload()
+    expect(page.locator("#recent .chip").first).to_have_text(question)  # kept in this browser
+
+
 def test_a_refused_question_shows_its_error(page):
     from playwright.sync_api import expect
 
