@@ -34,7 +34,6 @@ from collections.abc import Sequence  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
 import llguidance  # noqa: E402
-import llguidance.hf  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from transformers import AutoModelForCausalLM, AutoTokenizer, DynamicCache  # noqa: E402
@@ -176,6 +175,8 @@ class LocalBackend(Backend):
     def _matcher(self, grammar: str, stop: str | None) -> llguidance.LLMatcher:
         with self._ll_lock:
             if self._ll_tokenizer is None:  # ~0.5 s (longer for Gemma's 262k vocabulary): build once
+                import llguidance.hf  # 0.5 s to import: only questions that need generation pay it
+
                 self._ll_tokenizer = llguidance.hf.from_tokenizer(self.tokenizer, n_vocab=self._vocab_size)
         lark = continuation_grammar(grammar, stop)
         matcher = llguidance.LLMatcher(
