@@ -175,9 +175,9 @@ class LocalBackend(Backend):
     def _matcher(self, grammar: str, stop: str | None) -> llguidance.LLMatcher:
         with self._ll_lock:
             if self._ll_tokenizer is None:  # ~0.5 s (longer for Gemma's 262k vocabulary): build once
-                import llguidance.hf  # 0.5 s to import: only questions that need generation pay it
+                from llguidance.hf import from_tokenizer  # 0.5 s to import: paid only when a grammar is used
 
-                self._ll_tokenizer = llguidance.hf.from_tokenizer(self.tokenizer, n_vocab=self._vocab_size)
+                self._ll_tokenizer = from_tokenizer(self.tokenizer, n_vocab=self._vocab_size)
         lark = continuation_grammar(grammar, stop)
         matcher = llguidance.LLMatcher(
             self._ll_tokenizer, llguidance.LLMatcher.grammar_from_lark(lark), log_level=0
