@@ -97,6 +97,31 @@ def test_hostile_questions_and_bodies_through_the_api(api_server, fingerprint_be
     assert database_fingerprint() == fingerprint_before
 
 
+def test_hostile_feedback_links_and_example_searches(api_server, fingerprint_before):
+    """The other endpoints that take text: every hostile question as a question and as a query
+    sent as feedback, searched for examples and linked; the bodies as feedback."""
+    stored = {"id", "status", "dsl", "confirmations", "new"}
+    failures = []
+    with httpx.Client(base_url=api_server.url, timeout=300) as client:
+        for text in QUESTIONS:
+            for verdict in ("wrong", "right"):
+                body = {"question": text, "dsl": text, "verdict": verdict}
+                response = client.post("/v1/feedback", json=body)
+                shape = set(response.json()) if response.headers.get("content-type", "").startswith("application/json") else set()
+                if response.status_code >= 500 or not (shape == stored or shape == {"error"}):
+                    failures.append(("feedback", text[:60], response.status_code, response.text[:200]))
+            for path in ("/v1/link", "/v1/examples"):
+                response = client.get(path, params={"q": text})
+                if response.status_code >= 500 or (response.status_code != 200 and set(response.json()) != {"error"}):
+                    failures.append((path, text[:60], response.status_code, response.text[:200]))
+        for body in BODIES:
+            response = client.post("/v1/feedback", content=body, headers={"content-type": "application/json"})
+            if response.status_code >= 500 or set(response.json()) != {"error"}:
+                failures.append(("feedback body", body[:60], response.status_code, response.text[:200]))
+    assert failures == []
+    assert database_fingerprint() == fingerprint_before
+
+
 @pytest.mark.parametrize("question", [q for q in QUESTIONS if "{}" not in q][::24])
 def test_hostile_questions_through_the_cli(question, full_db, fingerprint_before, tmp_path):
     done = subprocess.run(
