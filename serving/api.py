@@ -40,6 +40,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from serving.answer import Answer, ErrorInfo, ExampleUsed, printable
+from serving.convergence_log import ConvergenceLogger
 from serving.conversation import Conversations, Turn, new_conversation_id
 from serving.querylog import QueryLog
 
@@ -349,13 +350,24 @@ def create_app(
     query_log: QueryLog | None = None,
     open_teacher: Callable[[Pipeline], Teacher] | None = None,
     admin_token: str | None = None,
+    log_convergence: float = 0.0,
 ) -> FastAPI:
     """The API app. `open_pipeline()` builds the pipeline (in a background thread at startup);
     `backend` and `model` name it in /healthz until it is loaded. Records go to `query_log`
     (default: the per-user query log). `workers`: questions answered at once. `open_teacher(pipeline)` opens the taught pairs (none:
-    /v1/feedback answers 503); `admin_token` lets feedback go live at once."""
+    /v1/feedback answers 503); `admin_token` lets feedback go live at once; `log_convergence`: the
+    share of answers whose convergence record is logged in the background (serving/convergence_log.py)."""
     loader = PipelineLoader(open_pipeline, open_teacher)
     conversations = Conversations()
+    loggers: list[ConvergenceLogger] = []  # made once the pipeline is loaded, if asked for
+
+    def convergence_logger() -> ConvergenceLogger | None:
+        if not log_convergence or loader.pipeline is None:
+            return None
+        if not loggers:
+            loggers.append(ConvergenceLogger(loader.pipeline, query_log, log_convergence,
+                                             idle=lambda: queue.running == 0 and queue.waiting == 0))
+        return loggers[0]
     queue = AskQueue(max_waiting, workers=workers)
     light_queue = AskQueue(DEFAULT_MAX_WAITING_LIGHT, seconds_per_call=0.1)
     query_log = query_log or QueryLog()
@@ -364,6 +376,8 @@ def create_app(
     async def lifespan(_app: FastAPI):
         loader.start()
         yield
+        for logger in loggers:
+            logger.close()
         loader.close()
         query_log.close()
 
@@ -472,6 +486,9 @@ def create_app(
         answer.conversation_id = conversation
         if answer.error is None and answer.dsl:
             conversations.remember(conversation, Turn(request.question, answer.dsl))
+            logger = convergence_logger()
+            if logger is not None and not request.converge:  # asked for: it is in the answer already
+                logger.offer(answer)
         unreachable = answer.error is not None and answer.error.kind == "backend_unavailable"
         return await respond(answer, BACKEND_RETRY_AFTER if unreachable else None)
 

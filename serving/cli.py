@@ -159,6 +159,16 @@ def count_from_zero(text: str) -> int:
     return int(text)
 
 
+def share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a share between 0 and 1")
+    return value
+
+
 def count_from_one(text: str) -> int:
     if not text.isdecimal() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
@@ -327,6 +337,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     taught_url = taught_store_url(args.taught_store)
     model = args.model or (DEFAULT_MODEL if args.backend == "local" else None)
     app = create_app(open_pipeline, backend=args.backend, model=model, max_waiting=args.queue, workers=args.workers,
+                     log_convergence=args.log_convergence,
                      open_teacher=open_teacher, admin_token=os.environ.get("ASKCRIC_ADMIN_TOKEN") or None)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         err_console.print(f"[yellow]Listening on {args.host}: reachable from other machines.[/yellow]")
@@ -579,6 +590,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="questions answered at once (default: one per core, as the local model runs)")
     serve.add_argument("--url", help="stats database URL (default: $ASKCRIC_DB or the per-user SQLite file)")
     serve.add_argument("--taught-store", help=TAUGHT_STORE_HELP)
+    serve.add_argument("--log-convergence", type=share, default=0.0, metavar="RATE",
+                       help="share of answers (0-1) whose convergence record (k = 0..8) is logged in the background "
+                            "while no question waits (default 0)")
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     serve.set_defaults(handler=cmd_serve)
 

@@ -15,6 +15,7 @@ import logging
 import math
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -330,13 +331,20 @@ class Pipeline:
         in the served prompt format: the same scoring as `askcric converge` (analysis/converge.py).
         One teacher-forced scoring call per k; [] when there is no DSL.
         """
-        if not translation.dsl:
+        return self.convergence_of(translation.question, translation.examples, translation.dsl, kmax)
+
+    def convergence_of(self, question: str, nearest: list, dsl: str | None, kmax: int = CONVERGE_KMAX,
+                       before_each: Callable[[], None] | None = None) -> list[dict]:
+        """`convergence` for a question, its examples (nearest first) and its DSL; `before_each`
+        runs before each k (the background logger waits there while questions wait)."""
+        if not dsl:
             return []
-        nearest = translation.examples
         records = []
         for k in range(min(kmax, len(nearest)) + 1):
-            prompt = render(translation.question, nearest[:k][::-1])
-            tokens = self.backend.score(prompt, [" " + translation.dsl])[0]
+            if before_each is not None:
+                before_each()
+            prompt = render(question, nearest[:k][::-1])
+            tokens = self.backend.score(prompt, [" " + dsl])[0]
             probs = [t.prob for t in tokens]
             records.append({
                 "k": k,

@@ -49,6 +49,19 @@ CREATE TABLE IF NOT EXISTS refusal_counts (
     PRIMARY KEY (day, kind)
 )
 """
+CONVERGENCE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS convergence_log (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts           TEXT NOT NULL,     -- ISO 8601, UTC
+    question     TEXT NOT NULL,
+    dsl          TEXT NOT NULL,
+    k            INTEGER NOT NULL,  -- examples in the prompt (the nearest k)
+    mean_prob    REAL,              -- mean probability of the DSL's tokens
+    bits         REAL,              -- -sum log2 p over the DSL's tokens
+    tokens       TEXT NOT NULL,     -- JSON list of the DSL's tokens
+    token_probs  TEXT NOT NULL      -- JSON list of their probabilities
+)
+"""
 # Retention: records older than this, or beyond this many, are deleted as new ones come in.
 MAX_AGE_DAYS = 90
 MAX_RECORDS = 200_000
@@ -113,6 +126,19 @@ class QueryLog:
             except Exception as error:  # noqa: BLE001 - a log problem must not fail the request
                 self._report("db", f"Cannot write the query log database {self.db_path}: {error}")
 
+    def record_convergence(self, question: str, dsl: str, records: list[dict]) -> None:
+        """An answer's convergence record (Pipeline.convergence: one row per k). Never raises."""
+        ts = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+        rows = [(ts, question[:MAX_LOGGED_CHARS], dsl, r["k"], r["mean_prob"], r["bits"], json.dumps(r["tokens"]),
+                 json.dumps(r["token_probs"])) for r in records]
+        with self._lock:
+            try:
+                self._connection().executemany(
+                    "INSERT INTO convergence_log (ts, question, dsl, k, mean_prob, bits, tokens, token_probs) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            except Exception as error:  # noqa: BLE001 - a log problem must not fail anything
+                self._report("db", f"Cannot write the query log database {self.db_path}: {error}")
+
     def close(self) -> None:
         with self._lock:
             if self._handler is not None:
@@ -141,6 +167,7 @@ class QueryLog:
             db.execute("PRAGMA journal_mode=WAL")  # the API and CLI runs may write at once
             db.execute(SCHEMA)
             db.execute(REFUSALS_SCHEMA)
+            db.execute(CONVERGENCE_SCHEMA)
             self._db = db
         return self._db
 
