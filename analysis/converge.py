@@ -342,8 +342,13 @@ def write_outputs(
     return summary
 
 
+TABLE_STATISTIC = "mean_prob_median"
+"""What the printed table shows: the median over questions of each question's mean gold-token
+probability — the line of prob_vs_k.png (whose band is the IQR), so the two always agree."""
+
+
 def table(per_k: Sequence[dict[str, Any]], ks: Sequence[int] = (0, 1, 2, 4, 8),
-          column: str = "mean_prob") -> list[list[str]]:
+          column: str = TABLE_STATISTIC) -> list[list[str]]:
     """Rows [model, order, value at each k] for the closing table."""
     values: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
     for row in per_k:
@@ -413,13 +418,17 @@ def _band_plot(path: Path, per_k: Sequence[dict[str, Any]], name: str, ylabel: s
         ax.legend(title=f"median, IQR band; {n} questions", fontsize=9, title_fontsize=9)
 
 
+PROB_TITLE = "Gold DSL token probability vs in-context examples (median over questions)"
+
+
 def plot_curves(out: Path, per_k: Sequence[dict[str, Any]]) -> None:
-    _band_plot(out / "prob_vs_k.png", per_k, "mean_prob", "mean probability of the gold DSL tokens",
-               "Gold DSL token probability vs in-context examples", (0.0, 1.0))
+    _band_plot(out / "prob_vs_k.png", per_k, "mean_prob", "a question's mean gold-token probability",
+               PROB_TITLE, (0.0, 1.0))
     _band_plot(out / "bits_vs_k.png", per_k, "bits", "bits to encode the gold DSL (−Σ log₂ p)",
-               "Surprise of the gold DSL vs in-context examples", None)
+               "Surprise of the gold DSL vs in-context examples (median over questions)", None)
     with _curves_vs_k(out / "first_token_vs_k.png", per_k, "probability mass (mean over questions)",
-                      f"First DSL token: mass on {' / '.join(DSL_START_WORDS)} vs English", (0.0, 1.0)) as ax:
+                      f"First token: mass on DSL-start words ({' / '.join(DSL_START_WORDS)}) "
+                      f"vs other top-{TOP_K} tokens", (0.0, 1.0)) as ax:
         for model, order, ks, rows, colour in _coloured_series(per_k):
             ax.plot(ks, [r["first_dsl_mass"] for r in rows], _STYLE[order], marker="o", markersize=4,
                     color=colour, label=f"{model}, {order}: DSL-start tokens")
@@ -538,7 +547,7 @@ def main(args) -> int:
         summary = write_outputs(out, runs, questions, heatmap_question=args.heatmap_question, meta=meta)
     ks = [k for k in (0, 1, 2, 4, 8, 16, 32) if k <= args.kmax]
     result = Table("model", "order", *(f"k={k}" for k in ks),
-                   title=f"Mean gold DSL token probability ({len(questions)} {args.split} questions)")
+                   title=f"{PROB_TITLE}: {len(questions)} {args.split} questions, as in prob_vs_k.png")
     for row in table(summary["per_k"], ks):
         result.add_row(*row)
     console.print(result)

@@ -24,6 +24,7 @@ from analysis.converge import (
     question_stats,
     random_examples,
     score_question,
+    table,
 )
 from retrieval.prompt import DEFAULT_HEADER
 from retrieval.store import Pair, pair_to_json
@@ -58,12 +59,19 @@ def local_backend(model_path: Path) -> Iterator[Backend]:
 # --- the scoring against a direct forward pass ----------------------------------------------------
 
 @pytest.mark.slow
-def test_scoring_equals_a_direct_forward_pass(local_backend: Backend, model_path: Path) -> None:
+def test_scoring_equals_a_direct_forward_pass(model_path: Path) -> None:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    dsl_texts = dsl_start_tokens(local_backend.tokenizer)
-    scored = score_question(local_backend, QUESTION, [NEAR, FAR], 2, order="nearest", dsl_texts=dsl_texts)
+    from serving.backends.local import LocalBackend
+
+    # fp32, so that the cached-prefix path and one forward pass agree to 1e-4 (bf16 rounds them apart)
+    backend = LocalBackend(DEFAULT_MODEL, dtype=torch.float32)
+    try:
+        dsl_texts = dsl_start_tokens(backend.tokenizer)
+        scored = score_question(backend, QUESTION, [NEAR, FAR], 2, order="nearest", dsl_texts=dsl_texts)
+    finally:
+        backend.close()
     assert [s.k for s in scored] == [0, 1, 2]
 
     tokenizer = AutoTokenizer.from_pretrained(model_path)
@@ -174,6 +182,14 @@ def test_aggregation_by_hand() -> None:
     assert k0["top1_share"] == pytest.approx((1 / 2 + 1 + 0) / 3)
     assert rows[1]["mean_prob"] == rows[1]["geo_mean_prob"] == 1.0
     assert rows[1]["bits_median"] == 0.0
+
+
+def test_the_printed_table_shows_the_statistic_of_the_probability_plot() -> None:
+    """prob_vs_k.png draws each k's median (band: IQR) of the questions' mean gold-token
+    probability; the printed table must show the same numbers, not the mean."""
+    rows = aggregate([_scored("a", 0, [0.5, 0.25]), _scored("b", 0, [1.0, 0.5, 0.5]), _scored("c", 0, [0.125, 0.25])])
+    assert rows[0]["mean_prob_median"] != pytest.approx(rows[0]["mean_prob"])  # the two differ here
+    assert table(rows, ks=(0,)) == [["m", "nearest", f"{rows[0]['mean_prob_median']:.3f}"]]
 
 
 def test_question_and_example_draws_are_seeded() -> None:
