@@ -327,6 +327,8 @@ def write_outputs(
         "questions": [{"id": pair.id, "question": pair.question, "dsl": pair.dsl} for pair in questions],
         "definitions": {
             "mean_prob": "mean over questions of the question's mean gold-token probability",
+            "mean_prob_median": "median over questions of the same (with _q1 / _q3: the IQR); the printed "
+                                "table and prob_vs_k.png show this",
             "geo_mean_prob": "exp(mean over questions of the question's mean gold-token log-probability)",
             "token_mean_prob": "mean over all gold tokens of all questions (pooled)",
             "bits": "per question: -sum of log2 p over the gold DSL's tokens; median and IQR across questions",
@@ -427,7 +429,7 @@ def plot_curves(out: Path, per_k: Sequence[dict[str, Any]]) -> None:
     _band_plot(out / "bits_vs_k.png", per_k, "bits", "bits to encode the gold DSL (−Σ log₂ p)",
                "Surprise of the gold DSL vs in-context examples (median over questions)", None)
     with _curves_vs_k(out / "first_token_vs_k.png", per_k, "probability mass (mean over questions)",
-                      f"First token: mass on DSL-start words ({' / '.join(DSL_START_WORDS)}) "
+                      f"First token: mass on DSL-start words ({' / '.join(DSL_START_WORDS)})\n"
                       f"vs other top-{TOP_K} tokens", (0.0, 1.0)) as ax:
         for model, order, ks, rows, colour in _coloured_series(per_k):
             ax.plot(ks, [r["first_dsl_mass"] for r in rows], _STYLE[order], marker="o", markersize=4,
