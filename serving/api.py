@@ -60,6 +60,7 @@ MAX_BODY_BYTES = 16 * 1024  # a question, a query and a flag: far below this
 MAX_HEADERS = 100  # browsers send about 20
 MAX_HEADER_BYTES = 16 * 1024
 DEFAULT_MAX_WAITING_LIGHT = 16  # link, examples, feedback: milliseconds each
+DEFAULT_MAX_QUEUE_WAIT = 30.0  # seconds a question may wait for the model before 503
 
 
 def _text(value: str) -> str:
@@ -301,10 +302,12 @@ class AskQueue:
     Unavailable("overloaded") at once, with a Retry-After estimated from recent answer times.
     """
 
-    def __init__(self, max_waiting: int = DEFAULT_MAX_WAITING, seconds_per_call: float = 5.0, workers: int = 1):
-        if max_waiting < 0 or workers < 1:
-            raise ValueError("max_waiting must be 0 or more, workers 1 or more")
+    def __init__(self, max_waiting: int = DEFAULT_MAX_WAITING, seconds_per_call: float = 5.0, workers: int = 1,
+                 max_wait: float = DEFAULT_MAX_QUEUE_WAIT):
+        if max_waiting < 0 or workers < 1 or max_wait <= 0:
+            raise ValueError("max_waiting must be 0 or more, workers 1 or more, max_wait above 0")
         self.max_waiting = max_waiting
+        self.max_wait = max_wait  # seconds a call may wait for its turn (a stuck model holds every turn)
         self.workers = workers
         self.running = 0
         self.waiting = 0
@@ -323,7 +326,11 @@ class AskQueue:
         self.waiting += 1
         queued = time.perf_counter()
         try:
-            await self._turn.acquire()
+            await asyncio.wait_for(self._turn.acquire(), self.max_wait)
+        except TimeoutError:
+            retry = max(1, math.ceil(self.seconds_per_call))
+            raise Unavailable("overloaded", f"The server could not start on your question within {self.max_wait:g} s "
+                                            f"(the model is slow or stuck). Try again in about {retry} s.", retry) from None
         finally:
             self.waiting -= 1
         self.running += 1
@@ -347,6 +354,7 @@ def create_app(
     model: str | None = None,
     max_waiting: int = DEFAULT_MAX_WAITING,
     workers: int = 1,
+    max_queue_wait: float = DEFAULT_MAX_QUEUE_WAIT,
     query_log: QueryLog | None = None,
     open_teacher: Callable[[Pipeline], Teacher] | None = None,
     admin_token: str | None = None,
@@ -354,7 +362,8 @@ def create_app(
 ) -> FastAPI:
     """The API app. `open_pipeline()` builds the pipeline (in a background thread at startup);
     `backend` and `model` name it in /healthz until it is loaded. Records go to `query_log`
-    (default: the per-user query log). `workers`: questions answered at once. `open_teacher(pipeline)` opens the taught pairs (none:
+    (default: the per-user query log). `workers`: questions answered at once; `max_queue_wait`:
+    seconds a question may wait for its turn before 503. `open_teacher(pipeline)` opens the taught pairs (none:
     /v1/feedback answers 503); `admin_token` lets feedback go live at once; `log_convergence`: the
     share of answers whose convergence record is logged in the background (serving/convergence_log.py)."""
     loader = PipelineLoader(open_pipeline, open_teacher)
@@ -368,7 +377,7 @@ def create_app(
             loggers.append(ConvergenceLogger(loader.pipeline, query_log, log_convergence,
                                              idle=lambda: queue.running == 0 and queue.waiting == 0))
         return loggers[0]
-    queue = AskQueue(max_waiting, workers=workers)
+    queue = AskQueue(max_waiting, workers=workers, max_wait=max_queue_wait)
     light_queue = AskQueue(DEFAULT_MAX_WAITING_LIGHT, seconds_per_call=0.1)
     query_log = query_log or QueryLog()
 

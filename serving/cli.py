@@ -138,12 +138,13 @@ ADAPTER_HELP = (
 )
 
 
-def open_backend(name: str, vllm_url: str | None = None, model: str | None = None, adapter: str | None = None):
+def open_backend(name: str, vllm_url: str | None = None, model: str | None = None, adapter: str | None = None,
+                 timeout: float | None = None):
     """The backend by name, preparing the local model first if needed (progress shown)."""
     from serving.backends import open_backend as open_named
 
     with progress_bar() as bar:
-        return open_named(name, vllm_url, model, adapter, progress=rich_progress(bar))
+        return open_named(name, vllm_url, model, adapter, progress=rich_progress(bar), timeout=timeout)
 
 
 def port_number(text: str) -> int:
@@ -157,6 +158,16 @@ def count_from_zero(text: str) -> int:
     if not text.isdecimal():
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 0 or more")
     return int(text)
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    return value
 
 
 def share(text: str) -> float:
@@ -327,7 +338,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from serving.teaching import Teacher, taught_store_url
 
     def open_pipeline():  # runs in the server's loader thread, after /healthz already answers
-        return Pipeline.open(open_backend(args.backend, args.vllm_url, args.model), open_engine(args.url))
+        return Pipeline.open(open_backend(args.backend, args.vllm_url, args.model, timeout=args.backend_timeout),
+                             open_engine(args.url))
 
     def open_teacher(pipeline):
         teacher = Teacher(TaughtStore(taught_url), pipeline)
@@ -337,6 +349,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     taught_url = taught_store_url(args.taught_store)
     model = args.model or (DEFAULT_MODEL if args.backend == "local" else None)
     app = create_app(open_pipeline, backend=args.backend, model=model, max_waiting=args.queue, workers=args.workers,
+                     max_queue_wait=args.queue_wait,
                      log_convergence=args.log_convergence,
                      open_teacher=open_teacher, admin_token=os.environ.get("ASKCRIC_ADMIN_TOKEN") or None)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
@@ -586,6 +599,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--model", help="model name or HF folder for the local backend (default: smollm2-135m)")
     serve.add_argument("--queue", type=count_from_zero, default=4,
                        help="questions that may wait for the model (default 4); more get 503")
+    serve.add_argument("--queue-wait", type=positive_seconds, default=30.0, metavar="SECONDS",
+                       help="longest a question waits for the model before 503 with Retry-After (default 30)")
+    serve.add_argument("--backend-timeout", type=positive_seconds, default=120.0, metavar="SECONDS",
+                       help="longest one model call may take (default 120)")
     serve.add_argument("--workers", type=count_from_one, default=os.cpu_count() or 1,
                        help="questions answered at once (default: one per core, as the local model runs)")
     serve.add_argument("--url", help="stats database URL (default: $ASKCRIC_DB or the per-user SQLite file)")

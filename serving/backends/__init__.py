@@ -156,19 +156,21 @@ def get_backend(name: str, **options: Any) -> Backend:
 # --- shared by the backends ----------------------------------------------------------------------
 
 def open_backend(name: str, vllm_url: str | None = None, model: str | None = None, adapter: str | None = None,
-                 progress=None) -> Backend:
+                 progress=None, timeout: float | None = None) -> Backend:
     """The backend by name; the local one's model is prepared first if needed (with `progress`).
 
     `adapter`: a LoRA folder (askcric adapt): merged into the local model's weights, or named in
-    requests to a vLLM server started with the same --adapter.
+    requests to a vLLM server started with the same --adapter. `timeout`: seconds one model call
+    may take (default: the backend's, 120).
     """
     from serving.models import DEFAULT_MODEL, prepare
 
     model = model or DEFAULT_MODEL
+    options = {"timeout": timeout} if timeout else {}
     if name == "vllm":
-        return get_backend("vllm", model=model, adapter=adapter, **({"url": vllm_url} if vllm_url else {}))
+        return get_backend("vllm", model=model, adapter=adapter, **({"url": vllm_url} if vllm_url else {}), **options)
     prepare(model, **({"progress": progress} if progress else {}))
-    return get_backend("local", model=model, adapter=adapter)
+    return get_backend("local", model=model, adapter=adapter, **options)
 
 
 def encode_prompt(tokenizer: Any, prompt: str) -> list[int]:

@@ -43,6 +43,9 @@ def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     (("serve", "--port", "99999"), "is not a port"),
     (("serve", "--port", "-1"), "is not a port"),
     (("serve", "--queue", "-1"), "is not a whole number"),
+    (("serve", "--queue-wait", "0"), "is not a number of seconds"),
+    (("serve", "--backend-timeout", "soon"), "is not a number of seconds"),
+    (("serve", "--log-convergence", "2"), "is not a share"),
 ])
 def test_bad_start_up_arguments_are_clear_errors(args, said):
     done = run_cli(*args)
