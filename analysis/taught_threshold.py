@@ -19,7 +19,7 @@ from dsl.parser import parse
 from dsl.printer import to_dsl
 from retrieval.store import DEFAULT_CORPUS, load_pairs
 from retrieval.taught import TaughtIndex, TaughtPair
-from serving.pipeline import TAUGHT_MIN_SIMILARITY, taught_readings
+from serving.pipeline import TAUGHT_MIN_SIMILARITY, TAUGHT_NEIGHBOURS, taught_readings
 from statsdb.database import open_engine
 
 FLOORS = (TAUGHT_MIN_SIMILARITY, 0.93, 0.95, 0.97, 0.99)
@@ -40,7 +40,8 @@ def main() -> None:
     same_form, nearest = [], []  # (is right), (similarity, is right)
     for pair in questions:
         gold = to_dsl(parse(pair.dsl))
-        readings = taught_readings(linker.link(pair.question), taught, linker, engine)
+        linked = linker.link(pair.question)
+        readings = taught_readings(linked, taught.nearest(linked.masked(), TAUGHT_NEIGHBOURS), linker, engine)
         if readings and readings[0].same_form:
             same_form.append(to_dsl(parse(readings[0].dsl)) == gold)
         if readings:

@@ -193,9 +193,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from serving.backends import BackendError
     from dsl.errors import DslError
     from dsl.link import Linker
-    from retrieval.taught import TaughtStore
     from serving.pipeline import DEFAULT_STRATEGY, Pipeline, QuestionError, read_question
-    from serving.teaching import Teacher, taught_store_url
+    from serving.teaching import load_taught_pairs
     from statsdb.database import DatabaseMissing, open_engine
 
     strategy = DEFAULT_STRATEGY
@@ -210,7 +209,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         backend = open_backend(args.backend, args.vllm_url, args.model, args.adapter)
         with progress_bar() as bar:
             pipeline = Pipeline.open(backend, engine, progress=rich_progress(bar), linker=linker)
-        Teacher(TaughtStore(taught_store_url(args.taught_store)), pipeline).sync()
+        load_taught_pairs(pipeline, args.taught_store)
     except (DatabaseMissing, BackendError) as error:
         kind = "database_missing" if isinstance(error, DatabaseMissing) else "backend_unavailable"
         answer = Answer(question=args.question, backend=args.backend, error=ErrorInfo(kind=kind, message=str(error)))
@@ -280,11 +279,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
     """Questions one after another; a follow-up ("and in Tests?") is read against the last answer."""
     import readline  # noqa: F401 - line editing and history for input()
 
-    from retrieval.taught import TaughtStore
     from serving.backends import BackendError
     from serving.conversation import Turn
     from serving.pipeline import Pipeline
-    from serving.teaching import Teacher, taught_store_url
+    from serving.teaching import load_taught_pairs
     from statsdb.database import DatabaseMissing, data_dir, open_engine
 
     history = data_dir() / "chat_history"
@@ -297,7 +295,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         with progress_bar() as bar:
             pipeline = Pipeline.open(open_backend(args.backend, args.vllm_url, args.model), engine,
                                      progress=rich_progress(bar))
-        Teacher(TaughtStore(taught_store_url(args.taught_store)), pipeline).sync()
+        load_taught_pairs(pipeline, args.taught_store)
     except (DatabaseMissing, BackendError) as error:
         err_console.print(f"[red]cannot start[/red]: {error}", highlight=False)
         return 1
@@ -334,24 +332,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from serving.pipeline import Pipeline
     from statsdb.database import open_engine
 
-    from retrieval.taught import TaughtStore
-    from serving.teaching import Teacher, taught_store_url
+    from serving.teaching import following_teacher, taught_store_url
 
     def open_pipeline():  # runs in the server's loader thread, after /healthz already answers
         return Pipeline.open(open_backend(args.backend, args.vllm_url, args.model, timeout=args.backend_timeout),
                              open_engine(args.url))
-
-    def open_teacher(pipeline):
-        teacher = Teacher(TaughtStore(taught_url), pipeline)
-        teacher.start()
-        return teacher
 
     taught_url = taught_store_url(args.taught_store)
     model = args.model or (DEFAULT_MODEL if args.backend == "local" else None)
     app = create_app(open_pipeline, backend=args.backend, model=model, max_waiting=args.queue, workers=args.workers,
                      max_queue_wait=args.queue_wait,
                      log_convergence=args.log_convergence,
-                     open_teacher=open_teacher, admin_token=os.environ.get("ASKCRIC_ADMIN_TOKEN") or None)
+                     open_teacher=lambda pipeline: following_teacher(pipeline, taught_url), admin_token=os.environ.get("ASKCRIC_ADMIN_TOKEN") or None)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         err_console.print(f"[yellow]Listening on {args.host}: reachable from other machines.[/yellow]")
     err_console.print(f"askcric on http://{args.host}:{args.port}/ (API docs at /docs); the model loads in the background.",

@@ -112,11 +112,12 @@ class TaughtReading:
     same_form: bool  # the same question about other names (dsl/retarget.py): it is the answer
 
 
-def taught_readings(linked: Linked, taught: TaughtIndex, linker: Linker, engine: Engine) -> list[TaughtReading]:
-    """The readings of the taught questions nearest this one, moved onto its names and values;
-    one of the same form first."""
+def taught_readings(linked: Linked, nearest: list[tuple[TaughtPair, float]], linker: Linker,
+                    engine: Engine) -> list[TaughtReading]:
+    """The readings of the nearest taught questions (`TaughtIndex.nearest` of this one, nearest
+    first), moved onto its names and values; one of the same form first."""
     readings = []
-    for pair, similarity in taught.nearest(linked.masked(), TAUGHT_NEIGHBOURS):
+    for pair, similarity in nearest[:TAUGHT_NEIGHBOURS]:
         taught_linked = linker.link(pair.question)
         moved = retarget(pair.dsl, taught_linked, linked)
         if moved is None or not _compiles(moved, engine):
@@ -170,13 +171,16 @@ class Pipeline:
         audited = read_question(question, self.linker, self.engine)
         linked = audited.linked
         clock.lap("link")
-        taught = self.taught  # one snapshot: a sync may swap in a new index meanwhile
-        examples = self._select(question, linked, strategy, taught)
+        # One search of the taught pairs (one snapshot: a sync may swap in a new index meanwhile)
+        # serves both the examples and the taught readings.
+        taught_near = self.taught.nearest(linked.masked(), max(strategy.k, strategy.pool, TAUGHT_NEIGHBOURS))
+        examples = self._select(question, linked, strategy, taught_near)
         clock.lap("retrieve")
         packed = pack(question, examples[: strategy.k], strategy.budget, self.backend.tokenizer)
         clock.lap("pack")
         translation = Translation(question, linked, list(reversed(packed.examples)), packed.text, timings_ms=timings,
-                                  notes=audited.notes, taught=taught_readings(linked, taught, self.linker, self.engine))
+                                  notes=audited.notes,
+                                  taught=taught_readings(linked, taught_near, self.linker, self.engine))
         answer_taught = self._taught_answer(translation)
         if answer_taught is not None:
             translation.notes.append(Note("taught", "Read the way users taught askcric to read "
@@ -195,8 +199,9 @@ class Pipeline:
             check_complete(parse(translation.dsl), translation.question_frame)
         return translation
 
-    def _select(self, question: str, linked: Linked, strategy: Strategy, taught: TaughtIndex) -> list[ScoredExample]:
-        """The nearest examples: the corpus's and, searched the same way, the taught pairs."""
+    def _select(self, question: str, linked: Linked, strategy: Strategy,
+                taught_near: list[tuple[TaughtPair, float]]) -> list[ScoredExample]:
+        """The nearest examples: the corpus's and the nearest taught pairs, by similarity."""
         wanted = max(strategy.k, strategy.pool)
         if strategy.retrieval == "none":
             return []
@@ -205,9 +210,9 @@ class Pipeline:
             return [ScoredExample(**vars(pair), score=0.0) for pair in chosen]
         masked = linked.masked() if strategy.retrieval == "masked" else None
         found = self.store.select(question, wanted, masked_question=masked)
-        if len(taught):
+        if taught_near:
             found += [ScoredExample(id=f"taught-{pair.id}", question=pair.question, dsl=pair.dsl, score=score)
-                      for pair, score in taught.nearest(masked or question, wanted)]
+                      for pair, score in taught_near[:wanted]]
             found.sort(key=lambda example: -example.score)
         return found[:wanted]
 

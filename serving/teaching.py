@@ -110,3 +110,19 @@ class Teacher:
         if self._thread is not None:
             self._thread.join(timeout=5)
         self.store.close()
+
+
+def following_teacher(pipeline: Pipeline, url: str | None = None, *, sync_seconds: float = SYNC_SECONDS) -> Teacher:
+    """A server's teacher: the taught pairs of the store at `url` live now, and followed from then on."""
+    teacher = Teacher(TaughtStore(taught_store_url(url)), pipeline, sync_seconds=sync_seconds)
+    teacher.start()
+    return teacher
+
+
+def load_taught_pairs(pipeline: Pipeline, url: str | None = None) -> None:
+    """The accepted taught pairs into the pipeline, once (a CLI command lives shorter than a sync)."""
+    teacher = Teacher(TaughtStore(taught_store_url(url)), pipeline)
+    try:
+        teacher.sync()
+    finally:
+        teacher.close()

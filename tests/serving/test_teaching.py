@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -26,6 +25,7 @@ from retrieval.taught import TaughtStore
 from serving.models import DEFAULT_MODEL
 from statsdb.database import data_dir, default_url
 from tests.conftest import require_model, serving
+from tests.serving.conftest import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -37,20 +37,15 @@ TIMEOUT = 300
 
 def teaching_app(engine, taught_url: str, log_dir: Path, admin_token: str | None = TOKEN):
     """The API app as `askcric serve` builds it, on a given taught-pairs store; its own model."""
-    from retrieval.taught import TaughtStore
     from serving.api import create_app
     from serving.backends import get_backend
     from serving.pipeline import Pipeline
     from serving.querylog import QueryLog
-    from serving.teaching import Teacher
-
-    def open_teacher(pipeline):
-        teacher = Teacher(TaughtStore(taught_url), pipeline, sync_seconds=0.5)
-        teacher.start()
-        return teacher
+    from serving.teaching import following_teacher
 
     return create_app(lambda: Pipeline.open(get_backend("local", model=DEFAULT_MODEL), engine),
-                      model=DEFAULT_MODEL, open_teacher=open_teacher, admin_token=admin_token,
+                      model=DEFAULT_MODEL, admin_token=admin_token,
+                      open_teacher=lambda pipeline: following_teacher(pipeline, taught_url, sync_seconds=0.5),
                       query_log=QueryLog(log_dir, log_dir / "query_log.sqlite"))
 
 
@@ -118,12 +113,6 @@ def test_without_an_admin_token_teaching_over_http_is_off(full_db, tmp_path):
 
 
 # --- durability -----------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
 
 def test_a_kill_9_during_a_stream_of_teach_requests_loses_no_acknowledged_pair(tmp_path, full_db):
     require_model()
