@@ -22,6 +22,11 @@ Aggregates per (model, order, k), each question weighing the same:
 Outputs (into one folder): tokens.csv (one row per model, order, question, k, token),
 summary.json, prob_vs_k.png, bits_vs_k.png, first_token_vs_k.png and a per-token heatmap for one
 question across k per model (heatmap-<model>.png, the same question for each model).
+
+`--from-log` draws the same outputs from live traffic instead: the records `askcric serve
+--log-convergence` keeps in the query log (each answered question's chosen query scored with
+k = 0..8 of the examples it was answered with, order "live"). The log keeps each token's
+probability but not its alternatives, so first_token_vs_k.png is not drawn from it.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import csv
 import json
 import math
 import random
+import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -44,8 +50,10 @@ from retrieval.prompt import render
 from retrieval.store import Pair
 from serving.backends import Backend, TokenInfo
 
-Order = Literal["nearest", "random"]
+Order = Literal["nearest", "random", "live"]
 ORDERS: tuple[Order, ...] = ("nearest", "random")
+"""The example orders a run scores; "live" is what the query log holds (`--from-log`)."""
+ALL_ORDERS: tuple[Order, ...] = (*ORDERS, "live")
 
 TOP_K = 20
 """Alternatives asked per token (vLLM's maximum, and the first-token mass is taken over them)."""
@@ -73,7 +81,7 @@ class Scored:
     k: int
     prompt_tokens: int
     tokens: tuple[TokenInfo, ...]
-    first_dsl_mass: float  # top-20 mass of the first DSL token on DSL-start tokens
+    first_dsl_mass: float  # top-20 mass of the first DSL token on DSL-start tokens (nan: not known)
     first_english_mass: float  # the rest of the top-20 mass
     first_outside_mass: float  # 1 - top-20 mass
 
@@ -183,6 +191,31 @@ def run_convergence(
     return run
 
 
+def scored_from_log(db_path: Path) -> tuple[list[Scored], list[Pair]]:
+    """The query log's convergence records as scorings of order "live", and their questions.
+
+    Each logged answer is one question (id "log-<first row id>"), its chosen query standing in
+    for the gold one: what the curves show is how sure the model became of what it answered.
+    """
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
+        rows = db.execute("SELECT id, ts, question, dsl, coalesce(model, 'unknown'), k, tokens, token_probs "
+                          "FROM convergence_log ORDER BY id").fetchall()
+    answers: dict[tuple[str, str, str, str], list[tuple]] = {}
+    for row_id, ts, question, dsl, model, k, tokens, probs in rows:
+        answers.setdefault((ts, question, dsl, model), []).append((row_id, k, tokens, probs))
+    scored, questions = [], []
+    nan = float("nan")
+    for (_ts, question, dsl, model), records in answers.items():
+        pair = Pair(id=f"log-{records[0][0]}", question=question, dsl=dsl)
+        questions.append(pair)
+        for _id, k, tokens, probs in records:
+            infos = tuple(TokenInfo(text, math.log(max(p, 1e-12)), None, None, ())
+                          for text, p in zip(json.loads(tokens), json.loads(probs)))
+            scored.append(Scored(model=model, order="live", question_id=pair.id, k=k, prompt_tokens=0,
+                                 tokens=infos, first_dsl_mass=nan, first_english_mass=nan, first_outside_mass=nan))
+    return scored, questions
+
+
 # --- aggregation ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -227,13 +260,19 @@ def _spread(name: str, values: Sequence[float]) -> dict[str, float]:
     return {f"{name}_median": float(median), f"{name}_q1": float(q1), f"{name}_q3": float(q3)}
 
 
+def _mean_if_known(values: Sequence[float]) -> float | None:
+    """The mean, or None where the values are not known (nan: a query log's records)."""
+    known = [v for v in values if not math.isnan(v)]
+    return float(np.mean(known)) if known else None
+
+
 def aggregate(scored: Sequence[Scored]) -> list[dict[str, Any]]:
     """Per (model, order, k): the statistics across questions (see the module's docstring)."""
     groups: dict[tuple[str, str, int], list[Scored]] = defaultdict(list)
     for item in scored:
         groups[(item.model, item.order, item.k)].append(item)
     rows = []
-    for (model, order, k), items in sorted(groups.items(), key=lambda g: (g[0][0], ORDERS.index(g[0][1]), g[0][2])):
+    for (model, order, k), items in sorted(groups.items(), key=lambda g: (g[0][0], ALL_ORDERS.index(g[0][1]), g[0][2])):
         stats = [question_stats(item) for item in items]
         all_probs = [t.prob for item in items for t in item.tokens]
         entropies = [s.mean_entropy for s in stats if s.mean_entropy is not None]
@@ -247,9 +286,9 @@ def aggregate(scored: Sequence[Scored]) -> list[dict[str, Any]]:
             "bits_mean": float(np.mean([s.bits for s in stats])),
             **_spread("bits", [s.bits for s in stats]),
             "first_token_prob": float(np.mean([s.first_prob for s in stats])),
-            "first_dsl_mass": float(np.mean([s.first_dsl_mass for s in stats])),
-            "first_english_mass": float(np.mean([s.first_english_mass for s in stats])),
-            "first_outside_top20_mass": float(np.mean([s.first_outside_mass for s in stats])),
+            "first_dsl_mass": _mean_if_known([s.first_dsl_mass for s in stats]),
+            "first_english_mass": _mean_if_known([s.first_english_mass for s in stats]),
+            "first_outside_top20_mass": _mean_if_known([s.first_outside_mass for s in stats]),
             "mean_entropy_nats": float(np.mean(entropies)) if entropies else None,
             "top1_share": float(np.mean([s.top1_share for s in stats])),
         })
@@ -263,6 +302,10 @@ CSV_COLUMNS = (
     "rank", "entropy_nats", "top1_token", "top1_prob", "first_dsl_mass", "first_english_mass",
     "first_outside_top20_mass",
 )
+
+
+def _mass_cell(mass: float) -> str:
+    return "" if math.isnan(mass) else f"{mass:.6g}"
 
 
 def write_tokens_csv(path: Path, scored: Sequence[Scored]) -> None:
@@ -279,15 +322,15 @@ def write_tokens_csv(path: Path, scored: Sequence[Scored]) -> None:
                     "" if token.entropy is None else f"{token.entropy:.6g}",
                     "" if top1[0] is None else top1[0],
                     "" if top1[1] is None else f"{math.exp(top1[1]):.6g}",
-                    f"{item.first_dsl_mass:.6g}" if first else "",
-                    f"{item.first_english_mass:.6g}" if first else "",
-                    f"{item.first_outside_mass:.6g}" if first else "",
+                    _mass_cell(item.first_dsl_mass) if first else "",
+                    _mass_cell(item.first_english_mass) if first else "",
+                    _mass_cell(item.first_outside_mass) if first else "",
                 ])
 
 
 def representative_question(scored: Sequence[Scored], model: str) -> str:
     """The question whose nearest-order mean-probability curve lies closest to the median curve."""
-    order = "nearest" if any(s.order == "nearest" for s in scored) else "random"
+    order = next(order for order in ALL_ORDERS if any(s.order == order for s in scored))
     curves: dict[str, dict[int, float]] = defaultdict(dict)
     for item in scored:
         if item.model == model and item.order == order:
@@ -374,7 +417,7 @@ def _pyplot():
     return plt
 
 
-_STYLE = {"nearest": "-", "random": "--"}
+_STYLE = {"nearest": "-", "random": "--", "live": "-."}
 
 
 def _coloured_series(per_k: Sequence[dict[str, Any]]) -> Iterator[tuple[str, str, list[int], list[dict[str, Any]], str]]:
@@ -428,6 +471,8 @@ def plot_curves(out: Path, per_k: Sequence[dict[str, Any]]) -> None:
                PROB_TITLE, (0.0, 1.0))
     _band_plot(out / "bits_vs_k.png", per_k, "bits", "bits to encode the gold DSL (−Σ log₂ p)",
                "Surprise of the gold DSL vs in-context examples (median over questions)", None)
+    if all(row["first_dsl_mass"] is None for row in per_k):  # a query log keeps no alternatives
+        return
     with _curves_vs_k(out / "first_token_vs_k.png", per_k, "probability mass (mean over questions)",
                       f"First token: mass on DSL-start words ({' / '.join(DSL_START_WORDS)})\n"
                       f"vs other top-{TOP_K} tokens", (0.0, 1.0)) as ax:
@@ -456,7 +501,7 @@ def plot_heatmap(path: Path, scored: Sequence[Scored], pair: Pair, model: str) -
     for item in scored:
         if item.model == model and item.question_id == pair.id:
             by_order[item.order][item.k] = item
-    orders = [order for order in ORDERS if order in by_order]
+    orders = [order for order in ALL_ORDERS if order in by_order]
     first = next(iter(by_order[orders[0]].values()))
     labels = [_show(t.text) for t in first.tokens]
     kmax = max(max(rows) for rows in by_order.values())
@@ -480,19 +525,63 @@ def plot_heatmap(path: Path, scored: Sequence[Scored], pair: Pair, model: str) -
     plt.close(fig)
 
 
+def print_table(summary: dict[str, Any], kmax: int, title: str) -> None:
+    from rich.table import Table
+
+    from serving.progress import console
+
+    ks = [k for k in (0, 1, 2, 4, 8, 16, 32) if k <= kmax]
+    result = Table("model", "order", *(f"k={k}" for k in ks), title=title)
+    for row in table(summary["per_k"], ks):
+        result.add_row(*row)
+    console.print(result)
+
+
+def main_from_log(args) -> int:
+    """`askcric converge --from-log [DB]`: the outputs drawn from the query log's live records."""
+    from datetime import datetime
+
+    from serving.progress import console, err_console
+    from statsdb.database import data_dir
+
+    db_path = Path(args.from_log) if args.from_log else data_dir() / "query_log.sqlite"
+    if not db_path.is_file():
+        err_console.print(f"[red]No query log at {db_path}[/red]; answers are logged by "
+                          "`askcric serve --log-convergence RATE`.", highlight=False)
+        return 1
+    try:
+        scored, questions = scored_from_log(db_path)
+    except sqlite3.DatabaseError as error:
+        err_console.print(f"[red]Cannot read the convergence records of {db_path}[/red]: {error}", highlight=False)
+        return 1
+    if not scored:
+        err_console.print(f"[red]{db_path} holds no convergence records yet[/red]; start the server with "
+                          "`askcric serve --log-convergence RATE` (e.g. 0.1) and ask it questions.", highlight=False)
+        return 1
+    models = list(dict.fromkeys(item.model for item in scored))
+    runs = [Run(model=model, backend="query log", scored=[s for s in scored if s.model == model]) for model in models]
+    out = Path(args.out or f"analysis/output/converge-log-{datetime.now():%Y%m%d-%H%M%S}")
+    meta = {"created": datetime.now().isoformat(timespec="seconds"), "query_log": str(db_path),
+            "n": len(questions), "kmax": max(item.k for item in scored), "orders": ["live"]}
+    summary = write_outputs(out, runs, questions, heatmap_question=args.heatmap_question, meta=meta)
+    print_table(summary, meta["kmax"], f"{PROB_TITLE}: {len(questions)} logged answers, as in prob_vs_k.png")
+    console.print(f"Outputs in {out}", highlight=False)
+    return 0
+
+
 def main(args) -> int:
     """`askcric converge`: score the gold DSLs of N questions with k = 0..kmax examples, per model."""
     import hashlib
     from collections import Counter
     from datetime import datetime
 
-    from rich.table import Table
-
     from retrieval.store import DEFAULT_CORPUS, ExampleStore, load_pairs
     from serving.backends import open_backend
     from serving.models import DEFAULT_MODEL
     from serving.progress import console, err_console, progress_bar, rich_progress
 
+    if args.from_log is not None:
+        return main_from_log(args)
     corpus = Path(args.corpus) if args.corpus else DEFAULT_CORPUS
     if not corpus.is_file():
         err_console.print(f"[red]No corpus at {corpus}[/red]; pass one with --corpus PATH", highlight=False)
@@ -547,12 +636,7 @@ def main(args) -> int:
         backend.close()
         # Written after each model, so a long multi-model run keeps what it has finished.
         summary = write_outputs(out, runs, questions, heatmap_question=args.heatmap_question, meta=meta)
-    ks = [k for k in (0, 1, 2, 4, 8, 16, 32) if k <= args.kmax]
-    result = Table("model", "order", *(f"k={k}" for k in ks),
-                   title=f"{PROB_TITLE}: {len(questions)} {args.split} questions, as in prob_vs_k.png")
-    for row in table(summary["per_k"], ks):
-        result.add_row(*row)
-    console.print(result)
+    print_table(summary, args.kmax, f"{PROB_TITLE}: {len(questions)} {args.split} questions, as in prob_vs_k.png")
     seconds = ", ".join(f"{m['model']} {m['seconds']:.0f} s" for m in summary["models"])
     console.print(f"Scoring: {seconds}; wall {time.perf_counter() - started:.0f} s. Outputs in {out}", highlight=False)
     return 0

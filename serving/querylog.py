@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS convergence_log (
     ts           TEXT NOT NULL,     -- ISO 8601, UTC
     question     TEXT NOT NULL,
     dsl          TEXT NOT NULL,
+    model        TEXT,              -- the model that scored it (absent in records of before)
     k            INTEGER NOT NULL,  -- examples in the prompt (the nearest k)
     mean_prob    REAL,              -- mean probability of the DSL's tokens
     bits         REAL,              -- -sum log2 p over the DSL's tokens
@@ -126,16 +127,16 @@ class QueryLog:
             except Exception as error:  # noqa: BLE001 - a log problem must not fail the request
                 self._report("db", f"Cannot write the query log database {self.db_path}: {error}")
 
-    def record_convergence(self, question: str, dsl: str, records: list[dict]) -> None:
+    def record_convergence(self, question: str, dsl: str, records: list[dict], model: str) -> None:
         """An answer's convergence record (Pipeline.convergence: one row per k). Never raises."""
         ts = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-        rows = [(ts, question[:MAX_LOGGED_CHARS], dsl, r["k"], r["mean_prob"], r["bits"], json.dumps(r["tokens"]),
-                 json.dumps(r["token_probs"])) for r in records]
+        rows = [(ts, question[:MAX_LOGGED_CHARS], dsl, model, r["k"], r["mean_prob"], r["bits"],
+                 json.dumps(r["tokens"]), json.dumps(r["token_probs"])) for r in records]
         with self._lock:
             try:
                 self._connection().executemany(
-                    "INSERT INTO convergence_log (ts, question, dsl, k, mean_prob, bits, tokens, token_probs) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                    "INSERT INTO convergence_log (ts, question, dsl, model, k, mean_prob, bits, tokens, token_probs) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             except Exception as error:  # noqa: BLE001 - a log problem must not fail anything
                 self._report("db", f"Cannot write the query log database {self.db_path}: {error}")
 
@@ -168,6 +169,8 @@ class QueryLog:
             db.execute(SCHEMA)
             db.execute(REFUSALS_SCHEMA)
             db.execute(CONVERGENCE_SCHEMA)
+            if "model" not in {row[1] for row in db.execute("PRAGMA table_info(convergence_log)")}:
+                db.execute("ALTER TABLE convergence_log ADD COLUMN model TEXT")  # a log of before the column
             self._db = db
         return self._db
 

@@ -264,3 +264,51 @@ def test_the_command_writes_csv_json_and_pngs(tmp_path: Path, model_path: Path,
     assert summary["models"][0]["scorings"] == 12
     for name in ("prob_vs_k.png", "bits_vs_k.png", "first_token_vs_k.png", summary["heatmaps"][DEFAULT_MODEL]["file"]):
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+
+
+# --- the same outputs from the query log's live records --------------------------------------------
+
+def logged_record(k: int, probs: list[float]) -> dict:
+    tokens = [" bat", "ting", " runs"][: len(probs)]
+    return {"k": k, "tokens": tokens, "token_probs": probs, "mean_prob": float(np.mean(probs)),
+            "bits": -sum(math.log2(p) for p in probs)}
+
+
+def test_from_log_draws_the_curves_of_the_logged_answers(tmp_path: Path) -> None:
+    from serving.cli import main
+    from serving.querylog import QueryLog
+
+    db = tmp_path / "query_log.sqlite"
+    query_log = QueryLog(tmp_path / "logs", db)
+    query_log.record_convergence("q one", "batting runs", [logged_record(0, [0.2, 0.4]), logged_record(1, [0.8, 0.6])],
+                                 "smollm2-135m")
+    query_log.record_convergence("q two", "batting runs", [logged_record(0, [0.4, 0.6]), logged_record(1, [1.0, 0.8])],
+                                 "smollm2-135m")
+    query_log.close()
+    out = tmp_path / "out"
+
+    assert main(["converge", "--from-log", str(db), "--out", str(out)]) == 0
+
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert [q["question"] for q in summary["questions"]] == ["q one", "q two"]
+    per_k = summary["per_k"]
+    assert [(r["model"], r["order"], r["k"], r["n_questions"]) for r in per_k] == [
+        ("smollm2-135m", "live", 0, 2), ("smollm2-135m", "live", 1, 2)]
+    assert per_k[0]["mean_prob_median"] == pytest.approx(0.4)  # medians of (0.3, 0.5) and (0.7, 0.9)
+    assert per_k[1]["mean_prob_median"] == pytest.approx(0.8)
+    assert per_k[1]["first_dsl_mass"] is None  # a log keeps no alternatives: not invented
+    for name in ("prob_vs_k.png", "bits_vs_k.png", summary["heatmaps"]["smollm2-135m"]["file"]):
+        assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+    assert not (out / "first_token_vs_k.png").exists()
+
+
+def test_from_log_says_how_to_fill_an_empty_log(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from serving.cli import main
+    from serving.querylog import QueryLog
+
+    db = tmp_path / "query_log.sqlite"
+    QueryLog(tmp_path / "logs", db).record_convergence("q", "batting runs", [], "smollm2-135m")  # creates the tables
+
+    assert main(["converge", "--from-log", str(db), "--out", str(tmp_path / "out")]) == 1
+    assert "--log-convergence" in capsys.readouterr().err
+    assert main(["converge", "--from-log", str(tmp_path / "absent.sqlite")]) == 1

@@ -55,6 +55,8 @@ def test_the_record_waits_while_questions_wait_then_matches_the_on_request_one(l
     finally:
         logger.close()
         query_log.close()
+    with sqlite3.connect(tmp_path / "query_log.sqlite") as db:
+        assert db.execute("SELECT DISTINCT model FROM convergence_log").fetchall() == [(local_backend.model,)]
     on_request = pipeline.ask(QUESTION, converge=True).convergence
     assert [k for k, _, _ in rows] == [record["k"] for record in on_request] == list(range(len(on_request)))
     assert [mean for _, mean, _ in rows] == pytest.approx([record["mean_prob"] for record in on_request], abs=1e-3)

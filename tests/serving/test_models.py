@@ -52,3 +52,10 @@ def test_cli_model_prepare(model_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["model", "prepare"]) == 0
     assert str(model_path) in capsys.readouterr().out.replace("\n", "")
     assert main(["model", "prepare", "--model", "no-such-model"]) == 1
+
+
+def test_the_qwen_chunks_join_into_the_checked_gguf(tmp_path: Path) -> None:
+    import gguf
+
+    joined = MODELS["qwen2.5-coder-0.5b"].gguf(tmp_path)  # raises unless the sha256 matches
+    assert gguf.GGUFReader(joined).get_field("general.architecture").contents() == "qwen2"
