@@ -2,16 +2,26 @@
 
 The pilot (PILOT.md, third round) showed that an adapter trained on bare `Q:/DSL:` pairs forgets
 how to learn from examples in its prompt, while one trained in the served retrieval format keeps
-and sharpens it. So each training sequence here is exactly what the pipeline sends the model:
+and sharpens it. So each training item here is exactly what the pipeline sends the model:
 
     render(question, k nearest train examples)  +  " " + dsl  +  "\n"
 
 - the examples are the pair's nearest train pairs by masked retrieval (as `Pipeline` selects them),
-  never the pair itself, nearest last; k is drawn per pair from a mix (e.g. 0, 1, 2, 4) so the
+  never the pair itself, nearest last; k is drawn per pair from a mix (e.g. 0, 2, 4, 8) so the
   adapter works with any number of examples, including none;
-- the loss is on the continuation only (the DSL tokens and the newline that ends generation): the
-  prompt's tokens are labelled -100;
-- fp32 on the CPU, AdamW, batches of pairs with the same k (similar lengths, little padding).
+- two objectives, summed: the gold query's token loss (its tokens and the newline that ends
+  generation: what generation and the convergence record need), and with `rank_weight` > 0 a
+  ranking loss over the candidates the pipeline really builds for the question (dsl/candidates.py,
+  from the shapes of its 16 nearest *other* train pairs, plus the gold query if they miss it): the
+  cross-entropy of the softmax over the candidates' summed log-likelihoods — the very score the
+  pipeline ranks by — with the gold query as the target;
+- the prompt (all but its last token) runs once without gradient and its key/value cache is shared
+  by the gold query and every candidate: the continuations are all that is back-propagated, which
+  makes a step several times cheaper than back-propagating through a 400-token prompt (the
+  LoRA still shapes the prompt's keys and values in the forward pass; they are just not trained
+  through it);
+- the base weights in bfloat16 where the CPU computes it natively (as the local backend serves), the
+  LoRA weights and the losses in fp32; AdamW; `batch` pairs per optimizer step.
 
 Training stops after `steps` optimizer steps or when the `minutes` budget runs out, whichever comes
 first, and the adapter is saved either way: peft's folder (adapter_config.json and
@@ -27,9 +37,9 @@ import json
 import os
 import random
 import time
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch: two threads stall otherwise
@@ -53,7 +63,7 @@ TARGETS = {
 
 @dataclass(frozen=True)
 class AdaptConfig:
-    k_mix: tuple[int, ...] = (0, 1, 2, 4)
+    k_mix: tuple[int, ...] = (0, 2, 4, 8, 8)  # the served prompt holds 8 examples (budget allowing)
     steps: int | None = None  # optimizer steps; None = one pass over the train split
     minutes: float = 10.0  # wall-clock budget for the training loop (the adapter is saved at the end)
     rank: int = 16
@@ -63,18 +73,25 @@ class AdaptConfig:
     lr: float = 2e-4
     warmup: int = 10  # steps of linear warm-up, then a constant rate
     batch: int = 4  # pairs per optimizer step
+    rank_weight: float = 1.0  # weight of the ranking loss; 0 = the gold query's token loss only
+    pool: int = 16  # neighbours whose shapes become candidates (the pipeline's Strategy.pool)
     seed: int = 0
     threads: int = 2
 
 
 @dataclass(frozen=True)
-class TrainingSequence:
-    """One training sequence: token ids and the labels (-100 on the prompt)."""
+class TrainingItem:
+    """One train pair as the model sees it: the prompt, the gold query, the candidates it must beat."""
 
     pair_id: str
     k: int
-    ids: tuple[int, ...]
-    labels: tuple[int, ...]
+    prompt_ids: tuple[int, ...]
+    gold_ids: tuple[int, ...]  # " " + gold dsl, then the stop
+    rival_ids: tuple[tuple[int, ...], ...]  # " " + each other candidate (scored without the stop, as served)
+
+    @property
+    def tokens(self) -> int:
+        return len(self.prompt_ids) + len(self.gold_ids) + sum(map(len, self.rival_ids))
 
 
 @dataclass
@@ -84,7 +101,7 @@ class StepInfo:
     step: int
     total_steps: int
     loss: float
-    tokens: int  # tokens run through the model so far (prompt + continuation, no padding)
+    tokens: int  # tokens run through the model so far (prompt + continuations, no padding)
     seconds: float
 
     @property
@@ -104,6 +121,7 @@ class AdaptReport:
     adapter_bytes: int
     trainable_params: int
     losses: list[float] = field(default_factory=list)  # mean loss per step
+    ranked_share: float = 0.0  # share of pairs that had candidates to rank against
 
     @property
     def tokens_per_second(self) -> float:
@@ -112,67 +130,95 @@ class AdaptReport:
 
 # --- data ----------------------------------------------------------------------------------------
 
-def training_prompts(
-    store: ExampleStore, mask: Callable[[str], str], k_mix: Sequence[int], seed: int = 0,
-    progress: Callable[[str, int], Callable[[], None]] | None = None,
-) -> list[tuple[Pair, int, str]]:
-    """(pair, k, prompt) for every train pair: k drawn from `k_mix`, its k nearest other train pairs.
+@dataclass(frozen=True)
+class TrainingPrompt:
+    pair: Pair
+    k: int
+    prompt: str
+    candidates: tuple[str, ...]  # the pipeline's candidate queries for the question (may miss the gold one)
 
-    Retrieval is the pipeline's (masked question); the pair itself is left out of its own examples.
+    @property
+    def rivals(self) -> tuple[str, ...]:
+        """The candidates that are not the gold query."""
+        gold = canonical(self.pair.dsl)
+        return tuple(text for text in self.candidates if text != gold)
+
+
+def training_prompts(
+    store: ExampleStore, mask: Callable[[str], str], k_mix: Sequence[int], seed: int = 0, *,
+    pool: int = 16, candidates: Callable[[Pair, list[Pair]], list[str]] = lambda _pair, _shapes: [],
+    progress: Callable[[str, int], Callable[[], None]] | None = None,
+) -> list[TrainingPrompt]:
+    """Every train pair with k drawn from `k_mix`: its k nearest other train pairs as the prompt's
+    examples, and `candidates(pair, its pool nearest other pairs)` as the queries to rank.
+
+    Retrieval is the pipeline's (masked question); the pair itself is never among its own neighbours.
     """
     rng = random.Random(seed)
     advance = progress("retrieve", len(store.pairs)) if progress else (lambda: None)
     prompts = []
     for pair in store.pairs:
         k = rng.choice(list(k_mix))
-        examples = []
-        if k:
-            found = store.select(pair.question, k + 1, masked_question=mask(pair.question))
-            examples = [example for example in found if example.id != pair.id][:k]
-        prompts.append((pair, k, render(pair.question, examples[::-1])))  # nearest last, as served
+        found = store.select(pair.question, max(k, pool) + 1, masked_question=mask(pair.question))
+        others = [example for example in found if example.id != pair.id]
+        prompts.append(TrainingPrompt(pair, k, render(pair.question, others[:k][::-1]),  # nearest last, as served
+                                      tuple(candidates(pair, others[:pool]))))
         advance()
     return prompts
 
 
-def encode(tokenizer, pair: Pair, k: int, prompt: str) -> TrainingSequence:
-    """The prompt's ids (labels -100) then " " + dsl and the stop (labels = ids), as the backends tokenize."""
-    prompt_ids = encode_prompt(tokenizer, prompt)
-    target = encode_continuation(tokenizer, " " + pair.dsl) + encode_continuation(tokenizer, STOP)
-    return TrainingSequence(pair.id, k, tuple(prompt_ids + target), tuple([-100] * len(prompt_ids) + target))
+def encode(tokenizer, item: TrainingPrompt) -> TrainingItem:
+    """The prompt's ids, " " + gold dsl + stop, and the other candidates, as the backends tokenize them."""
+    gold = canonical(item.pair.dsl)
+    return TrainingItem(
+        item.pair.id, item.k, tuple(encode_prompt(tokenizer, item.prompt)),
+        tuple(encode_continuation(tokenizer, " " + gold) + encode_continuation(tokenizer, STOP)),
+        tuple(tuple(encode_continuation(tokenizer, " " + text)) for text in item.rivals),
+    )
 
 
-def batches(sequences: Sequence[TrainingSequence], size: int, seed: int) -> list[list[TrainingSequence]]:
-    """Batches of `size` sequences with the same k (so similar lengths), in a shuffled order."""
-    rng = random.Random(seed)
-    by_k: dict[int, list[TrainingSequence]] = defaultdict(list)
-    for sequence in sequences:
-        by_k[sequence.k].append(sequence)
-    result = []
-    for group in by_k.values():
-        rng.shuffle(group)
-        result += [group[i : i + size] for i in range(0, len(group), size)]
-    rng.shuffle(result)
-    return result
+def canonical(dsl: str) -> str:
+    """The printer's spelling of a query: how candidates are written."""
+    from dsl.parser import parse
+    from dsl.printer import to_dsl
+
+    return to_dsl(parse(dsl))
 
 
-def collate(batch: Sequence[TrainingSequence], pad_id: int) -> dict[str, torch.Tensor]:
-    """Right-padded input ids, attention mask and labels (-100 on padding)."""
-    longest = max(len(s.ids) for s in batch)
-    ids = torch.full((len(batch), longest), pad_id, dtype=torch.long)
-    labels = torch.full((len(batch), longest), -100, dtype=torch.long)
-    mask = torch.zeros((len(batch), longest), dtype=torch.long)
-    for row, s in enumerate(batch):
-        ids[row, : len(s.ids)] = torch.tensor(s.ids)
-        labels[row, : len(s.labels)] = torch.tensor(s.labels)
-        mask[row, : len(s.ids)] = 1
-    return {"input_ids": ids, "attention_mask": mask, "labels": labels}
+def item_loss(model, item: TrainingItem, rank_weight: float, pad_id: int) -> torch.Tensor:
+    """The gold query's mean token loss, plus `rank_weight` x the ranking loss when there are rivals.
+
+    The prompt but its last token runs without gradient; its cache is repeated for the gold query and
+    each rival, which run in one right-padded batch starting from the prompt's last token (right
+    padding cannot disturb a causal model's earlier positions).
+    """
+    continuations = [item.gold_ids, *(item.rival_ids if rank_weight else ())]
+    with torch.no_grad():
+        cache = model(input_ids=torch.tensor([item.prompt_ids[:-1]]), use_cache=True).past_key_values
+    if len(continuations) > 1:
+        cache.batch_repeat_interleave(len(continuations))
+    longest = max(map(len, continuations))
+    ids = torch.full((len(continuations), longest + 1), pad_id, dtype=torch.long)
+    ids[:, 0] = item.prompt_ids[-1]
+    for row, continuation in enumerate(continuations):
+        ids[row, 1 : len(continuation) + 1] = torch.tensor(continuation)
+    logits = model(input_ids=ids, past_key_values=cache, use_cache=True).logits[:, :-1].float()
+    logprobs = torch.log_softmax(logits, dim=-1).gather(-1, ids[:, 1:, None])[..., 0]
+    gold = logprobs[0, : len(item.gold_ids)]
+    loss = -gold.mean()
+    if len(continuations) > 1:
+        # Scored as the pipeline scores: summed log-likelihood, the gold query without its stop.
+        scores = torch.stack([gold[:-1].sum()] + [logprobs[row, : len(c)].sum()
+                                                  for row, c in enumerate(continuations[1:], start=1)])
+        loss = loss + rank_weight * -torch.log_softmax(scores, dim=0)[0]
+    return loss
 
 
 # --- training ------------------------------------------------------------------------------------
 
 def train(
     model_path: Path,
-    prompts: Sequence[tuple[Pair, int, str]],
+    prompts: Sequence[TrainingPrompt],
     out: Path,
     config: AdaptConfig = AdaptConfig(),
     *,
@@ -186,7 +232,10 @@ def train(
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
     tokenizer = AutoTokenizer.from_pretrained(model_path)
-    model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch.float32)
+    # bf16 base weights where the CPU has bf16 kernels (the local backend serves so); peft keeps the
+    # LoRA weights in fp32.
+    dtype = torch.bfloat16 if torch.ops.mkldnn._is_mkldnn_bf16_supported() else torch.float32
+    model = AutoModelForCausalLM.from_pretrained(model_path, dtype=dtype)
     lora = LoraConfig(
         r=config.rank, lora_alpha=config.alpha, lora_dropout=config.dropout,
         target_modules=list(TARGETS[config.targets]), task_type="CAUSAL_LM",
@@ -198,34 +247,37 @@ def train(
     warmup = max(1, config.warmup)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: min(1.0, (step + 1) / warmup))
 
-    sequences = [encode(tokenizer, pair, k, prompt) for pair, k, prompt in prompts]
+    items = [encode(tokenizer, prompt) for prompt in prompts]
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    plan = batches(sequences, config.batch, config.seed)
-    total_steps = config.steps or len(plan)
-    # More steps than one pass: go round again, each pass reshuffled.
-    epoch = 1
-    while len(plan) < total_steps:
-        plan += batches(sequences, config.batch, config.seed + epoch)
-        epoch += 1
-    plan = plan[:total_steps]
+    rng = random.Random(config.seed)
+    plan: list[TrainingItem] = []
+    total_steps = config.steps or -(-len(items) // config.batch)
+    while len(plan) < total_steps * config.batch:  # more steps than one pass: round again, reshuffled
+        epoch = list(items)
+        rng.shuffle(epoch)
+        plan += epoch
 
     deadline = time.monotonic() + config.minutes * 60
     started = time.perf_counter()
     losses: list[float] = []
     tokens = pairs_seen = 0
     stopped_by = "steps"
-    for step, batch in enumerate(plan, start=1):
+    for step in range(1, total_steps + 1):
         if time.monotonic() > deadline:
             stopped_by = "time"
             break
-        loss = model(**collate(batch, pad_id)).loss
-        loss.backward()
+        batch = plan[(step - 1) * config.batch : step * config.batch]
+        step_loss = 0.0
+        for item in batch:
+            loss = item_loss(model, item, config.rank_weight, pad_id) / len(batch)
+            loss.backward()
+            step_loss += loss.item()
         torch.nn.utils.clip_grad_norm_(trainable, 1.0)
         optimizer.step()
         scheduler.step()
         optimizer.zero_grad(set_to_none=True)
-        losses.append(loss.item())
-        tokens += sum(len(s.ids) for s in batch)
+        losses.append(step_loss)
+        tokens += sum(item.tokens for item in batch)
         pairs_seen += len(batch)
         on_step(StepInfo(step, total_steps, losses[-1], tokens, time.perf_counter() - started))
     seconds = time.perf_counter() - started
@@ -235,6 +287,7 @@ def train(
         out=out, config=config, steps=len(losses), pairs_seen=pairs_seen, tokens=tokens,
         seconds=seconds, stopped_by=stopped_by, adapter_bytes=adapter_bytes,
         trainable_params=sum(p.numel() for p in trainable), losses=losses,
+        ranked_share=sum(bool(item.rival_ids) for item in items) / len(items) if items else 0.0,
     )
     write_training_json(report, meta or {})
     return report
@@ -267,6 +320,7 @@ def write_training_json(report: AdaptReport, meta: dict) -> None:
         "seconds": round(report.seconds, 1),
         "tokens_per_second": round(report.tokens_per_second, 1),
         "stopped_by": report.stopped_by,
+        "pairs_with_rivals": round(report.ranked_share, 3),
         "adapter_bytes": report.adapter_bytes,
         "loss_first_10_steps": round(sum(losses[:10]) / len(losses[:10]), 4) if losses else None,
         "loss_last_10pct": round(sum(tail) / len(tail), 4) if tail else None,
@@ -284,6 +338,23 @@ def human_bytes(n: int) -> str:
     return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n / 2**10:.0f} KiB"
 
 
+def pipeline_candidates(pair: Pair, shapes: list[Pair], *, linker, engine) -> list[str]:
+    """The pipeline's candidate queries for a train question from these neighbours' shapes (none if
+    askcric would refuse the question)."""
+    from dsl.candidates import candidates_for
+    from dsl.errors import DslError
+    from dsl.parser import parse
+    from dsl.printer import to_dsl
+    from serving.pipeline import QuestionError, read_question
+
+    try:
+        linked = read_question(pair.question, linker, engine).linked
+        found = candidates_for(linked, [parse(shape.dsl) for shape in shapes], engine)
+    except (QuestionError, DslError):
+        return []
+    return list(dict.fromkeys(to_dsl(query) for query in found.queries))
+
+
 def main(args) -> int:
     """`askcric adapt`: train the LoRA adapter on the train split in the served prompt format."""
     from rich.progress import TextColumn
@@ -296,19 +367,24 @@ def main(args) -> int:
 
     config = AdaptConfig(k_mix=tuple(int(k) for k in args.k_mix.split(",")), steps=args.steps,
                          minutes=args.minutes, rank=args.rank, alpha=2 * args.rank, targets=args.targets,
-                         lr=args.lr, batch=args.batch)
+                         lr=args.lr, batch=args.batch, rank_weight=args.rank_weight)
     try:
-        linker = Linker.from_engine(open_engine(args.url))
+        engine = open_engine(args.url)
+        linker = Linker.from_engine(engine)
     except DatabaseMissing as error:
         err_console.print(f"[red]database_missing[/red]: {error}", highlight=False)
         return 1
     with progress_bar() as bar:
         store = example_store(linker, progress=rich_progress(bar))
-        prompts = training_prompts(store, store.mask, config.k_mix, config.seed, progress=rich_progress(bar))
+        prompts = training_prompts(store, store.mask, config.k_mix, config.seed, pool=config.pool,
+                                   candidates=partial(pipeline_candidates, linker=linker, engine=engine),
+                                   progress=rich_progress(bar))
     out = Path(args.out) if args.out else DEFAULT_ADAPTER_DIR
     model = args.model or DEFAULT_MODEL
-    err_console.print(f"Training a LoRA (r={config.rank}, {config.targets}) on {len(prompts)} train pairs, "
-                      f"k from {config.k_mix}, at most {config.minutes:g} min...", highlight=False)
+    ranked = sum(bool(prompt.rivals) for prompt in prompts)
+    err_console.print(f"Training a LoRA (r={config.rank}, {config.targets}) on {len(prompts)} train pairs "
+                      f"({ranked} with candidates to rank against), k from {config.k_mix}, ranking weight "
+                      f"{config.rank_weight:g}, at most {config.minutes:g} min...", highlight=False)
     with progress_bar(TextColumn("{task.fields[status]}"), eta=True) as bar:
         task = bar.add_task("adapt", total=None, status="")
 

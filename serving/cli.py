@@ -542,14 +542,14 @@ def build_parser() -> argparse.ArgumentParser:
     prepare = model.add_parser(
         "prepare", help="convert the model's bundled GGUF into the folder both backends load (once)"
     )
-    prepare.add_argument("--model", help="smollm2-135m (default), gemma3-270m, or a model folder")
+    prepare.add_argument("--model", help="smollm2-135m (default), gemma3-270m, qwen2.5-coder-0.5b, or a model folder")
     prepare.set_defaults(handler=cmd_model_prepare)
 
     vllm_serve = commands.add_parser(
         "vllm-serve", help="run a vLLM OpenAI-compatible server for the model on loopback"
     )
     vllm_serve.add_argument("--port", type=port_number, default=8011, help="port on 127.0.0.1 (default 8011)")
-    vllm_serve.add_argument("--model", help="smollm2-135m (default), gemma3-270m, or a model folder")
+    vllm_serve.add_argument("--model", help="smollm2-135m (default), gemma3-270m, qwen2.5-coder-0.5b, or a model folder")
     vllm_serve.add_argument(
         "--adapter", help="also serve this LoRA adapter folder (e.g. serving/adapters/smollm2-135m-askcric); "
         "clients name it with --adapter too",
@@ -662,7 +662,9 @@ def build_parser() -> argparse.ArgumentParser:
     adapt = commands.add_parser(
         "adapt", help="train a LoRA adapter on the train split in the served prompt format (CPU)"
     )
-    adapt.add_argument("--k-mix", default="0,1,2,4", help="numbers of retrieved examples to draw from (default 0,1,2,4)")
+    adapt.add_argument("--k-mix", default="0,2,4,8,8", help="numbers of retrieved examples to draw from (default 0,2,4,8,8)")
+    adapt.add_argument("--rank-weight", type=float, default=1.0,
+                       help="weight of the ranking loss over the pipeline's candidates (0: the gold query's token loss only)")
     adapt.add_argument("--steps", type=int, help="optimizer steps (default: one pass over the train split)")
     adapt.add_argument("--minutes", type=float, default=10.0, help="time budget; training stops and saves (default 10)")
     adapt.add_argument("--rank", type=int, default=16, help="LoRA rank (alpha = 2 x rank; default 16)")
