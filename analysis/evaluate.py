@@ -29,6 +29,9 @@ VARIANTS: dict[str, Strategy] = {
     "first-candidate": Strategy(retrieval="masked", grammar="typed", decide="first"),
     "+candidate-ranking": Strategy(retrieval="masked", grammar="typed", decide="rank"),
     "+ranking-with-own-generation": Strategy(retrieval="masked", grammar="typed", decide="rank+generate"),
+    # Not a pipeline: the candidate whose answer is the gold one whenever there is one, i.e. the
+    # ceiling of any ranking of these candidates (what a better ranker, or a trained one, could reach).
+    "candidate-oracle": Strategy(retrieval="masked", grammar="typed", decide="first"),
 }
 # The no-model baseline of a ranked variant: the same candidates, the first one taken unscored.
 BASELINE_OF = {"+candidate-ranking": "first-candidate", "+ranking-with-own-generation": "first-candidate"}
@@ -107,6 +110,9 @@ def evaluate(pipeline: Pipeline, pairs: list[Pair], variant: str, strategy: Stra
         try:
             translation = pipeline.translate(pair.question, strategy)
             predicted = translation.dsl
+            if variant == "candidate-oracle":
+                predicted = next((text for text, _ in translation.candidates
+                                  if same_answer(gold_query, gold.rows, run_dsl(text, pipeline.engine).rows)), predicted)
             answer = run_dsl(predicted, pipeline.engine)
             correct = same_answer(gold_query, gold.rows, answer.rows)
             predicted = answer.dsl

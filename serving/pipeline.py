@@ -98,6 +98,7 @@ class Translation:
     dsl: str | None = None
     token_probs: list[TokenInfo] = field(default_factory=list)
     candidates: list[tuple[str, float]] = field(default_factory=list)  # (dsl, log-likelihood), most likely first
+    # (with decide="first": in the rules' order, log-likelihood nan)
     notes: list[Note] = field(default_factory=list)  # how numbers were read (dsl/faithfulness.py)
     question_frame: Frame | None = None  # what the question names, when candidates were built
     taught: list[TaughtReading] = field(default_factory=list)  # readings users taught for questions like this
@@ -229,6 +230,7 @@ class Pipeline:
         texts = list(dict.fromkeys(taught + texts)) if self._taught_answer(translation) else list(dict.fromkeys(texts + taught))
         if strategy.decide == "first":
             translation.dsl = texts[0] if texts else None
+            translation.candidates = [(text, math.nan) for text in texts]  # in the rules' order, unscored
         else:
             self._score(translation, texts, strategy)
         translation.question_frame = found.question
