@@ -6,7 +6,11 @@ and the product's default through the same code:
   grammar whose name and number slots accept only the linked values);
 - "rank": candidate DSLs (the nearest examples' shapes filled with the linked values, see
   dsl/candidates.py) that resolve and compile are scored by the model's summed log-likelihood
-  given the few-shot prompt, and the most likely one wins (PILOT.md: 34/60 against 8/60).
+  given the few-shot prompt, and the most likely one wins (PILOT.md: 34/60 against 8/60);
+- "rank+generate": as "rank", but when the best candidate is unsure (it leaves out part of the
+  question, or its tokens are unlikely) the model's own query under the typed grammar competes
+  with it per token (analysis/RESULTS.md measures whether that pays);
+- "first": the first candidate in the rules' order, no model (the baseline).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import Literal
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from dsl.candidates import Frame, candidates_for
+from dsl.candidates import Frame, candidates_for, missing_parts
 from dsl.coverage import coverage_notes, year_spans
 from dsl.errors import DslError, UnknownName
 from dsl.execute import Laps, compile_error, run_dsl
@@ -56,6 +60,9 @@ CONVERGE_KMAX = 8  # `ask(converge=True)` scores the DSL with k = 0..8 of the pr
 # candidate; only one of the same form answers without the model (analysis/taught_threshold.py).
 TAUGHT_MIN_SIMILARITY = 0.9
 TAUGHT_NEIGHBOURS = 5
+# With decide="rank+generate", the model's own query competes when the best candidate's
+# geometric-mean token probability is below this (or it leaves out a part of the question).
+UNSURE_TOKEN_PROB = 0.5
 NAME_TYPES = ("player", "team", "ground", "place")
 # Mentions that show a question is about cricket statistics at all. A team or a place alone does
 # not: "What is the capital of France?" names a cricket team too.
@@ -228,28 +235,41 @@ class Pipeline:
         texts = [to_dsl(q) for q in found.queries]
         taught = [reading.dsl for reading in translation.taught]
         texts = list(dict.fromkeys(taught + texts)) if self._taught_answer(translation) else list(dict.fromkeys(texts + taught))
+        translation.question_frame = found.question
         if strategy.decide == "first":
             translation.dsl = texts[0] if texts else None
             translation.candidates = [(text, math.nan) for text in texts]  # in the rules' order, unscored
         else:
             self._score(translation, texts, strategy)
-        translation.question_frame = found.question
 
     def _score(self, translation: Translation, texts: list[str], strategy: Strategy) -> None:
-        """The most likely of the candidate texts (and the model's own query, if asked) after the prompt."""
-        if strategy.decide == "rank+generate":
-            generated = self._complete(translation.prompt, self._typed_grammar(translation.linked))
-            if generated.text.strip() and generated.text.strip() not in texts:
-                texts.append(generated.text.strip())
+        """The most likely of the candidate texts after the prompt; with decide="rank+generate", the
+        model's own query too when the best candidate is unsure (`_unsure`)."""
         if not texts:
             return
         scored = self.backend.score(translation.prompt, [" " + text for text in texts], top_k=5)
-        totals = [sum(token.logprob for token in tokens) for tokens in scored]
         forced = self._taught_answer(translation) is not None  # then texts[0] is its reading
-        best = 0 if forced else max(range(len(texts)), key=lambda i: totals[i])
+        best = 0 if forced else max(range(len(texts)), key=lambda i: _total(scored[i]))
+        if strategy.decide == "rank+generate" and not forced and self._unsure(translation, texts[best], scored[best]):
+            own = self._complete(translation.prompt, self._typed_grammar(translation.linked)).text.strip()
+            if own and own not in texts and _compiles(own, self.engine):
+                texts.append(own)
+                scored.append(self.backend.score(translation.prompt, [" " + own], top_k=5)[0])
+                # Per token: the candidates and the model's own query differ in length, and a summed
+                # log-likelihood would favour whichever says less.
+                if _per_token(scored[-1]) > _per_token(scored[best]):
+                    best = len(texts) - 1
+        totals = [_total(tokens) for tokens in scored]
         translation.candidates = sorted(zip(texts, totals), key=lambda item: (item[0] != texts[best], -item[1]))
         translation.dsl = texts[best]
         translation.token_probs = list(scored[best])
+
+    @staticmethod
+    def _unsure(translation: Translation, text: str, tokens: list[TokenInfo]) -> bool:
+        """The best candidate leaves out a part of the question (askcric would refuse it), or the model
+        finds it unlikely (geometric-mean token probability below UNSURE_TOKEN_PROB)."""
+        incomplete = translation.question_frame is not None and bool(missing_parts(parse(text), translation.question_frame))
+        return incomplete or math.exp(_per_token(tokens)) < UNSURE_TOKEN_PROB
 
     def _typed_grammar(self, linked: Linked) -> str:
         return specialize(allowed_values(linked), self._grammar)
@@ -369,6 +389,14 @@ def example_store(linker: Linker, corpus=None, progress=None) -> ExampleStore:
     if corpus is not None:
         options["corpus"] = corpus
     return ExampleStore(mask=lambda q: linker.link(q).masked(), mask_version=MASK_VERSION, **options)
+
+
+def _total(tokens: list[TokenInfo]) -> float:
+    return sum(token.logprob for token in tokens)
+
+
+def _per_token(tokens: list[TokenInfo]) -> float:
+    return _total(tokens) / max(1, len(tokens))
 
 
 def alternatives(candidates: list[tuple[str, float]]) -> list[Alternative]:
