@@ -60,8 +60,9 @@ CONVERGE_KMAX = 8  # `ask(converge=True)` scores the DSL with k = 0..8 of the pr
 # candidate; only one of the same form answers without the model (analysis/taught_threshold.py).
 TAUGHT_MIN_SIMILARITY = 0.9
 TAUGHT_NEIGHBOURS = 5
-# With decide="rank+generate", the model's own query competes when the best candidate's
-# geometric-mean token probability is below this (or it leaves out a part of the question).
+# With decide="rank+generate", the model's own query (if it leaves out nothing the question names)
+# competes when the best candidate's geometric-mean token probability is below this (or the best
+# candidate leaves out a part of the question).
 UNSURE_TOKEN_PROB = 0.5
 NAME_TYPES = ("player", "team", "ground", "place")
 # Mentions that show a question is about cricket statistics at all. A team or a place alone does
@@ -252,7 +253,7 @@ class Pipeline:
         best = 0 if forced else max(range(len(texts)), key=lambda i: _total(scored[i]))
         if strategy.decide == "rank+generate" and not forced and self._unsure(translation, texts[best], scored[best]):
             own = self._complete(translation.prompt, self._typed_grammar(translation.linked)).text.strip()
-            if own and own not in texts and _compiles(own, self.engine):
+            if own and own not in texts and _compiles(own, self.engine) and self._complete_reading(translation, own):
                 texts.append(own)
                 scored.append(self.backend.score(translation.prompt, [" " + own], top_k=5)[0])
                 # Per token: the candidates and the model's own query differ in length, and a summed
@@ -264,12 +265,16 @@ class Pipeline:
         translation.dsl = texts[best]
         translation.token_probs = list(scored[best])
 
-    @staticmethod
-    def _unsure(translation: Translation, text: str, tokens: list[TokenInfo]) -> bool:
+    @classmethod
+    def _unsure(cls, translation: Translation, text: str, tokens: list[TokenInfo]) -> bool:
         """The best candidate leaves out a part of the question (askcric would refuse it), or the model
         finds it unlikely (geometric-mean token probability below UNSURE_TOKEN_PROB)."""
-        incomplete = translation.question_frame is not None and bool(missing_parts(parse(text), translation.question_frame))
-        return incomplete or math.exp(_per_token(tokens)) < UNSURE_TOKEN_PROB
+        return not cls._complete_reading(translation, text) or math.exp(_per_token(tokens)) < UNSURE_TOKEN_PROB
+
+    @staticmethod
+    def _complete_reading(translation: Translation, text: str) -> bool:
+        """The query uses every player, team, filter and stat the question names."""
+        return translation.question_frame is None or not missing_parts(parse(text), translation.question_frame)
 
     def _typed_grammar(self, linked: Linked) -> str:
         return specialize(allowed_values(linked), self._grammar)
