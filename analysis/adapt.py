@@ -50,7 +50,6 @@ from retrieval.prompt import render  # noqa: E402
 from retrieval.store import DEFAULT_CORPUS, ExampleStore, Pair  # noqa: E402
 from serving.backends import encode_continuation, encode_prompt  # noqa: E402
 
-DEFAULT_ADAPTER_DIR = Path(__file__).resolve().parent.parent / "serving" / "adapters" / "smollm2-135m-askcric"
 STOP = "\n"
 """Generation stops at a newline (serving.backends): the adapter learns to emit it after the DSL."""
 
@@ -360,7 +359,7 @@ def main(args) -> int:
     from rich.progress import TextColumn
 
     from dsl.link import Linker
-    from serving.models import DEFAULT_MODEL, model_dir
+    from serving.models import DEFAULT_MODEL, SHIPPED_ADAPTERS, model_dir
     from serving.pipeline import example_store
     from serving.progress import console, err_console, progress_bar, rich_progress
     from statsdb.database import DatabaseMissing, open_engine
@@ -379,8 +378,11 @@ def main(args) -> int:
         prompts = training_prompts(store, store.mask, config.k_mix, config.seed, pool=config.pool,
                                    candidates=partial(pipeline_candidates, linker=linker, engine=engine),
                                    progress=rich_progress(bar))
-    out = Path(args.out) if args.out else DEFAULT_ADAPTER_DIR
     model = args.model or DEFAULT_MODEL
+    out = Path(args.out) if args.out else SHIPPED_ADAPTERS.get(model)
+    if out is None:
+        err_console.print(f"[red]no default folder for a {model} adapter[/red]: give one with --out", highlight=False)
+        return 2
     ranked = sum(bool(prompt.rivals) for prompt in prompts)
     err_console.print(f"Training a LoRA (r={config.rank}, {config.targets}) on {len(prompts)} train pairs "
                       f"({ranked} with candidates to rank against), k from {config.k_mix}, ranking weight "

@@ -103,18 +103,19 @@ def _stop_on_sigterm(_signum: int, _frame: object) -> None:
 def cmd_vllm_serve(args: argparse.Namespace) -> int:
     import signal
 
-    from serving.models import DEFAULT_MODEL, ModelMissing, prepare
+    from serving.models import DEFAULT_MODEL, ModelMissing, prepare, resolve_adapter, served_name
     from serving.vllm_server import VllmServerError, running_server
 
     model = args.model or DEFAULT_MODEL
+    adapter = resolve_adapter(model, args.adapter)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         with progress_bar() as bar:
             prepare(model, progress=rich_progress(bar))
         err_console.print(f"Starting vLLM for {model} on port {args.port} (about 40 s)...")
-        with running_server(model, port=args.port, adapter=args.adapter) as server:
+        with running_server(model, port=args.port, adapter=adapter) as server:
             console.print(
-                f"vLLM serves {server.model}{f' and {args.adapter}' if args.adapter else ''} at {server.url}"
+                f"vLLM serves {server.model}{f' and {served_name(model, adapter)}' if adapter else ''} at {server.url}"
                 f"  (log: {server.log_path})\n"
                 f"Use it with: askcric serve --backend vllm --vllm-url {server.url}   Ctrl-C stops it.",
                 highlight=False, soft_wrap=True,
@@ -133,8 +134,9 @@ def cmd_vllm_serve(args: argparse.Namespace) -> int:
 # --- ask ----------------------------------------------------------------------------------------
 
 ADAPTER_HELP = (
-    "LoRA adapter folder (e.g. serving/adapters/smollm2-135m-askcric): merged into the local model; "
-    "with --backend vllm, the server must have been started with the same --adapter"
+    "LoRA adapter folder, merged into the local model (default: the one askcric ships for the model, "
+    "serving/adapters/smollm2-135m-askcric; 'none': the base model); with --backend vllm, the server "
+    "must serve the same adapter"
 )
 
 
@@ -293,7 +295,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     try:
         engine = open_engine(args.url)
         with progress_bar() as bar:
-            pipeline = Pipeline.open(open_backend(args.backend, args.vllm_url, args.model), engine,
+            pipeline = Pipeline.open(open_backend(args.backend, args.vllm_url, args.model, args.adapter), engine,
                                      progress=rich_progress(bar))
         load_taught_pairs(pipeline, args.taught_store)
     except (DatabaseMissing, BackendError) as error:
@@ -335,7 +337,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from serving.teaching import following_teacher, taught_store_url
 
     def open_pipeline():  # runs in the server's loader thread, after /healthz already answers
-        return Pipeline.open(open_backend(args.backend, args.vllm_url, args.model, timeout=args.backend_timeout),
+        return Pipeline.open(open_backend(args.backend, args.vllm_url, args.model, args.adapter,
+                                          timeout=args.backend_timeout),
                              open_engine(args.url))
 
     taught_url = taught_store_url(args.taught_store)
@@ -551,8 +554,8 @@ def build_parser() -> argparse.ArgumentParser:
     vllm_serve.add_argument("--port", type=port_number, default=8011, help="port on 127.0.0.1 (default 8011)")
     vllm_serve.add_argument("--model", help="smollm2-135m (default), gemma3-270m, qwen2.5-coder-0.5b, or a model folder")
     vllm_serve.add_argument(
-        "--adapter", help="also serve this LoRA adapter folder (e.g. serving/adapters/smollm2-135m-askcric); "
-        "clients name it with --adapter too",
+        "--adapter", help="also serve this LoRA adapter folder (default: the one askcric ships for the model; "
+        "'none': only the base model); clients name the same adapter",
     )
     vllm_serve.set_defaults(handler=cmd_vllm_serve)
 
@@ -579,6 +582,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--backend", choices=["local", "vllm"], default="local")
     chat.add_argument("--vllm-url", help="vLLM server URL (default: $ASKCRIC_VLLM_URL or http://127.0.0.1:8011)")
     chat.add_argument("--model", help="model name or HF folder (default: smollm2-135m)")
+    chat.add_argument("--adapter", help=ADAPTER_HELP)
     chat.add_argument("--url", help="stats database URL (default: $ASKCRIC_DB or the per-user SQLite file)")
     chat.add_argument("--taught-store", help=TAUGHT_STORE_HELP)
     chat.set_defaults(handler=cmd_chat)
@@ -589,6 +593,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--backend", choices=["local", "vllm"], default="local")
     serve.add_argument("--vllm-url", help="vLLM server URL (default: $ASKCRIC_VLLM_URL or http://127.0.0.1:8011)")
     serve.add_argument("--model", help="model name or HF folder for the local backend (default: smollm2-135m)")
+    serve.add_argument("--adapter", help=ADAPTER_HELP)
     serve.add_argument("--queue", type=count_from_zero, default=4,
                        help="questions that may wait for the model (default 4); more get 503")
     serve.add_argument("--queue-wait", type=positive_seconds, default=30.0, metavar="SECONDS",

@@ -121,6 +121,26 @@ def model_dir(model: str = DEFAULT_MODEL) -> Path:
     )
 
 
+SHIPPED_ADAPTERS: dict[str, Path] = {
+    "smollm2-135m": Path(__file__).resolve().parent / "adapters" / "smollm2-135m-askcric",
+}
+"""The LoRA adapter askcric serves a model with unless told otherwise (`askcric adapt` trains it;
+it is the default because it measured better than the base model on both dev splits: RESULTS.md)."""
+
+NO_ADAPTER = "none"
+"""`--adapter none`: the base model, even where an adapter ships."""
+
+
+def resolve_adapter(model: str, adapter: str | None) -> str | None:
+    """The adapter folder to serve `model` with: the one asked for, else the one shipped for it."""
+    if adapter == NO_ADAPTER:
+        return None
+    if adapter is not None:
+        return adapter
+    shipped = SHIPPED_ADAPTERS.get(model)
+    return str(shipped) if shipped is not None and (shipped / "adapter_config.json").is_file() else None
+
+
 def served_name(model: str, adapter: str | None) -> str:
     """The name a model answers to, with a LoRA adapter folder: "model+adapter-folder-name"."""
     return model if adapter is None else f"{model}+{Path(adapter).name}"

@@ -7,9 +7,10 @@ and the product's default through the same code:
 - "rank": candidate DSLs (the nearest examples' shapes filled with the linked values, see
   dsl/candidates.py) that resolve and compile are scored by the model's summed log-likelihood
   given the few-shot prompt, and the most likely one wins (PILOT.md: 34/60 against 8/60);
-- "rank+generate": as "rank", but when the best candidate is unsure (it leaves out part of the
-  question, or its tokens are unlikely) the model's own query under the typed grammar competes
-  with it per token (analysis/RESULTS.md measures whether that pays);
+- "rank+generate" (the default): as "rank", but when the best candidate is unsure (it leaves out
+  part of the question, or its tokens are unlikely) the model's own query under the typed grammar
+  competes with it per token. It pays with the adapter askcric ships, not with the base model
+  (analysis/RESULTS.md, issue 17);
 - "first": the first candidate in the rules' order, no model (the baseline).
 """
 
@@ -86,7 +87,7 @@ class Strategy:
     retrieval: Literal["none", "random", "nearest", "masked"] = "masked"
     grammar: Literal["generic", "typed"] = "typed"
     # "first": the first candidate, no model at all (the baseline that shows what the model adds)
-    decide: Literal["generate", "rank", "rank+generate", "first"] = "rank"
+    decide: Literal["generate", "rank", "rank+generate", "first"] = "rank+generate"
     k: int = 8  # examples in the prompt (fewer if the budget is reached)
     pool: int = 16  # neighbours whose shapes become candidates
     budget: int = DEFAULT_BUDGET

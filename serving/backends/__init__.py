@@ -159,13 +159,15 @@ def open_backend(name: str, vllm_url: str | None = None, model: str | None = Non
                  progress=None, timeout: float | None = None) -> Backend:
     """The backend by name; the local one's model is prepared first if needed (with `progress`).
 
-    `adapter`: a LoRA folder (askcric adapt): merged into the local model's weights, or named in
-    requests to a vLLM server started with the same --adapter. `timeout`: seconds one model call
-    may take (default: the backend's, 120).
+    `adapter`: a LoRA folder (askcric adapt), by default the one askcric ships for the model, "none"
+    for the base model (see resolve_adapter): merged into the local model's weights, or named in
+    requests to a vLLM server serving the same adapter. `timeout`: seconds one model call may take
+    (default: the backend's, 120).
     """
-    from serving.models import DEFAULT_MODEL, prepare
+    from serving.models import DEFAULT_MODEL, prepare, resolve_adapter
 
     model = model or DEFAULT_MODEL
+    adapter = resolve_adapter(model, adapter)
     options = {"timeout": timeout} if timeout else {}
     if name == "vllm":
         return get_backend("vllm", model=model, adapter=adapter, **({"url": vllm_url} if vllm_url else {}), **options)

@@ -29,7 +29,7 @@ from analysis.converge import (
 from retrieval.prompt import DEFAULT_HEADER
 from retrieval.store import Pair, pair_to_json
 from serving.backends import Backend, TokenInfo
-from serving.models import DEFAULT_MODEL, ModelMissing, model_dir
+from serving.models import DEFAULT_MODEL, ModelMissing, model_dir, resolve_adapter, served_name
 from tests.conftest import require
 
 QUESTION = Pair(id="d1", question="Virat Kohli ODI runs against Australia", split="dev",
@@ -256,7 +256,8 @@ def test_the_command_writes_csv_json_and_pngs(tmp_path: Path, model_path: Path,
 
     per_k = summary["per_k"]
     assert [(r["order"], r["k"]) for r in per_k] == [(o, k) for o in ("nearest", "random") for k in range(3)]
-    assert all(r["n_questions"] == 2 and r["model"] == DEFAULT_MODEL for r in per_k)
+    served = served_name(DEFAULT_MODEL, resolve_adapter(DEFAULT_MODEL, None))  # with its shipped adapter
+    assert all(r["n_questions"] == 2 and r["model"] == served for r in per_k)
     for row in per_k:  # the summary agrees with the CSV
         probs = [float(r["prob"]) for r in records if r["order"] == row["order"] and r["k"] == str(row["k"])]
         assert row["token_mean_prob"] == pytest.approx(np.mean(probs), rel=1e-4)

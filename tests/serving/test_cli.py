@@ -154,3 +154,21 @@ def test_chat_reads_three_follow_ups_in_a_row_through_a_terminal(tmp_path, full_
         'batting player "Joe Root" test vs "Australia" since 2015 average',
         'batting player "Joe Root" test vs "Australia" since 2020 average',
     ]
+
+
+@pytest.mark.slow
+def test_ask_serves_the_shipped_adapter_unless_told_none(tmp_path, full_db):
+    from serving.models import DEFAULT_MODEL, SHIPPED_ADAPTERS
+    from statsdb.database import data_dir
+    from tests.conftest import require_model
+
+    require_model()
+    (tmp_path / "models").symlink_to(data_dir() / "models")
+    env = {"ASKCRIC_HOME": str(tmp_path), "ASKCRIC_DB": default_url()}
+    question = "Virat Kohli ODI runs against Australia"
+    answers = {adapter: json.loads(run_cli("ask", question, "--json", *adapter, env=env).stdout)
+               for adapter in ((), ("--adapter", "none"))}
+    adapted, base = answers[()], answers[("--adapter", "none")]
+    assert adapted["model"] == f"{DEFAULT_MODEL}+{SHIPPED_ADAPTERS[DEFAULT_MODEL].name}"
+    assert base["model"] == DEFAULT_MODEL
+    assert adapted["dsl"] == base["dsl"] == 'batting player "Virat Kohli" odi vs "Australia" runs'

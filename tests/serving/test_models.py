@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 
 from serving.cli import main
-from serving.models import MODELS, ModelMissing, ModelSource, is_model_folder, model_dir, prepare
+from serving.models import (
+    MODELS, NO_ADAPTER, SHIPPED_ADAPTERS, ModelMissing, ModelSource, adapter_rank, is_model_folder, model_dir, prepare,
+    resolve_adapter,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -23,6 +26,14 @@ def test_prepare_is_idempotent(model_path: Path) -> None:
 def test_a_model_folder_path_is_accepted(model_path: Path) -> None:
     assert model_dir(str(model_path)) == model_path.resolve()
     assert prepare(str(model_path)) == model_path.resolve()
+
+
+def test_the_default_model_is_served_with_the_adapter_askcric_ships(tmp_path: Path) -> None:
+    shipped = SHIPPED_ADAPTERS["smollm2-135m"]
+    assert resolve_adapter("smollm2-135m", None) == str(shipped) and adapter_rank(str(shipped)) > 0
+    assert resolve_adapter("smollm2-135m", NO_ADAPTER) is None
+    assert resolve_adapter("smollm2-135m", str(tmp_path)) == str(tmp_path)
+    assert resolve_adapter("qwen2.5-coder-0.5b", None) is None  # no adapter trained for it
 
 
 def test_unknown_names_list_the_known_models() -> None:
