@@ -1,9 +1,11 @@
 """Latency of the question pipeline: p50/p95 per stage and end to end, per backend, after warm-up.
 
-    python -m analysis.bench_pipeline [--n 40] [--backend local|vllm] [--vllm-url URL]
+    python -m analysis.bench_pipeline [--n 40] [--backend local|vllm] [--vllm-url URL] [--converge]
 
 Stages are the pipeline's own timings (link, retrieve, pack, rank or generate, parse, resolve,
-compile, execute). Peak memory is this process's maximum resident set size (the vLLM server's
+compile, execute), each over the questions that went through it (n). With --converge every answer
+also gets its convergence record (k = 0..8), timed as the stage "converge" (also counted in "total"): the
+cost of the k-sweep the background logger pays per logged answer. Peak memory is this process's maximum resident set size (the vLLM server's
 memory is its own process: see analysis.bench_backends).
 """
 
@@ -33,6 +35,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=40, help="dev questions to time")
     parser.add_argument("--backend", choices=["local", "vllm"], default="local")
     parser.add_argument("--vllm-url")
+    parser.add_argument("--converge", action="store_true", help="also time each answer's convergence record")
     args = parser.parse_args()
 
     questions = [p.question for p in load_pairs(DEFAULT_CORPUS) if p.split == "dev"][: args.n + WARM_UP]
@@ -43,15 +46,23 @@ def main() -> None:
         pipeline.ask(question)
     stages: dict[str, list[float]] = defaultdict(list)
     errors = 0
+    sweep_ratios = []
     for question in questions[WARM_UP:]:
-        answer = pipeline.ask(question)
+        answer = pipeline.ask(question, converge=args.converge)
         errors += answer.error is not None
         for stage, ms in answer.timings_ms.items():
             stages[stage].append(ms)
+        if "converge" in answer.timings_ms:
+            sweep = answer.timings_ms["converge"]
+            sweep_ratios.append(sweep / (answer.timings_ms["total"] - sweep))
     print(f"{len(questions) - WARM_UP} dev questions ({errors} answered with an error)")
-    print(f"{'stage':<10} {'p50 ms':>9} {'p95 ms':>9} {'mean ms':>9}")
+    print(f"backend model: {pipeline.backend.model}")
+    print(f"{'stage':<10} {'n':>4} {'p50 ms':>9} {'p95 ms':>9} {'mean ms':>9}")
     for stage, values in stages.items():
-        print(f"{stage:<10} {percentile(values, 0.5):9.1f} {percentile(values, 0.95):9.1f} {statistics.mean(values):9.1f}")
+        print(f"{stage:<10} {len(values):4d} {percentile(values, 0.5):9.1f} {percentile(values, 0.95):9.1f} "
+              f"{statistics.mean(values):9.1f}")
+    if args.converge:
+        print(f"convergence record / the answer without it: median ratio {statistics.median(sweep_ratios):.2f}")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of this process: {peak_mb:.0f} MB")
 
