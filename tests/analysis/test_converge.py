@@ -263,7 +263,7 @@ def test_the_command_writes_csv_json_and_pngs(tmp_path: Path, model_path: Path,
         assert row["token_mean_prob"] == pytest.approx(np.mean(probs), rel=1e-4)
     assert per_k[0]["k"] == 0 and per_k[0]["mean_prob"] == pytest.approx(per_k[3]["mean_prob"])  # k=0: same prompt
     assert summary["models"][0]["scorings"] == 12
-    for name in ("prob_vs_k.png", "bits_vs_k.png", "first_token_vs_k.png", summary["heatmaps"][DEFAULT_MODEL]["file"]):
+    for name in ("prob_vs_k.png", "bits_vs_k.png", "first_token_vs_k.png", summary["heatmaps"][served]["file"]):
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
 
 

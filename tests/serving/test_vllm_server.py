@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from serving.models import DEFAULT_MODEL
+from serving.models import DEFAULT_MODEL, resolve_adapter, served_name
 from serving.vllm_server import VllmServerError, group_pids, is_healthy, running_server
 from tests.serving.conftest import free_port
 
@@ -51,7 +51,8 @@ def test_vllm_serve_starts_answers_and_stops_on_sigterm(model_path: Path, tmp_pa
         url = f"http://127.0.0.1:{port}"
         assert is_healthy(url)
         models = httpx.get(f"{url}/v1/models", timeout=10).json()
-        assert [m["id"] for m in models["data"]] == [DEFAULT_MODEL]
+        # the base model and, by default, the adapter askcric ships for it
+        assert {m["id"] for m in models["data"]} == {DEFAULT_MODEL, served_name(DEFAULT_MODEL, resolve_adapter(DEFAULT_MODEL, None))}
         server_group = _listening_group(port)
 
         cli.send_signal(signal.SIGTERM)
