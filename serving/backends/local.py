@@ -1,17 +1,23 @@
 """The embedded backend: the prepared model run by transformers on the CPU, no server needed.
 
 bf16 where the CPU has bf16 instructions (as vLLM serves it), else fp32; greedy. bf16 prefills
-a 422-token prompt in 0.47 s on one core of this machine against 1.17 s in fp32, and moves a
-candidate's summed log-likelihood by ~0.02-0.15 nats. The model runs in `lanes` (one per core by default), each a single-threaded call
-at a time with its own prompt cache, sharing the weights: on this 2-core machine one question
-takes the same time on one thread as on two (prefill of a ~330-token prompt is ~0.46 s either
-way), so two questions at once in two lanes answer twice as many per second as one on two threads
-(`python -m analysis.load_test` measures it). Grammar-constrained decoding uses llguidance on the Lark grammar text:
-each step the grammar's token mask is applied to the logits, and tokens the grammar forces are
-emitted without choosing them (`compute_ff_tokens`): they ride along in the next forward pass.
-The KV cache of a lane's last prompt is kept, so a call whose prompt extends the previous one
-(e.g. `complete` then `score` on the same prompt) skips that prefix; `score` runs the prompt once and
-all continuations as one batch against its cache.
+a 337-token prompt in 0.29 s on one core of this machine against 0.86 s in fp32, and moves a
+candidate's summed log-likelihood by ~0.02-0.15 nats.
+
+The model runs in `lanes` (one per core by default), one call at a time each, with its own prompt
+cache, sharing the weights. Each model pass takes the cores no other lane is using: alone, a call
+runs on both cores of this machine (that prefill: 0.19 s instead of 0.29 s), and two questions at
+once run on one core each, which answers more per second than sharing two threads
+(`python -m analysis.load_test` measures it).
+
+Grammar-constrained decoding uses llguidance on the Lark grammar text: each step the grammar's
+token mask is applied to the logits. The tokens the grammar forces, or else a guess looked up in
+the prompt (LOOKUP_TOKENS), ride along in the pass of the chosen token and are kept while greedy
+decoding agrees, so a pass usually yields several tokens.
+
+The KV cache of a lane's last prompt is kept, and a call takes the free lane whose cache its prompt
+extends, so a question's calls on one prompt (`score`, then `complete`, then `score`) run that prompt
+once; `score` runs the prompt once and all continuations as one batch against its cache.
 """
 
 from __future__ import annotations
@@ -25,7 +31,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import copy  # noqa: E402
 import ctypes  # noqa: E402
-import queue  # noqa: E402
 import threading  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
@@ -57,12 +62,25 @@ SCORE_LOGITS_BYTES = 128 * 2**20
 """Upper bound on the logits of one scoring batch (continuations x tokens x vocabulary x fp32):
 two lanes scoring at once each hold theirs, and the allocator keeps the high-water mark."""
 
+LOOKUP_NGRAM = 3
+LOOKUP_TOKENS = 10
+"""Prompt lookup decoding: a generated query repeats runs of the examples' queries in its prompt, so
+the tokens that followed its last few tokens there are a likely continuation. They are checked in
+the pass that runs the chosen token, and kept as long as they are what greedy decoding picks, so
+the output is greedy decoding's; on CPU a pass over 11 tokens costs little more than over one."""
+
 
 @dataclass
 class _Lane:
     """What one call at a time may use: the KV cache of the last prompt run in this lane."""
 
     prefix: _Prefix | None = None
+
+    def reusable(self, ids: Sequence[int]) -> int:
+        """How many of the prompt `ids` this lane's cache already holds (0 unless all of its prompt
+        begins `ids`: `_prefill` reuses a cache only whole)."""
+        held = self.prefix.ids if self.prefix is not None else ()
+        return len(held) if len(held) <= len(ids) and tuple(ids[: len(held)]) == held else 0
 
 
 @dataclass(frozen=True)
@@ -86,7 +104,7 @@ class LocalBackend(Backend):
         `timeout` (seconds) bounds one call; it is checked between forward passes.
         `adapter`: a peft LoRA folder (e.g. from `askcric adapt`), merged into the weights so that
         it costs nothing per token; the backend's model name then reads "model+adapter-folder".
-        `lanes`: calls that run at once, each on one thread (default: one per core).
+        `lanes`: calls that run at once (default: one per core); a pass uses the cores no other lane uses.
         `dtype`: of the weights (default: bf16 if the CPU computes it natively, else fp32).
         """
         path = model_dir(model)
@@ -106,23 +124,31 @@ class LocalBackend(Backend):
         self._eos_ids = _eos_ids(self._model, self.tokenizer)
         self._ll_tokenizer: llguidance.LLTokenizer | None = None
         self._ll_lock = threading.Lock()
-        self.lanes = lanes or os.cpu_count() or 1
-        self._free_lanes: queue.SimpleQueue[_Lane] = queue.SimpleQueue()
-        for _ in range(self.lanes):
-            self._free_lanes.put(_Lane())
+        self.cores = len(os.sched_getaffinity(0))
+        self.lanes = lanes or self.cores
+        self._free_lanes = [_Lane() for _ in range(self.lanes)]
+        self._lane_freed = threading.Condition()
 
     def close(self) -> None:
         del self._model
 
     @contextmanager
-    def _lane(self) -> Iterator[_Lane]:
-        """A lane for one call, waiting for one to be free."""
-        lane = self._free_lanes.get()
+    def _lane(self, ids: Sequence[int]) -> Iterator[_Lane]:
+        """A lane for one call on the prompt `ids`, waiting for one to be free: the free lane whose
+        cache holds most of the prompt. A question's calls share one prompt (scoring, then its own
+        generation, then scoring that), and in a lane that ran another prompt the next call would
+        pay the whole prefill again (~0.4 s)."""
+        with self._lane_freed:
+            self._lane_freed.wait_for(lambda: self._free_lanes)
+            lane = max(self._free_lanes, key=lambda free: free.reusable(ids))
+            self._free_lanes.remove(lane)
         try:
             yield lane
         finally:
             _release_freed_memory()
-            self._free_lanes.put(lane)
+            with self._lane_freed:
+                self._free_lanes.append(lane)
+                self._lane_freed.notify()
 
     # --- generation ------------------------------------------------------------------------------
 
@@ -135,42 +161,51 @@ class LocalBackend(Backend):
         stop: str | None = "\n",
         top_k: int = 0,
     ) -> Completion:
-        with self._lane() as lane:
+        prompt_ids = encode_prompt(self.tokenizer, prompt)
+        with self._lane(prompt_ids) as lane:
             deadline = time.monotonic() + self.timeout
             matcher = self._matcher(grammar, stop) if grammar is not None else None
-            cache, logits = self._prefill(lane, encode_prompt(self.tokenizer, prompt), deadline)
+            cache, logits = self._prefill(lane, prompt_ids, deadline)
             ids: list[int] = []
             rows: list[torch.Tensor] = []  # the (masked) logits each token was chosen from
             finished = False
             while not finished and len(ids) < max_tokens:
-                # One model step: the greedy token, then whatever the grammar forces after it.
-                mask = self._allowed(matcher) if matcher is not None else None
-                choice = logits if mask is None else logits.masked_fill(~mask, -torch.inf)
-                step, step_masks = [int(choice.argmax())], [mask]
-                finished = self._accept(step[0], matcher, ids)
-                if matcher is not None and not finished:
-                    for forced in matcher.compute_ff_tokens()[: max_tokens - len(ids) - 1]:
-                        step_masks.append(self._allowed(matcher))
-                        step.append(forced)
-                        if self._accept(forced, matcher, ids + step[:-1]):
-                            finished = True
-                            break
-                ids.extend(step)
-                finished = finished or cut_at_stop(self._decode(ids), stop)[1]
-                # Feeding the step's tokens yields the distributions of its forced tokens and of
-                # the next token; after the last step only the forced tokens' ones are needed.
-                feed = step if not finished and len(ids) < max_tokens else step[:-1]
-                out = self._forward(torch.tensor([feed]), cache, deadline)[0] if feed else None
-                dists = [logits, *(out if out is not None else [])]
-                for dist, allowed in zip(dists, step_masks):
-                    rows.append(dist if allowed is None else dist.masked_fill(~allowed, -torch.inf))
-                if len(dists) > len(step):
-                    logits = dists[len(step)]
+                # One model pass: the greedy token, and after it the tokens the grammar forces or,
+                # failing those, a guess looked up in the prompt, kept as long as greedy agrees.
+                token, row = self._choose(logits, matcher)
+                ids.append(token)
+                rows.append(row)
+                finished = self._accept(token, matcher, ids) or cut_at_stop(self._decode(ids), stop)[1]
+                if finished or len(ids) == max_tokens:
+                    break
+                forced = matcher.compute_ff_tokens() if matcher is not None else []
+                guess = (forced or _lookup(prompt_ids + ids))[: max_tokens - len(ids)]
+                out = self._forward(torch.tensor([[token, *guess]]), cache, deadline)[0]
+                logits, kept = out[0], 0
+                for guessed in guess:
+                    choice, row = self._choose(logits, matcher)
+                    if not forced and choice != guessed:
+                        break
+                    ids.append(guessed)
+                    rows.append(row)
+                    kept += 1
+                    logits = out[kept]
+                    finished = self._accept(guessed, matcher, ids) or cut_at_stop(self._decode(ids), stop)[1]
+                    if finished:
+                        break
+                if not finished and kept < len(guess):
+                    cache.crop(-(len(guess) - kept))  # the passes of the guessed tokens greedy refused
             text, _ = cut_at_stop(self._decode(ids), stop)
             offsets = [len(self._decode(ids[:i])) for i in range(len(ids))]
             kept = tokens_in_text(offsets, text)
             tokens = self._token_infos(rows[:kept], ids[:kept], top_k, texts=_split(text, offsets[:kept]))
             return Completion(text, tuple(tokens), "stop" if finished else "length")
+
+    def _choose(self, logits: torch.Tensor, matcher: llguidance.LLMatcher | None) -> tuple[int, torch.Tensor]:
+        """The greedy next token and the logits it is chosen from (-inf where the grammar forbids)."""
+        if matcher is not None:
+            logits = logits.masked_fill(~self._allowed(matcher), -torch.inf)
+        return int(logits.argmax()), logits
 
     def _matcher(self, grammar: str, stop: str | None) -> llguidance.LLMatcher:
         with self._ll_lock:
@@ -191,14 +226,14 @@ class LocalBackend(Backend):
         bits = np.unpackbits(np.frombuffer(matcher.compute_bitmask(), dtype=np.uint8), bitorder="little")
         return torch.from_numpy(bits[: self._vocab_size].astype(bool))
 
-    def _accept(self, token: int, matcher: llguidance.LLMatcher | None, before: list[int]) -> bool:
-        """Advance the grammar by `token` (generated after `before`); True when generation ends."""
+    def _accept(self, token: int, matcher: llguidance.LLMatcher | None, generated: list[int]) -> bool:
+        """Advance the grammar by `token`, the last of `generated`; True when generation ends."""
         if matcher is not None:
             # An error after an allowed token is a dead end: the grammar let the text so far
             # through but allows nothing after it (only end-of-sequence, which it then rejects).
             if not matcher.consume_token(token) or matcher.is_error():
                 raise GrammarError(
-                    f"The grammar allows no way to go on after {self._decode(before)!r}: one of "
+                    f"The grammar allows no way to go on after {self._decode(generated[:-1])!r}: one of "
                     "its rules needs a token that nothing matches (e.g. an empty slot)."
                 )
             if matcher.is_stopped():
@@ -213,9 +248,10 @@ class LocalBackend(Backend):
     def score(
         self, prompt: str, continuations: Sequence[str], *, top_k: int = 0
     ) -> list[tuple[TokenInfo, ...]]:
-        with self._lane() as lane:
+        prompt_ids = encode_prompt(self.tokenizer, prompt)
+        with self._lane(prompt_ids) as lane:
             deadline = time.monotonic() + self.timeout
-            cache, first_logits = self._prefill(lane, encode_prompt(self.tokenizer, prompt), deadline)
+            cache, first_logits = self._prefill(lane, prompt_ids, deadline)
             encoded = [encode_continuation(self.tokenizer, text) for text in continuations]
             results: list[tuple[TokenInfo, ...]] = [() for _ in encoded]
             todo = [i for i, ids in enumerate(encoded) if ids]
@@ -247,7 +283,7 @@ class LocalBackend(Backend):
         if not ids:
             raise ValueError("The prompt is empty (the model needs at least one token to go on).")
         prefix = lane.prefix
-        if prefix is not None and tuple(ids[: len(prefix.ids)]) == prefix.ids:
+        if prefix is not None and lane.reusable(ids):
             cache, logits = copy.deepcopy(prefix.cache), prefix.logits
             rest = ids[len(prefix.ids) :]
             if not rest:
@@ -266,6 +302,8 @@ class LocalBackend(Backend):
         """Logits [batch, tokens, vocab] of `input_ids` run after `cache` (which grows), as fp32."""
         if time.monotonic() > deadline:
             raise BackendTimeout(f"The local model took longer than {self.timeout:g} s.")
+        busy = max(1, self.lanes - len(self._free_lanes))
+        torch.set_num_threads(max(1, self.cores // busy))  # per thread: this pass's share of the cores
         with torch.inference_mode():
             out = self._model(
                 input_ids=input_ids, past_key_values=cache, use_cache=True,
@@ -329,6 +367,17 @@ def _eos_ids(model: torch.nn.Module, tokenizer: object) -> frozenset[int]:
     ids = set(configured if isinstance(configured, list) else [configured])
     ids.add(tokenizer.eos_token_id)
     return frozenset(i for i in ids if i is not None)
+
+
+def _lookup(context: Sequence[int]) -> list[int]:
+    """Up to LOOKUP_TOKENS tokens that followed the latest earlier occurrence of the context's last
+    LOOKUP_NGRAM tokens (or fewer, down to one), as a guess of what comes next."""
+    for n in range(min(LOOKUP_NGRAM, len(context) - 1), 0, -1):
+        tail = list(context[-n:])
+        for start in range(len(context) - n - 1, -1, -1):
+            if list(context[start : start + n]) == tail:
+                return list(context[start + n : start + n + LOOKUP_TOKENS])
+    return []
 
 
 def _split(text: str, offsets: Sequence[int]) -> list[str]:

@@ -123,6 +123,55 @@ def test_local_score_equals_a_direct_forward_pass(model_path, dtype, tolerance) 
             assert token.top[0][1] == pytest.approx(float(row.max()), abs=tolerance)
 
 
+def test_a_call_runs_in_the_lane_that_holds_its_prompt(model_path, monkeypatch) -> None:
+    """Another prompt, then scoring and generating on one prompt: the generation takes the lane
+    whose cache holds its prompt (not the one free longest), so no pass runs the prompt again."""
+    from serving.backends.local import LocalBackend
+
+    first, other = cases()[0].prompt, cases()[1].prompt
+    backend = LocalBackend(DEFAULT_MODEL, lanes=2)
+    try:
+        backend.score(other, [" x"])
+        backend.score(first, [" x"])
+        passes: list[int] = []
+        forward = backend._forward
+        monkeypatch.setattr(backend, "_forward", lambda ids, *rest, **options: (
+            passes.append(ids.shape[1]), forward(ids, *rest, **options))[1])
+        backend.complete(first, grammar=decoding_grammar(), max_tokens=8)
+        assert passes and max(passes) < len(encode_prompt(backend.tokenizer, first)) / 4
+    finally:
+        backend.close()
+
+
+def test_local_generation_is_greedy_decoding(model_path, monkeypatch) -> None:
+    """Prompt lookup only saves passes: in fp32 the completions (text and every token's logprob)
+    are plain greedy decoding's, free (against transformers' generate) and under the grammar
+    (against the same backend with lookup turned off)."""
+    from serving.backends import local
+
+    prompts = [case.prompt for case in cases()[:6]]
+    backend = local.LocalBackend(DEFAULT_MODEL, dtype=torch.float32)
+    try:
+        looked_up = [backend.complete(p, grammar=decoding_grammar(), max_tokens=40) for p in prompts]
+        free = [backend.complete(p, grammar=None, max_tokens=24).text for p in prompts]
+        monkeypatch.setattr(local, "LOOKUP_TOKENS", 0)
+        plain = [backend.complete(p, grammar=decoding_grammar(), max_tokens=40) for p in prompts]
+    finally:
+        backend.close()
+    for fast, slow in zip(looked_up, plain):
+        assert fast.text == slow.text and fast.finish_reason == slow.finish_reason
+        assert [t.logprob for t in fast.tokens] == pytest.approx([t.logprob for t in slow.tokens], abs=1e-4)
+
+    tokenizer = AutoTokenizer.from_pretrained(model_path)
+    model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch.float32).eval()
+    for prompt, text in zip(prompts, free):
+        ids = torch.tensor([encode_prompt(tokenizer, prompt)])
+        with torch.inference_mode():
+            out = model.generate(ids, max_new_tokens=24, do_sample=False, pad_token_id=tokenizer.eos_token_id)
+        greedy = tokenizer.decode(out[0, ids.shape[1]:], skip_special_tokens=True)
+        assert text == greedy.split("\n")[0]
+
+
 def test_scores_carry_ranks_and_top_alternatives(backend: Backend) -> None:
     case = cases()[0]
     (tokens,) = backend.score(case.prompt, [" " + case.dsl], top_k=5)
