@@ -1,7 +1,7 @@
 """The convergence record of live answers, logged off the request path (`serve --log-convergence`).
 
-For a sampled share of answers, the chosen query's token probabilities with k = 0..8 of its
-examples (`Pipeline.convergence_of`) go to the query log's `convergence_log` table. A daemon
+For a sampled share of answers, the chosen query's token probabilities with k = 0..8 of the
+question's nearest examples (`Pipeline.convergence_of`) go to the query log's `convergence_log` table. A daemon
 thread does the scoring, one k at a time, and before each k waits until no question is being
 answered or waiting for the model (`idle`): logging never takes the model from a question. At most
 MAX_PENDING answers wait to be logged; beyond that new ones are skipped (and counted), so a busy
@@ -70,7 +70,8 @@ class ConvergenceLogger:
             if answer is None:
                 return
             try:
-                records = self.pipeline.convergence_of(answer.question, answer.examples, answer.dsl,
+                nearest = self.pipeline.nearest_examples(answer.question)
+                records = self.pipeline.convergence_of(answer.question, nearest, answer.dsl,
                                                        before_each=self._wait_until_idle)
             except _Closed:
                 return

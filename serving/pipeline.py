@@ -88,7 +88,9 @@ class Strategy:
     grammar: Literal["generic", "typed"] = "typed"
     # "first": the first candidate, no model at all (the baseline that shows what the model adds)
     decide: Literal["generate", "rank", "rank+generate", "first"] = "rank+generate"
-    k: int = 8  # examples in the prompt (fewer if the budget is reached)
+    # Examples in the prompt (fewer if the budget is reached). With the shipped adapter, 4 answer as
+    # well as 8 on both dev splits and halve the prompt the model reads (analysis/RESULTS.md).
+    k: int = 4
     pool: int = 16  # neighbours whose shapes become candidates
     budget: int = DEFAULT_BUDGET
 
@@ -102,7 +104,7 @@ class Translation:
 
     question: str
     linked: Linked
-    examples: list[ScoredExample]
+    examples: list[ScoredExample]  # the prompt's, nearest first
     prompt: str
     dsl: str | None = None
     token_probs: list[TokenInfo] = field(default_factory=list)
@@ -111,6 +113,7 @@ class Translation:
     notes: list[Note] = field(default_factory=list)  # how numbers were read (dsl/faithfulness.py)
     question_frame: Frame | None = None  # what the question names, when candidates were built
     taught: list[TaughtReading] = field(default_factory=list)  # readings users taught for questions like this
+    neighbours: list[ScoredExample] = field(default_factory=list)  # all retrieved, nearest first (the prompt's first)
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
@@ -189,7 +192,7 @@ class Pipeline:
         packed = pack(question, examples[: strategy.k], strategy.budget, self.backend.tokenizer)
         clock.lap("pack")
         translation = Translation(question, linked, list(reversed(packed.examples)), packed.text, timings_ms=timings,
-                                  notes=audited.notes,
+                                  notes=audited.notes, neighbours=examples,
                                   taught=taught_readings(linked, taught_near, self.linker, self.engine))
         answer_taught = self._taught_answer(translation)
         if answer_taught is not None:
@@ -198,6 +201,9 @@ class Pipeline:
         if strategy.decide in ("rank", "rank+generate", "first"):
             self._rank(translation, examples[: strategy.pool], strategy)
             clock.lap("rank")
+        if strategy.decide == "rank+generate" and self._unsure(translation):
+            self._compete(translation)
+            clock.lap("generate")
         if translation.dsl is None and answer_taught is not None:
             translation.dsl = answer_taught.dsl
         if translation.dsl is None and strategy.decide == "first":
@@ -242,35 +248,40 @@ class Pipeline:
             translation.dsl = texts[0] if texts else None
             translation.candidates = [(text, math.nan) for text in texts]  # in the rules' order, unscored
         else:
-            self._score(translation, texts, strategy)
+            self._score(translation, texts)
 
-    def _score(self, translation: Translation, texts: list[str], strategy: Strategy) -> None:
-        """The most likely of the candidate texts after the prompt; with decide="rank+generate", the
-        model's own query too when the best candidate is unsure (`_unsure`)."""
+    def _score(self, translation: Translation, texts: list[str]) -> None:
+        """The most likely of the candidate texts after the prompt."""
         if not texts:
             return
         scored = self.backend.score(translation.prompt, [" " + text for text in texts], top_k=5)
         forced = self._taught_answer(translation) is not None  # then texts[0] is its reading
         best = 0 if forced else max(range(len(texts)), key=lambda i: _total(scored[i]))
-        if strategy.decide == "rank+generate" and not forced and self._unsure(translation, texts[best], scored[best]):
-            own = self._complete(translation.prompt, self._typed_grammar(translation.linked)).text.strip()
-            if own and own not in texts and _compiles(own, self.engine) and self._complete_reading(translation, own):
-                texts.append(own)
-                scored.append(self.backend.score(translation.prompt, [" " + own], top_k=5)[0])
-                # Per token: the candidates and the model's own query differ in length, and a summed
-                # log-likelihood would favour whichever says less.
-                if _per_token(scored[-1]) > _per_token(scored[best]):
-                    best = len(texts) - 1
-        totals = [_total(tokens) for tokens in scored]
-        translation.candidates = sorted(zip(texts, totals), key=lambda item: (item[0] != texts[best], -item[1]))
+        translation.candidates = _chosen_first(texts[best], [(text, _total(tokens)) for text, tokens in zip(texts, scored)])
         translation.dsl = texts[best]
         translation.token_probs = list(scored[best])
 
-    @classmethod
-    def _unsure(cls, translation: Translation, text: str, tokens: list[TokenInfo]) -> bool:
-        """The best candidate leaves out a part of the question (askcric would refuse it), or the model
-        finds it unlikely (geometric-mean token probability below UNSURE_TOKEN_PROB)."""
-        return not cls._complete_reading(translation, text) or math.exp(_per_token(tokens)) < UNSURE_TOKEN_PROB
+    def _unsure(self, translation: Translation) -> bool:
+        """A chosen candidate (not a taught answer) that leaves out a part of the question (askcric
+        would refuse it), or that the model finds unlikely (geometric-mean token probability below
+        UNSURE_TOKEN_PROB)."""
+        if translation.dsl is None or self._taught_answer(translation) is not None:
+            return False
+        return (not self._complete_reading(translation, translation.dsl)
+                or math.exp(_per_token(translation.token_probs)) < UNSURE_TOKEN_PROB)
+
+    def _compete(self, translation: Translation) -> None:
+        """The model's own query under the typed grammar competes with the chosen candidate, if it
+        leaves out nothing the question names. Compared per token: the candidates and the model's
+        own query differ in length, and a summed log-likelihood would favour whichever says less."""
+        own = self._complete(translation.prompt, self._typed_grammar(translation.linked)).text.strip()
+        if (not own or own in (text for text, _ in translation.candidates) or not _compiles(own, self.engine)
+                or not self._complete_reading(translation, own)):
+            return
+        tokens = self.backend.score(translation.prompt, [" " + own], top_k=5)[0]
+        if _per_token(tokens) > _per_token(translation.token_probs):
+            translation.dsl, translation.token_probs = own, list(tokens)
+        translation.candidates = _chosen_first(translation.dsl, [*translation.candidates, (own, _total(tokens))])
 
     @staticmethod
     def _complete_reading(translation: Translation, text: str) -> bool:
@@ -358,13 +369,19 @@ class Pipeline:
     # --- the per-request convergence record ------------------------------------------------------
 
     def convergence(self, translation: Translation, kmax: int = CONVERGE_KMAX) -> list[dict]:
-        """The chosen DSL's per-token probabilities with the prompt's k nearest examples, k = 0..kmax.
+        """The chosen DSL's per-token probabilities with the question's k nearest examples, k = 0..kmax.
 
-        The prompt for k holds the first k of `translation.examples` (nearest first), nearest last,
+        The prompt for k holds the first k of `translation.neighbours` (nearest first: the answer's
+        prompt holds the first Strategy.k of them), nearest last,
         in the served prompt format: the same scoring as `askcric converge` (analysis/converge.py).
         One teacher-forced scoring call per k; [] when there is no DSL.
         """
-        return self.convergence_of(translation.question, translation.examples, translation.dsl, kmax)
+        return self.convergence_of(translation.question, translation.neighbours, translation.dsl, kmax)
+
+    def nearest_examples(self, question: str, n: int = CONVERGE_KMAX) -> list[ScoredExample]:
+        """The `n` examples nearest the question, nearest first, as `translate` retrieves them."""
+        linked = self.linker.link(question)
+        return self._select(question, linked, Strategy(k=n), self.taught.nearest(linked.masked(), n))[:n]
 
     def convergence_of(self, question: str, nearest: list, dsl: str | None, kmax: int = CONVERGE_KMAX,
                        before_each: Callable[[], None] | None = None) -> list[dict]:
@@ -403,6 +420,11 @@ def _total(tokens: list[TokenInfo]) -> float:
 
 def _per_token(tokens: list[TokenInfo]) -> float:
     return _total(tokens) / max(1, len(tokens))
+
+
+def _chosen_first(chosen: str, candidates: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """The (dsl, log-likelihood) candidates, the chosen one first, then the most likely first."""
+    return sorted(candidates, key=lambda item: (item[0] != chosen, -item[1]))
 
 
 def alternatives(candidates: list[tuple[str, float]]) -> list[Alternative]:

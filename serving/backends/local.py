@@ -62,8 +62,11 @@ SCORE_LOGITS_BYTES = 128 * 2**20
 """Upper bound on the logits of one scoring batch (continuations x tokens x vocabulary x fp32):
 two lanes scoring at once each hold theirs, and the allocator keeps the high-water mark."""
 
+PARALLEL_MIN_TOKENS = 64
+"""A pass over fewer tokens runs on one thread: its matrix products are too small to split."""
+
 LOOKUP_NGRAM = 3
-LOOKUP_TOKENS = 10
+LOOKUP_TOKENS = 4
 """Prompt lookup decoding: a generated query repeats runs of the examples' queries in its prompt, so
 the tokens that followed its last few tokens there are a likely continuation. They are checked in
 the pass that runs the chosen token, and kept as long as they are what greedy decoding picks, so
@@ -303,7 +306,8 @@ class LocalBackend(Backend):
         if time.monotonic() > deadline:
             raise BackendTimeout(f"The local model took longer than {self.timeout:g} s.")
         busy = max(1, self.lanes - len(self._free_lanes))
-        torch.set_num_threads(max(1, self.cores // busy))  # per thread: this pass's share of the cores
+        share = self.cores // busy if input_ids.numel() >= PARALLEL_MIN_TOKENS else 1
+        torch.set_num_threads(max(1, share))  # of this thread only
         with torch.inference_mode():
             out = self._model(
                 input_ids=input_ids, past_key_values=cache, use_cache=True,

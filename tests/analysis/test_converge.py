@@ -117,8 +117,9 @@ def test_the_pipeline_hook_scores_as_the_analysis_does(local_backend: Backend) -
     from serving.pipeline import Pipeline, Translation
 
     pipeline = Pipeline(local_backend, engine=None, store=None, linker=None)
-    translation = Translation(QUESTION.question, linked=None, examples=[NEAR, FAR], prompt="", dsl=QUESTION.dsl)
-    records = pipeline.convergence(translation, kmax=8)  # capped at the 2 examples the prompt had
+    translation = Translation(QUESTION.question, linked=None, examples=[NEAR], prompt="", dsl=QUESTION.dsl,
+                              neighbours=[NEAR, FAR])
+    records = pipeline.convergence(translation, kmax=8)  # capped at the 2 examples retrieved
     assert [r["k"] for r in records] == [0, 1, 2]
     dsl_texts = dsl_start_tokens(local_backend.tokenizer)
     scored = score_question(local_backend, QUESTION, [NEAR, FAR], 2, order="nearest", dsl_texts=dsl_texts)
