@@ -566,7 +566,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--vllm-url", help="vLLM server URL (default: $ASKCRIC_VLLM_URL or http://127.0.0.1:8011)")
     ask.add_argument("--model", help="model name or HF folder (default: smollm2-135m); with --backend vllm, the served name")
     ask.add_argument("--adapter", help=ADAPTER_HELP)
-    ask.add_argument("-k", type=int, help="examples in the prompt (default 4)")
+    ask.add_argument("-k", type=int, help="examples in the prompt (default 8)")
     ask.add_argument("--budget", type=int, help="prompt token budget (default: context minus output)")
     ask.add_argument("--show-prompt", action="store_true", help="print the few-shot prompt (on stderr)")
     ask.add_argument("--explain", action="store_true",
