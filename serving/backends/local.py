@@ -178,7 +178,7 @@ class LocalBackend(Backend):
                 token, row = self._choose(logits, matcher)
                 ids.append(token)
                 rows.append(row)
-                finished = self._accept(token, matcher, ids) or cut_at_stop(self._decode(ids), stop)[1]
+                finished = self._accept(token, matcher, ids, stop)
                 if finished or len(ids) == max_tokens:
                     break
                 forced = matcher.compute_ff_tokens() if matcher is not None else []
@@ -193,7 +193,7 @@ class LocalBackend(Backend):
                     rows.append(row)
                     kept += 1
                     logits = out[kept]
-                    finished = self._accept(guessed, matcher, ids) or cut_at_stop(self._decode(ids), stop)[1]
+                    finished = self._accept(guessed, matcher, ids, stop)
                     if finished:
                         break
                 if not finished and kept < len(guess):
@@ -229,8 +229,9 @@ class LocalBackend(Backend):
         bits = np.unpackbits(np.frombuffer(matcher.compute_bitmask(), dtype=np.uint8), bitorder="little")
         return torch.from_numpy(bits[: self._vocab_size].astype(bool))
 
-    def _accept(self, token: int, matcher: llguidance.LLMatcher | None, generated: list[int]) -> bool:
-        """Advance the grammar by `token`, the last of `generated`; True when generation ends."""
+    def _accept(self, token: int, matcher: llguidance.LLMatcher | None, generated: list[int], stop: str | None) -> bool:
+        """Advance the grammar by `token`, the last of `generated`; True when generation ends (the
+        grammar is done, end of sequence, or the text holds the stop string)."""
         if matcher is not None:
             # An error after an allowed token is a dead end: the grammar let the text so far
             # through but allows nothing after it (only end-of-sequence, which it then rejects).
@@ -241,7 +242,7 @@ class LocalBackend(Backend):
                 )
             if matcher.is_stopped():
                 return True
-        return token in self._eos_ids
+        return token in self._eos_ids or cut_at_stop(self._decode(generated), stop)[1]
 
     def _decode(self, ids: Sequence[int]) -> str:
         return self.tokenizer.decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=False)
@@ -286,7 +287,7 @@ class LocalBackend(Backend):
         if not ids:
             raise ValueError("The prompt is empty (the model needs at least one token to go on).")
         prefix = lane.prefix
-        if prefix is not None and lane.reusable(ids):
+        if lane.reusable(ids):
             cache, logits = copy.deepcopy(prefix.cache), prefix.logits
             rest = ids[len(prefix.ids) :]
             if not rest:
@@ -377,9 +378,9 @@ def _lookup(context: Sequence[int]) -> list[int]:
     """Up to LOOKUP_TOKENS tokens that followed the latest earlier occurrence of the context's last
     LOOKUP_NGRAM tokens (or fewer, down to one), as a guess of what comes next."""
     for n in range(min(LOOKUP_NGRAM, len(context) - 1), 0, -1):
-        tail = list(context[-n:])
+        tail = context[-n:]
         for start in range(len(context) - n - 1, -1, -1):
-            if list(context[start : start + n]) == tail:
+            if context[start : start + n] == tail:
                 return list(context[start + n : start + n + LOOKUP_TOKENS])
     return []
 

@@ -133,10 +133,14 @@ def test_a_call_runs_in_the_lane_that_holds_its_prompt(model_path, monkeypatch) 
     try:
         backend.score(other, [" x"])
         backend.score(first, [" x"])
-        passes: list[int] = []
+        passes: list[int] = []  # tokens fed to each model pass
         forward = backend._forward
-        monkeypatch.setattr(backend, "_forward", lambda ids, *rest, **options: (
-            passes.append(ids.shape[1]), forward(ids, *rest, **options))[1])
+
+        def counted_forward(input_ids, *args, **kwargs):
+            passes.append(input_ids.shape[1])
+            return forward(input_ids, *args, **kwargs)
+
+        monkeypatch.setattr(backend, "_forward", counted_forward)
         backend.complete(first, grammar=decoding_grammar(), max_tokens=8)
         assert passes and max(passes) < len(encode_prompt(backend.tokenizer, first)) / 4
     finally:
