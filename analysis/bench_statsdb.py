@@ -193,6 +193,9 @@ COMPILED: dict[str, str] = {
     "Lyon's wicketless Test innings (without)": 'bowling player "Nathan Lyon" test without wickets innings',
     "most ODI hat-tricks (hat-tricks)": "bowling odi top 10 hat-tricks",
     "partnership runs for the 7th wicket in ODI chases (partnership)": "partnership odi chasing wicket 7 best 10 runs",
+    "most ODI powerplay dots since 2020 (phase ranking)": "batting odi since 2020 powerplay top 10 dots",
+    "most T20I middle-overs sixes (phase ranking)": "batting t20i middle overs top 10 sixes",
+    "Rohit's dismissals by Boult (head to head)": 'batting player "Rohit Sharma" bowler "Trent Boult" dismissals',
 }
 
 

@@ -35,6 +35,9 @@ teams = schema.teams
 
 
 # --- 1. sources -----------------------------------------------------------------------------------
+# Ball-by-ball sources take match_id from innings, not deliveries: deliveries has no match index,
+# so a match filter (format, year) could only be applied after reading every ball; through
+# innings the database starts from the few matches asked about (`python -m analysis.bench_statsdb`).
 
 def _batting_source() -> Select:
     b, i = schema.batting, schema.innings
@@ -49,7 +52,7 @@ def _batting_source() -> Select:
 def _batting_balls_source() -> Select:
     d, i, b = schema.deliveries, schema.innings, schema.batting
     return select(
-        d.c.match_id, d.c.innings_id, d.c.batter_id.label("player_id"), i.c.batting_team_id.label("team_id"),
+        i.c.match_id, d.c.innings_id, d.c.batter_id.label("player_id"), i.c.batting_team_id.label("team_id"),
         i.c.bowling_team_id.label("opp_id"), i.c.number.label("innings_number"), b.c.position,
         d.c.over, d.c.bowler_id.label("against_id"), d.c.batter_runs.label("runs"),
         flag(d.c.wides == 0).label("balls"), flag(d.c.is_four).label("fours"),
@@ -68,7 +71,7 @@ def _batting_faced_source() -> Select:
     the balls he took to reach a score are counted from."""
     d, i, b = schema.deliveries, schema.innings, schema.batting
     return select(
-        d.c.match_id, d.c.innings_id, d.c.batter_id.label("player_id"), i.c.batting_team_id.label("team_id"),
+        i.c.match_id, d.c.innings_id, d.c.batter_id.label("player_id"), i.c.batting_team_id.label("team_id"),
         i.c.bowling_team_id.label("opp_id"), i.c.number.label("innings_number"), b.c.position,
         d.c.id.label("delivery_id"), d.c.batter_runs.label("ball_runs"), flag(d.c.wides == 0).label("faced"),
         b.c.runs, b.c.balls, flag(b.c.is_out).label("outs"),
@@ -89,7 +92,7 @@ def _bowling_source() -> Select:
 def _bowling_balls_source() -> Select:
     d, i = schema.deliveries, schema.innings
     return select(
-        d.c.match_id, d.c.innings_id, d.c.bowler_id.label("player_id"), i.c.bowling_team_id.label("team_id"),
+        i.c.match_id, d.c.innings_id, d.c.bowler_id.label("player_id"), i.c.bowling_team_id.label("team_id"),
         i.c.batting_team_id.label("opp_id"), i.c.number.label("innings_number"), d.c.over,
         d.c.batter_id.label("against_id"), flag(d.c.is_legal).label("balls"),
         (d.c.batter_runs + d.c.wides + d.c.noballs).label("runs"),
@@ -139,7 +142,7 @@ def _team_balls_source() -> Select:
     """A team's batting, ball by ball: what its phase totals and run rates count."""
     d, i = schema.deliveries, schema.innings
     return select(
-        d.c.match_id, d.c.innings_id, i.c.batting_team_id.label("team_id"), i.c.bowling_team_id.label("opp_id"),
+        i.c.match_id, d.c.innings_id, i.c.batting_team_id.label("team_id"), i.c.bowling_team_id.label("opp_id"),
         i.c.number.label("innings_number"), d.c.over, d.c.total_runs.label("runs"),
         flag(d.c.is_legal).label("balls"),
         flag(and_(d.c.player_out_id.is_not(None), d.c.wicket_kind.not_in(schema.NOT_OUT_KINDS))).label("wickets"),
@@ -155,7 +158,7 @@ def _partnerships_source() -> Select:
 
     def side(player, partner) -> Select:
         return select(
-            p.c.match_id, p.c.innings_id, p.c.team_id, i.c.bowling_team_id.label("opp_id"),
+            i.c.match_id, p.c.innings_id, p.c.team_id, i.c.bowling_team_id.label("opp_id"),
             i.c.number.label("innings_number"), p.c.wicket, player.label("player_id"), partner.label("against_id"),
             p.c.first_id, p.c.runs, p.c.balls, p.c.unbroken,
         ).join_from(p, i, i.c.id == p.c.innings_id)
