@@ -202,6 +202,9 @@ def _toss(match: re.Match, _: str) -> list[Hit] | None:
     return [Hit("toss", match.start(), match.end(), ((outcome, 1.0),))]
 
 
+# "2015 onwards", "in 2015 and after", "2015 or later": the year and every one since. Not when
+# another year follows ("before 2010 and after 2015" is two spans).
+_ONWARDS = r"(?:onwards?|and\s+(?:after|later|beyond|since)|or\s+(?:after|later))\b(?!\s*(?:19|20)\d\d)"
 _STAT_NOUN = r"(?:runs|balls|deliveries|wickets|wkts|matches|games|innings|overs|catches|sixes|fours|points)"
 # (pattern, reader). Earlier patterns win: seasons before year ranges before single years, and
 # numbers with a stat after them ("2000 runs") before bare years.
@@ -216,8 +219,8 @@ _PATTERNS: list[tuple[re.Pattern, Callable[[re.Match, str], list[Hit] | None]]] 
     (re.compile(r"\b(?:the\s+)?((?:19|20)\d)0s\b"), _decade),
     (re.compile(r"\b(since|from|starting|after|post|before|pre|prior\s+to|until|till|up\s+to|upto|through|"
                 r"in|during|year|season)\s*-?\s*(?:the\s+)?(?:year\s+)?" + _YEAR +
-                r"\b(\s+(?:onwards?|on)\b)?(?!\s*(?:[/-]\s*\d|runs|balls|wickets))"), _cued_year),
-    (re.compile(r"\b" + _YEAR + r"\s*(?:onwards?|and\s+after|or\s+later|and\s+later)\b"), _onwards),
+                r"\b(\s+(?:" + _ONWARDS + r"|on\b))?(?!\s*(?:[/-]\s*\d|runs|balls|wickets))"), _cued_year),
+    (re.compile(r"\b" + _YEAR + r"\s*" + _ONWARDS), _onwards),
     (re.compile(r"\bovers?\s+(\d{1,2})\s*(?:-|to)\s*(\d{1,2})\b"), _over_range),
     (re.compile(r"\b(?:between\s+)?overs?\s+(\d{1,2})\s+and\s+(\d{1,2})\b"), _over_range),
     (re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|to)\s*(\d{1,2})(?:st|nd|rd|th)?\s+overs?\b"), _over_range),

@@ -208,6 +208,21 @@ def test_spans_and_seasons(linker: Linker) -> None:
     assert linker.link("2019/20").values("season") == ["2019/20"]
 
 
+@pytest.mark.parametrize("phrase", [
+    "2016 onwards", "from 2016 onwards", "in 2016 and after", "2016 and later", "in 2016 or later",
+    "from 2016 and beyond", "2016 or after", "during 2016 and since",
+])
+def test_a_year_and_after_is_since(linker: Linker, phrase: str) -> None:
+    linked = linker.link(f"Joe Root Test runs {phrase}")
+    assert [m.candidates[0].value for m in linked.mentions if m.type == "span"] == ["since"]
+    assert linked.values("year") == ["2016"]
+
+
+def test_two_years_joined_by_and_after_are_two_spans(linker: Linker) -> None:
+    linked = linker.link("Joe Root Test runs before 2012 and after 2018")
+    assert [m.candidates[0].value for m in linked.mentions if m.type == "span"] == ["before", "since"]
+
+
 def test_values_are_deduplicated_best_first(linker: Linker) -> None:
     linked = linker.link("Kohli and Virat Kohli in India vs India")
     assert linked.values("player") == ["Virat Kohli"]
