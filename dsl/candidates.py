@@ -491,14 +491,14 @@ def _output_for(subject: str, output: ast.Output, frame: Frame, stat: str | None
                 return None  # "runs and wickets" are a batting and a bowling figure: not one subject's
             return ast.Aggregate(stats[0], tuple(stats[1:]))
         case ast.Aggregate() | ast.Grouped() | ast.Ranking():
-            stat = stat or output.stat
+            stat = _subject_stat(subject, stat, catalogue.SUBJECT_STATS, catalogue.STAT) if stat else output.stat
             if stat not in catalogue.SUBJECT_STATS[subject]:
                 return None
             if isinstance(output, ast.Ranking):
                 return ast.Ranking(output.direction, count, stat, qualification, frame.per)
             return replace(output, stat=stat)
         case ast.BestInnings():
-            stat = _innings_stat(subject, stat) if stat else output.stat
+            stat = _subject_stat(subject, stat, catalogue.SUBJECT_INNINGS_STATS, catalogue.INNINGS_STAT) if stat else output.stat
             if stat not in catalogue.SUBJECT_INNINGS_STATS[subject]:
                 return None
             return ast.BestInnings(output.direction, count, stat, qualification if subject != "team" else None)
@@ -511,12 +511,12 @@ def _output_for(subject: str, output: ast.Output, frame: Frame, stat: str | None
     return None
 
 
-def _innings_stat(subject: str, stat: str) -> str | None:
-    """The single-innings stat a question's stat word asks for ("wickets" -> figures)."""
-    if stat in catalogue.SUBJECT_INNINGS_STATS[subject]:
+def _subject_stat(subject: str, stat: str, subject_stats: dict, entries: dict) -> str | None:
+    """The subject's stat a question's stat word asks for: the word's own, or one it asks for
+    ("wickets" -> a bowler's best figures; "dismissals" -> a bowler's wickets)."""
+    if stat in subject_stats[subject]:
         return stat
-    return next((keyword for keyword in catalogue.SUBJECT_INNINGS_STATS[subject]
-                 if stat in catalogue.INNINGS_STAT[keyword].asked_by), None)
+    return next((keyword for keyword in subject_stats[subject] if stat in entries[keyword].asked_by), None)
 
 
 def _role_fills(subject: str, frame: Frame) -> Iterable[dict]:
@@ -732,13 +732,15 @@ def shaped_candidates(frame: Frame, examples: Iterable[ast.Query], limit: int = 
     for example in examples:
         for query in fill(example, frame):
             seen.setdefault(query, None)
+    # A stat only some subjects have ("dismissals") re-types a neighbour of another subject.
+    stat_subjects = tuple(
+        subject for subject in catalogue.SUBJECTS
+        if any(_subject_stat(subject, stat, catalogue.SUBJECT_STATS, catalogue.STAT)
+               or _subject_stat(subject, stat, catalogue.SUBJECT_INNINGS_STATS, catalogue.INNINGS_STAT)
+               for stat in frame.stats)
+        and subject not in WORDED_SUBJECTS)
     for example in examples:
-        # A stat only some subjects have ("dismissals") re-types a neighbour of another subject.
-        subjects = frame.subjects or (example.subject,) + tuple(
-            subject for subject in catalogue.SUBJECTS
-            if set(frame.stats) & {*catalogue.SUBJECT_STATS[subject], *catalogue.SUBJECT_INNINGS_STATS[subject]}
-            and subject not in WORDED_SUBJECTS)
-        for subject in subjects:
+        for subject in frame.subjects or (example.subject,) + stat_subjects:
             for stat in frame.stats or (None,):
                 for query in fill(example, frame, stat=stat, subject=subject):
                     seen.setdefault(query, None)

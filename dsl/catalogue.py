@@ -214,7 +214,8 @@ STATS: tuple[Stat, ...] = (
          implies=("bowling", 0.8), label="dot-ball % (of legal balls bowled with no run off the bat)"),
     Stat("wickets", {"bowling": StatForm(lambda s: total(s.c.wickets)),
                      "team": _team_batting(lambda s: total(s.c.wickets), lower_is_better=True)},
-         ("wickets", "wicket", "wkts", "wkt", "scalps", "scalp", "wickets taken"), implies=("bowling", 0.8)),
+         ("wickets", "wicket", "wkts", "wkt", "scalps", "scalp", "wickets taken"), implies=("bowling", 0.8),
+         asked_by=("dismissals",)),  # a bowler's "lbw dismissals" are his lbw wickets
     Stat("economy", _bowling(lambda s: ratio(func.sum(s.c.runs), func.sum(s.c.balls), 6), lower_is_better=True,
                              qualification=_MIN("balls", 300)),
          ("economy", "economy rate", "economy rates", "econ", "eco", "economical"), implies=("bowling", 0.8)),

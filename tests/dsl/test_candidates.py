@@ -163,6 +163,20 @@ def test_candidates(stage, rule):
     assert stage(question, shapes) == expected
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("Nathan Lyon's caught dismissals in Tests", 'bowling player "Nathan Lyon" test out caught wickets'),
+    ("lbw dismissals by Jimmy Anderson in Tests", 'bowling player "James Anderson" test out lbw wickets'),
+    ("Adil Rashid stumped dismissals in ODIs", 'bowling player "Adil Rashid" odi out stumped wickets'),
+    ("Trent Boult bowled dismissals in ODIs since 2019", 'bowling player "Trent Boult" odi since 2019 out bowled wickets'),
+    ("Virat Kohli's lbw dismissals in ODIs", 'batting player "Virat Kohli" odi out lbw dismissals'),
+    ("Kane Williamson bowled dismissals in Tests", 'batting player "Kane Williamson" test out bowled dismissals'),
+])
+def test_a_bowlers_dismissals_are_his_wickets(stage, question, expected):
+    """ "Dismissals" asks for a bowler's wickets and a batter's times out: the named player's main
+    role decides, even when the nearest shape is of the other subject."""
+    assert stage(question, ['batting player "Joe Root" test out lbw dismissals'])[0] == expected
+
+
 def test_no_fitting_shape_gives_no_candidate(stage):
     """A team shape cannot hold the player a question names, and nothing is invented instead."""
     assert stage("Joe Root in Tests", ['team "India" odi wins']) == []
