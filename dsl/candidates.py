@@ -8,7 +8,8 @@ subject words the linker found, and the model only chooses among the results by 
 `candidates_for()` is the whole stage, in order: the question's frame; each neighbour's shape and its
 variants filled with the frame's values; shapes that contradict the question's cue words dropped;
 queries that do not resolve and compile dropped; the player's main role deciding between batting
-and bowling when the words do not; queries that leave out a named player, team or filter dropped (unless none is complete). The
+and bowling when the words do not; a side the player has only played for (against) read as his team
+(opposition); queries that leave out a named player, team or filter dropped (unless none is complete). The
 order is stable (nearest neighbour's shape first), so with no model the first candidate is a
 baseline (`askcric eval` reports it).
 """
@@ -27,7 +28,7 @@ from dsl.execute import compile_error
 from dsl.errors import AmbiguousName
 from dsl.link import Linked, Mention
 from dsl.lexicon import lexicon
-from dsl.resolve import primary_role
+from dsl.resolve import primary_role, sides
 from dsl.vocabulary import CUES, DISMISSAL_NOUNS, NUMBER_WORDS
 
 QUALIFIERS = tuple(catalogue.QUALIFIER)
@@ -814,6 +815,16 @@ def _by_main_role(candidates: list[ast.Query], question: Frame, engine: Engine) 
     return [q for q in candidates if q.subject != other] or candidates
 
 
+def _sides_as_played(candidates: list[ast.Query], question: Frame, engine: Engine) -> list[ast.Query]:
+    """With no cue word, a side the named player has only ever played for is his team, and one he
+    has only ever played against his opposition ("Shamsi's wickets when South Africa won the toss")."""
+    if len(question.players) != 1:
+        return candidates
+    played_for, played_against = sides(engine, question.players[0])
+    only_for, only_against = played_for - played_against, played_against - played_for
+    return [q for q in candidates if q.opposition not in only_for and q.team not in only_against] or candidates
+
+
 def _compared_or_faced(candidates: list[ast.Query], question: Frame, engine: Engine) -> list[ast.Query]:
     """Two players named: two batters (or two bowlers) "A vs B" are compared; a batter and a bowler
     faced each other, the batter in the batting query's player slot (the bowler in the bowling one's)."""
@@ -844,6 +855,7 @@ def candidates_for(linked: Linked, shapes: Iterable[ast.Query], engine: Engine) 
     ambiguous = [error for error in errors if isinstance(error, AmbiguousName)]
     if not valid and ambiguous:
         raise ambiguous[0]  # ask which player is meant, rather than let generation pick one
-    valid = _compared_or_faced(_by_main_role(valid, question, engine), question, engine)
+    valid = _compared_or_faced(_sides_as_played(_by_main_role(valid, question, engine), question, engine),
+                               question, engine)
     complete = [q for q in valid if not missing_parts(q, question)]
     return Candidates(question, complete or valid)

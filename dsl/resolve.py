@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from rapidfuzz import process
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, and_, case, func, select
 
 from dsl import ast
 from dsl.errors import AmbiguousName, UnknownName, UnsupportedQuery
@@ -109,6 +109,20 @@ def primary_role(engine: Engine, player: str) -> str | None:
         wickets = conn.execute(select(func.coalesce(func.sum(schema.bowling.c.wickets), 0))
                                .where(schema.bowling.c.player_id.in_(ids))).scalar_one()
     return "bowling" if wickets * 20 > runs else "batting"
+
+
+def sides(engine: Engine, player: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The teams a player has played for, and the teams he has played against, by name."""
+    ids = lexicon(engine).player_ids.get(player.lower())
+    if not ids:
+        return frozenset(), frozenset()
+    mp, m = schema.match_players, schema.matches
+    opponent = case((m.c.team1_id == mp.c.team_id, m.c.team2_id), else_=m.c.team1_id)
+    with engine.connect() as conn:
+        pairs = conn.execute(select(mp.c.team_id, opponent).distinct().join_from(mp, m, m.c.id == mp.c.match_id)
+                             .where(mp.c.player_id.in_(ids))).all()
+    names = {team_id: name for team_id, name, _ in lexicon(engine).teams}
+    return frozenset(names[team] for team, _ in pairs), frozenset(names[other] for _, other in pairs)
 
 
 def _check_team_competition(query: ast.Query, franchises: frozenset[str]) -> None:

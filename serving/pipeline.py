@@ -20,7 +20,7 @@ import logging
 import math
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -275,7 +275,8 @@ class Pipeline:
         """The model's own query under the typed grammar competes with the chosen candidate, if it
         leaves out nothing the question names. Compared per token: the candidates and the model's
         own query differ in length, and a summed log-likelihood would favour whichever says less."""
-        own = self._complete(translation.prompt, self._typed_grammar(translation.linked)).text.strip()
+        likely = [" " + text for text, _ in translation.candidates]
+        own = self._complete(translation.prompt, self._typed_grammar(translation.linked), likely).text.strip()
         if (not own or own in (text for text, _ in translation.candidates) or not _compiles(own, self.engine)
                 or not self._complete_reading(translation, own)):
             return
@@ -292,8 +293,8 @@ class Pipeline:
     def _typed_grammar(self, linked: Linked) -> str:
         return specialize(allowed_values(linked), self._grammar)
 
-    def _complete(self, prompt: str, grammar: str):
-        return self.backend.complete(prompt, grammar=grammar, max_tokens=64, top_k=5)
+    def _complete(self, prompt: str, grammar: str, likely: Sequence[str] = ()):
+        return self.backend.complete(prompt, grammar=grammar, max_tokens=64, top_k=5, likely=likely)
 
     def _generate(self, translation: Translation, strategy: Strategy) -> None:
         grammar = self._typed_grammar(translation.linked) if strategy.grammar == "typed" else self._grammar

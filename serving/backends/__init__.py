@@ -113,11 +113,14 @@ class Backend(ABC):
         max_tokens: int = 64,
         stop: str | None = "\n",
         top_k: int = 0,
+        likely: Sequence[str] = (),
     ) -> Completion:
         """Greedy completion of `prompt`, constrained by the Lark `grammar` text when given.
 
         The grammar describes the DSL alone; the backend lets one leading space before it and the
         stop string after it (see `continuation_grammar`). `top_k` alternatives per token (<= 20).
+        `likely` continuations (most likely first) are texts the completion may repeat in part, such
+        as candidate queries: a backend may guess ahead from them, and the completion is the same.
         """
 
     @abstractmethod

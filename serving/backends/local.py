@@ -67,8 +67,9 @@ PARALLEL_MIN_TOKENS = 64
 
 LOOKUP_NGRAM = 3
 LOOKUP_TOKENS = 4
-"""Prompt lookup decoding: a generated query repeats runs of the examples' queries in its prompt, so
-the tokens that followed its last few tokens there are a likely continuation. They are checked in
+"""Prompt lookup decoding: a generated query repeats runs of the candidate queries it is told are
+likely, and of the examples' queries in its prompt, so the tokens that followed its last few tokens
+there are a likely continuation. They are checked in
 the pass that runs the chosen token, and kept as long as they are what greedy decoding picks, so
 the output is greedy decoding's; on CPU a pass over 11 tokens costs little more than over one."""
 
@@ -163,8 +164,11 @@ class LocalBackend(Backend):
         max_tokens: int = 64,
         stop: str | None = "\n",
         top_k: int = 0,
+        likely: Sequence[str] = (),
     ) -> Completion:
         prompt_ids = encode_prompt(self.tokenizer, prompt)
+        # Each likely continuation after the prompt's last tokens, so a guess can start at the first token.
+        likely_ids = [prompt_ids[-LOOKUP_NGRAM:] + encode_continuation(self.tokenizer, text) for text in likely]
         with self._lane(prompt_ids) as lane:
             deadline = time.monotonic() + self.timeout
             matcher = self._matcher(grammar, stop) if grammar is not None else None
@@ -174,7 +178,8 @@ class LocalBackend(Backend):
             finished = False
             while not finished and len(ids) < max_tokens:
                 # One model pass: the greedy token, and after it the tokens the grammar forces or,
-                # failing those, a guess looked up in the prompt, kept as long as greedy agrees.
+                # failing those, a guess looked up in the likely texts or the prompt, kept as long
+                # as greedy agrees.
                 token, row = self._choose(logits, matcher)
                 ids.append(token)
                 rows.append(row)
@@ -182,7 +187,7 @@ class LocalBackend(Backend):
                 if finished or len(ids) == max_tokens:
                     break
                 forced = matcher.compute_ff_tokens() if matcher is not None else []
-                guess = (forced or _lookup(prompt_ids + ids))[: max_tokens - len(ids)]
+                guess = (forced or _lookup(prompt_ids + ids, likely_ids))[: max_tokens - len(ids)]
                 out = self._forward(torch.tensor([[token, *guess]]), cache, deadline)[0]
                 logits, kept = out[0], 0
                 for guessed in guess:
@@ -374,14 +379,16 @@ def _eos_ids(model: torch.nn.Module, tokenizer: object) -> frozenset[int]:
     return frozenset(i for i in ids if i is not None)
 
 
-def _lookup(context: Sequence[int]) -> list[int]:
-    """Up to LOOKUP_TOKENS tokens that followed the latest earlier occurrence of the context's last
-    LOOKUP_NGRAM tokens (or fewer, down to one), as a guess of what comes next."""
+def _lookup(context: Sequence[int], likely: Sequence[Sequence[int]] = ()) -> list[int]:
+    """Up to LOOKUP_TOKENS tokens that followed the context's last LOOKUP_NGRAM tokens (or fewer,
+    down to one) in the first likely text holding them, or else at their latest earlier occurrence
+    in the context, as a guess of what comes next."""
     for n in range(min(LOOKUP_NGRAM, len(context) - 1), 0, -1):
         tail = context[-n:]
-        for start in range(len(context) - n - 1, -1, -1):
-            if context[start : start + n] == tail:
-                return list(context[start + n : start + n + LOOKUP_TOKENS])
+        for source in (*likely, context):
+            for start in range(len(source) - n - 1, -1, -1):
+                if source[start : start + n] == tail:
+                    return list(source[start + n : start + n + LOOKUP_TOKENS])
     return []
 
 

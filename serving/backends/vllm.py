@@ -94,6 +94,7 @@ class VllmBackend(Backend):
         max_tokens: int = 64,
         stop: str | None = "\n",
         top_k: int = 0,
+        likely: Sequence[str] = (),  # unused: guessing ahead is the server's own configuration
     ) -> Completion:
         body: dict[str, Any] = {
             "model": self.model,

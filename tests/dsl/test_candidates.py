@@ -177,6 +177,21 @@ def test_a_bowlers_dismissals_are_his_wickets(stage, question, expected):
     assert stage(question, ['batting player "Joe Root" test out lbw dismissals'])[0] == expected
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("Tabraiz Shamsi T20I wickets when South Africa won the toss",
+     ['bowling player "Tabraiz Shamsi" for "South Africa" t20i toss won wickets']),
+    ("Babar Azam T20I runs when Pakistan batted first", ['batting player "Babar Azam" for "Pakistan" t20i batting first runs']),
+    ("Kagiso Rabada Test wickets England", ['bowling player "Kagiso Rabada" test vs "England" wickets']),
+    # He played for Ireland and against them: both readings stay, for the model to choose.
+    ("Eoin Morgan ODI runs Ireland", ['batting player "Eoin Morgan" odi vs "Ireland" runs',
+                                      'batting player "Eoin Morgan" for "Ireland" odi runs']),
+])
+def test_a_side_is_read_as_the_player_played_it(stage, question, expected):
+    shapes = ['bowling player "Jasprit Bumrah" t20i vs "Australia" wickets',
+              'batting player "Virat Kohli" for "India" t20i runs']
+    assert stage(question, shapes) == expected
+
+
 def test_no_fitting_shape_gives_no_candidate(stage):
     """A team shape cannot hold the player a question names, and nothing is invented instead."""
     assert stage("Joe Root in Tests", ['team "India" odi wins']) == []

@@ -150,19 +150,23 @@ def test_a_call_runs_in_the_lane_that_holds_its_prompt(model_path, monkeypatch) 
 def test_local_generation_is_greedy_decoding(model_path, monkeypatch) -> None:
     """Prompt lookup only saves passes: in fp32 the completions (text and every token's logprob)
     are plain greedy decoding's, free (against transformers' generate) and under the grammar
-    (against the same backend with lookup turned off)."""
+    (against the same backend with lookup turned off), whatever likely texts it is given, right
+    or wrong."""
     from serving.backends import local
 
     prompts = [case.prompt for case in cases()[:6]]
+    likely = [[" " + other.dsl, " " + case.dsl] for case, other in zip(cases()[:6], cases()[6:12])]
     backend = local.LocalBackend(DEFAULT_MODEL, dtype=torch.float32)
     try:
         looked_up = [backend.complete(p, grammar=decoding_grammar(), max_tokens=40) for p in prompts]
+        looked_up += [backend.complete(p, grammar=decoding_grammar(), max_tokens=40, likely=texts)
+                      for p, texts in zip(prompts, likely)]
         free = [backend.complete(p, grammar=None, max_tokens=24).text for p in prompts]
         monkeypatch.setattr(local, "LOOKUP_TOKENS", 0)
         plain = [backend.complete(p, grammar=decoding_grammar(), max_tokens=40) for p in prompts]
     finally:
         backend.close()
-    for fast, slow in zip(looked_up, plain):
+    for fast, slow in zip(looked_up, plain + plain):
         assert fast.text == slow.text and fast.finish_reason == slow.finish_reason
         assert [t.logprob for t in fast.tokens] == pytest.approx([t.logprob for t in slow.tokens], abs=1e-4)
 
