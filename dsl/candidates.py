@@ -816,8 +816,9 @@ def _by_main_role(candidates: list[ast.Query], question: Frame, engine: Engine) 
 
 
 def _sides_as_played(candidates: list[ast.Query], question: Frame, engine: Engine) -> list[ast.Query]:
-    """With no cue word, a side the named player has only ever played for is his team, and one he
-    has only ever played against his opposition ("Shamsi's wickets when South Africa won the toss")."""
+    """A side the named player has only ever played for is his team, and one he has only ever played
+    against his opposition ("Shamsi's wickets when South Africa won the toss"). A cue word that
+    leaves only the other reading ("for", "against") keeps it: nothing else is left."""
     if len(question.players) != 1:
         return candidates
     played_for, played_against = sides(engine, question.players[0])

@@ -111,6 +111,7 @@ def primary_role(engine: Engine, player: str) -> str | None:
     return "bowling" if wickets * 20 > runs else "batting"
 
 
+@cache
 def sides(engine: Engine, player: str) -> tuple[frozenset[str], frozenset[str]]:
     """The teams a player has played for, and the teams he has played against, by name."""
     ids = lexicon(engine).player_ids.get(player.lower())

@@ -275,9 +275,10 @@ class Pipeline:
         """The model's own query under the typed grammar competes with the chosen candidate, if it
         leaves out nothing the question names. Compared per token: the candidates and the model's
         own query differ in length, and a summed log-likelihood would favour whichever says less."""
-        likely = [" " + text for text, _ in translation.candidates]
+        texts = [text for text, _ in translation.candidates]
+        likely = [" " + text for text in texts]
         own = self._complete(translation.prompt, self._typed_grammar(translation.linked), likely).text.strip()
-        if (not own or own in (text for text, _ in translation.candidates) or not _compiles(own, self.engine)
+        if (not own or own in texts or not _compiles(own, self.engine)
                 or not self._complete_reading(translation, own)):
             return
         tokens = self.backend.score(translation.prompt, [" " + own], top_k=5)[0]
