@@ -69,9 +69,9 @@ LOOKUP_NGRAM = 3
 LOOKUP_TOKENS = 4
 """Prompt lookup decoding: a generated query repeats runs of the candidate queries it is told are
 likely, and of the examples' queries in its prompt, so the tokens that followed its last few tokens
-there are a likely continuation. They are checked in
-the pass that runs the chosen token, and kept as long as they are what greedy decoding picks, so
-the output is greedy decoding's; on CPU a pass over 11 tokens costs little more than over one."""
+there are a likely continuation. They are checked in the pass that runs the chosen token, and kept
+as long as they are what greedy decoding picks, so the output is greedy decoding's; on CPU a pass
+over 11 tokens costs little more than over one."""
 
 
 @dataclass
