@@ -104,7 +104,8 @@ def _number_roles(linked: Linked) -> tuple[dict, str | None]:
         before = _before(linked, mention).lower()
         after = _after(linked, mention).lower()
         text = mention.text.lower()
-        if re.search(r"(innings)", after[:12]) and re.search(r"(st|nd|rd|th|first|second|third|fourth)", text + after[:3]):
+        if re.search(r"(innings)", after[:12]) and re.search(r"(st|nd|rd|th|first|second|third|fourth)", text + after[:3]) \
+                or _INNINGS_BEFORE.search(before) and 1 <= value <= 4:  # "3rd innings", "innings 4"
             roles["innings_number"] = value
         elif _WICKET_AFTER.match(after) and _ORDINAL.fullmatch(text) or text == "opening" and _STAND_AFTER.match(after):
             roles["wicket"] = value  # "7th-wicket stand", "opening partnership"
@@ -121,7 +122,8 @@ def _number_roles(linked: Linked) -> tuple[dict, str | None]:
             single_overs.append(value)  # "the 19th over", "the last over"
         elif re.search(r"(open|number|no\.?|#|position|at)\s*$", before) or "open" in text:
             positions.append(value)
-        elif re.search(r"(over|overs)\s*$", before) or re.search(r"^\s*(-|to)?\s*(\d+|[a-z]+)?\s*overs", after) or "over" in text:
+        elif re.search(r"(over|overs)\s*$", before) or re.search(r"^\s*(-|to)?\s*(\d+|[a-z]+)?\s*overs", after) \
+                or "over" in text or _OVERS_RANGE_BEFORE.search(before):  # "overs 7-15": both ends
             overs.append(value)
         elif re.search(r"(min(imum)?|at least|atleast|more than|over|qualification:?|qual\.?)\s*$", before):
             roles["minimum"] = value
@@ -156,6 +158,8 @@ WORDED_SUBJECTS = ("partnership",)  # subjects only a word of the question can m
 MAX_COUNT = DEFAULT_ROW_LIMIT  # the longest ranking askcric shows
 _WICKET_AFTER = re.compile(r"[\s-]*(wicket|wkt)\b(?!s)(?!\s+(hauls?|takers?|wins?|victory))")
 _ORDINAL = re.compile(r"\d{1,2}(st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last")
+_INNINGS_BEFORE = re.compile(r"\binnings[\s-]*(no\.?|number|#)?\s*$")
+_OVERS_RANGE_BEFORE = re.compile(r"\bovers?\s*\d{1,2}\s*(-|–|to|and)\s*$")
 _STAND_AFTER = re.compile(r"\s*(stand|partnership|pair|combination|duo)s?\b")
 _RECENT_BEFORE = re.compile(r"\b(last|previous|past|latest|recent|most recent)\s*$")
 _RECENT_AFTER = re.compile(r"\s*(most recent|latest|previous|last)\b")  # "his 8 most recent Tests"
@@ -178,6 +182,7 @@ _HAUL_AFTER = re.compile(r"\s*(\+|-?plus|or more)?\s*-?\s*(wickets?|wkts?|wicket
 # Thresholds a catalogue stat already counts: the stat is the reading.
 _STAT_THRESHOLDS = {ast.Threshold("wickets", 5): "five-fors", ast.Threshold("runs", 100): "hundreds"}
 _TIMES = re.compile(r"\bhow (many times|often)\b|\bnumber of times\b|\bhow many\b(?!.*\b(runs|wickets)\b)", re.I)
+_COUNT_ASKED = re.compile(r"\bhow (many|often)\b|\bnumber of\b|\bcount\b|\btally\b", re.I)  # a count, never a list
 _PASSED_BEFORE = re.compile(r"\b(passed|gone past|gone beyond|crossed|reached|got past|past)\s*$")
 _WICKETS_PLUS_AFTER = re.compile(r"\s*(\+|-?plus|or more)\s*(wickets?|wkts?)\b")
 
@@ -263,6 +268,8 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         filters["event"] = "T20 World Cup"  # "T20I ... in World Cups"
     groups = tuple(group.keyword for group in catalogue.GROUPS if re.search(group.cue, linked.question, re.I))
     stats = _stats(linked)
+    if qualifier and len(stats) > 1 and _only_qualifies(linked, qualifier, numbers.get("minimum")):
+        stats = tuple(s for s in stats if s != qualifier)  # "min 50 innings" names the qualification
     if "last" in filters:
         counted = [m.span() for m in _RECENT_PHRASE.finditer(linked.question)]
         units = {_top(m) for m in _of_type(linked, "stat") if any(a <= m.start < b for a, b in counted)}
@@ -278,8 +285,9 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
             filters["threshold"] = ast.Without(stat)
     if "threshold" in filters:  # "how many 50+ scores": the innings that pass are what is counted
         counted = filters["threshold"].stat
-        stats = tuple(dict.fromkeys("innings" if s in (counted, "fifties", "hundreds", "five-fors", "matches") else s
-                                    for s in stats)) or ("innings",)
+        units = (counted, "fifties", "hundreds", "five-fors", "matches", "innings", "figures")
+        # A figure over those innings ("his economy in wicketless games") is the stat; else they are counted.
+        stats = tuple(s for s in stats if s not in units) or ("innings",)
         if _TIMES.search(linked.question):
             stats = ("innings",)
     if {"runs margin", "wickets margin"} & set(stats):  # "biggest wins by runs / by wickets", "heaviest defeats"
@@ -294,6 +302,9 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         subjects = tuple(s for s in subjects if s != "bowling") or ("partnership",)
     if "partnership" in subjects and stats == ("partnerships",) and _RECORD_WORDS.search(linked.question):
         stats = ("runs",)  # "the best 7th-wicket stand": the runs of single stands, not how many
+    if filters.get("result") and len(stats) >= 2 and _listed_together(linked) and \
+            {RESULT_STATS[filters["result"]], "matches"} & set(stats):
+        del filters["result"]  # "played, won, lost": the results side by side are stats, not a filter
     if "match awards" in stats:  # awards are "won": the verb names no result, team or win count
         stats = tuple(s for s in stats if s != "wins")
         if filters.get("result") == "won":
@@ -346,14 +357,24 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
     )
 
 
+def _only_qualifies(linked: Linked, stat: str, minimum: int | None) -> bool:
+    """Every word naming the stat comes right after the minimum ("at least 20 innings", "600+ runs")."""
+    numbers = [m for m in _of_type(linked, "number") if _top(m) == str(minimum)]
+    words = [m for m in _of_type(linked, "stat") if _top(m) == stat]
+    return bool(words) and all(any(0 <= word.start - number.end <= 3 for number in numbers) for word in words)
+
+
 def _own_innings(linked: Linked, filters: dict, stats: tuple[str, ...]) -> bool:
-    """A player's innings themselves, unless counted or ranked: "his scores in finals", "her
-    wicketless outings", "his bowling on debut" (one match: its figures, not a count)."""
-    if _TIMES.search(linked.question) or CUES["ranking"].search(linked.question) or not _players(linked):
+    """A player's innings themselves, unless counted, ranked or summed up in a figure: "his scores
+    in finals", "her wicketless outings", "his bowling on debut" (one match: its figures). "How
+    many wicketless innings" counts them; "his economy in wicketless games" is one figure."""
+    question = linked.question
+    if _COUNT_ASKED.search(question) or CUES["ranking"].search(question) or not _players(linked):
         return False
-    if CUES["own_innings"].search(linked.question) or isinstance(filters.get("threshold"), ast.Without):
-        return not _TIMES.search(linked.question)
-    return bool(filters.get("debut")) and not set(stats) - {"innings"}
+    if CUES["own_innings"].search(question):
+        return True
+    return bool(isinstance(filters.get("threshold"), ast.Without) or filters.get("debut")) \
+        and not set(stats) - {"innings"}
 
 
 def _compare_cue(linked: Linked, teams) -> str | None:
@@ -398,7 +419,7 @@ def _milestone(linked: Linked, numbers: dict) -> ast.Milestone | None:
             value = int(digits[-1]) if digits else None
         if value:
             _drop_number(numbers, value)
-            one = not re.search(r"(hundreds|centuries|fifties|tons)\b", words)  # "the fastest hundred": the record
+            one = not re.search(r"(hundreds|centuries|fifties|tons|\d0s)\b", words)  # "the fastest hundred": the record
             return ast.Milestone(numbers.get("count", 1) if one else _count(linked, numbers), value, "runs", "balls")
     return None
 
@@ -441,10 +462,18 @@ def _listed_together(linked: Linked) -> bool:
                and linked.question[a.end:b.start].strip() for a, b in zip(mentions, mentions[1:]))
 
 
+_PLAY_VERB = re.compile(r"play|played|plays", re.I)
+
+
 def _stats(linked: Linked) -> tuple[str, ...]:
-    """The stat words of the question, canonical, and the stats its cue words imply."""
+    """The stat words of the question, canonical, and the stats its cue words imply. "Played" asks
+    for matches only with no other stat named, or in a list of them ("played, won, lost"): "runs
+    in a Test played in India" asks for runs."""
+    words = _of_type(linked, "stat")
+    if not _listed_together(linked) and any(not _PLAY_VERB.fullmatch(m.text) for m in words):
+        words = [m for m in words if not _PLAY_VERB.fullmatch(m.text)]
     return tuple(dict.fromkeys(
-        [_top(m) for m in _of_type(linked, "stat")]
+        [_top(m) for m in words]
         + (["strike rate"] if re.search(r"\b(quickest|fastest|slowest)\b", linked.question, re.I) else [])
         + (["dismissals"] if CUES["times_out"].search(linked.question) else [])
     ))

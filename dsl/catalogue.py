@@ -136,7 +136,7 @@ STATS: tuple[Stat, ...] = (
     # --- batting ---
     Stat("runs", {"batting": StatForm(lambda s: total(s.c.runs)), "bowling": StatForm(lambda s: total(s.c.runs)),
                   "team": _team_batting(lambda s: total(s.c.runs)), "partnership": StatForm(lambda s: total(s.c.runs))},
-         ("runs", "run tally", "runs tally", "aggregate"), implies=("batting", 0.6)),
+         ("runs", "run tally", "runs tally", "aggregate", "aggregates", "run aggregate", "run aggregates"), implies=("batting", 0.6)),
     # --- partnerships: a stand between two batters for one wicket ---
     Stat("partnerships", {"partnership": StatForm(lambda s: func.count())},
          ("partnerships", "partnership", "stands", "stand", "opening stands", "opening stand",

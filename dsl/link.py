@@ -436,7 +436,7 @@ class Linker:
         cased = any(ch.islower() for ch in question) and any(ch.isupper() for ch in question)
         hits += _split_stats(tokens, free)
         hits += self._first_name_hits(tokens, free)
-        hits += self._dictionary_hits(tokens, free, cased)
+        hits += self._dictionary_hits(question, tokens, free, cased)
         hits += _leftover_numbers(tokens, free)
         hits += self._fuzzy_hits(tokens, free)
         unknown = self._unknown_names(question, tokens, free, hits, cased)
@@ -473,7 +473,7 @@ class Linker:
 
     # --- step 2: longest dictionary keys, without overlaps --------------------------------------
 
-    def _dictionary_hits(self, tokens: list[Token], free: list[bool], cased: bool) -> list[Hit]:
+    def _dictionary_hits(self, question: str, tokens: list[Token], free: list[bool], cased: bool) -> list[Hit]:
         found = []  # (length, first token, entries)
         for i, token in enumerate(tokens):
             if not free[i]:
@@ -481,6 +481,8 @@ class Linker:
             for length in range(min(self.longest.get(token.norm, 0), len(tokens) - i), 0, -1):
                 if not all(free[i:i + length]):
                     continue
+                if _CLAUSE_BREAK.search(question, token.end, tokens[i + length - 1].start):
+                    continue  # "matches, won, lost" lists three words; "matches won" is one phrase
                 entries = self.dictionary.get(" ".join(t.norm for t in tokens[i:i + length]))
                 if entries and length == 1 and not (cased and _looks_like_a_name(token, i)):
                     entries = tuple(e for e in entries if not e.needs_capital)
@@ -627,6 +629,9 @@ def _verbs_not_dismissals(mentions: list[Mention]) -> list[Mention]:
                    and m.candidates[0].value in objects for m in mentions)
 
     return [m for m in mentions if not (m.type == "dismissal" and acts_on_a_stat(m))]
+
+
+_CLAUSE_BREAK = re.compile(r"[,;:()]")
 
 
 def _looks_like_a_name(token: Token, index: int) -> bool:

@@ -233,6 +233,8 @@ _PATTERNS: list[tuple[re.Pattern, Callable[[re.Match, str], list[Hit] | None]]] 
     (re.compile(r"\b(1st|2nd|3rd|4th|first|second|third|fourth)[\s-]+(?:innings|inns|inning)\b"), _ordinal_innings),
     (re.compile(r"\b(\d{1,2}(?:st|nd|rd|th)|" + "|".join(WICKET_ORDINALS) +
                 r")(?=[\s-]*(?:wicket|wkt)\b(?!s)(?!\s+(?:hauls?|takers?|wins?|victory)))"), _wicket_number),
+    (re.compile(r"(?<![\d,.])(\d{1,3}(?:,\d{3})+)(?![\d,])"),  # "10,000 runs": one number, not 10 and 000
+     lambda match, _: [_number_hit(match, 1, int(match.group(1).replace(",", "")))]),
     (re.compile(r"\b(opening)(?=\s+(?:stand|partnership|pair|combination|duo)s?\b)"), lambda match, _: [_number_hit(match, 1, 1)]),
     (re.compile(r"\b" + _COUNT + r"(?=\s*\+?\s*-?\s*(?:(?:wickets?|wkts?)[\s-]?(?:hauls?|innings)|fors|fers)\b)"), _haul_size),
     (re.compile(r"\b(first|opening|last|final|\d{1,2}(?:st|nd|rd|th))\s+over\b"), _one_over),

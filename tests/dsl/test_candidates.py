@@ -52,11 +52,11 @@ CASES = {
         ['batting player "Joe Root" test runs', 'batting player "Joe Root" test by year runs'],
         ['batting player "Steve Smith" test by opposition runs'],
     ),
-    "'highest' of a less-is-better stat is the bottom of its ranking; numbers become the qualification": (
+    "'highest' of a less-is-better stat is the bottom of its ranking; numbers become the qualification,"
+    " and the qualification's word is not a stat asked for": (
         "highest economy in T20Is since 2020, min 300 balls",
         ['bowling t20i top 10 economy', 'bowling t20i top 10 wickets'],
-        ['bowling t20i since 2020 bottom 10 economy min balls 300',
-         'bowling t20i since 2020 top 10 balls min balls 300'],
+        ['bowling t20i since 2020 bottom 10 economy min balls 300'],
     ),
     "a bowler's strike rate is his bowling one when no word says batting": (
         "Shoaib Akhtar's strike rate in ODIs",
@@ -202,3 +202,82 @@ def test_a_name_of_two_players_that_no_candidate_resolves_is_asked_about(stage):
 
     with pytest.raises(AmbiguousName):  # never left to generation, which would pick one silently
         stage("Rashid Khan economy", ['bowling player "Jasprit Bumrah" economy'])
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("how many Test innings did Nathan Lyon end without a wicket", 'bowling player "Nathan Lyon" test without wickets innings'),
+    ("number of wicketless ODI spells for Kuldeep Yadav", 'bowling player "Kuldeep Yadav" odi without wickets innings'),
+    ("Mitchell Starc's ODI economy in wicketless games", 'bowling player "Mitchell Starc" odi without wickets economy'),
+    ("Sunil Narine's IPL economy when he took no wickets", 'bowling player "Sunil Narine" ipl without wickets economy'),
+    ("show Ashwin's wicketless Test innings", 'bowling player "Ravi Ashwin" test without wickets list innings'),
+])
+def test_wicketless_innings_are_listed_only_when_neither_counted_nor_summed_up(stage, question, expected):
+    """"How many" counts the innings; a stat word ("economy") asks for one figure over them; with
+    neither, the player's innings themselves are shown."""
+    shapes = ['bowling player "Jasprit Bumrah" ipl without wickets list innings',
+              'bowling player "Jasprit Bumrah" ipl without wickets innings', 'bowling player "Jasprit Bumrah" ipl economy']
+    assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("most wickets between overs 11 and 15 in the IPL", 'bowling ipl overs 11-15 top 10 wickets'),
+    ("Sunil Narine economy in overs 7-10 of IPL games", 'bowling player "Sunil Narine" ipl overs 7-10 economy'),
+    ("most T20I sixes in overs 16 to 20 since 2022", 'batting t20i since 2022 overs 16-20 top 10 sixes'),
+    ("Nathan Lyon wickets in innings 4 of Tests", 'bowling player "Nathan Lyon" test in innings 4 wickets'),
+    ("Kane Williamson's Test average in innings no. 2", 'batting player "Kane Williamson" test in innings 2 average'),
+    ("Ravindra Jadeja innings-3 wickets in Tests", 'bowling player "Ravindra Jadeja" test in innings 3 wickets'),
+])
+def test_both_ends_of_an_over_range_and_an_innings_number_are_filters(stage, question, expected):
+    """"overs 11 and 15" is one range, not over 11 and a top 15; "innings 4" is the fourth innings."""
+    shapes = ['bowling ipl overs 16-20 top 10 wickets', 'bowling player "Jasprit Bumrah" ipl overs 16-20 economy',
+              'batting t20i overs 16-20 top 10 sixes', 'bowling player "Ravi Ashwin" test in innings 4 wickets',
+              'batting player "Joe Root" test in innings 3 average']
+    assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("fastest T20I 150s", 'batting t20i fastest 10 to 150 runs by balls'),
+    ("quickest men's ODI fifties, top 5", 'batting odi fastest 5 to 50 runs by balls'),
+    ("quickest women's T20I hundreds", 'batting t20i women fastest 10 to 100 runs by balls'),
+    ("Joe Root innings to 12,000 Test runs", 'batting player "Joe Root" test fastest 1 to 12000 runs by innings'),
+    ("matches taken to 300 Test wickets by Ashwin", 'bowling player "Ravi Ashwin" test fastest 1 to 300 wickets by matches'),
+    ("fewest innings to 10,000 ODI runs", 'batting odi fastest 10 to 10000 runs by innings'),
+])
+def test_how_fast_a_score_was_reached(stage, question, expected):
+    """Plural scores ("150s", "hundreds") rank ten unless a number says otherwise; "innings to N
+    runs" is a career milestone; a number with a thousands separator is the target."""
+    shapes = ['batting odi fastest 10 to 100 runs by balls', 'batting player "Steve Smith" test fastest 1 to 5000 runs by innings']
+    assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("most times run out in ODIs", 'batting odi out run out top 10 dismissals'),
+    ("who has been stumped the most times in T20Is", 'batting t20i out stumped top 10 dismissals'),
+    ("batters caught the most times in the IPL since 2020", 'batting ipl since 2020 out caught top 10 dismissals'),
+    ("fewest times dismissed in Tests, min 40 innings", 'batting test bottom 10 dismissals min innings 40'),
+])
+def test_most_times_out_ranks_dismissals(stage, question, expected):
+    """"Most times out" counts dismissals; "min 40 innings" names the qualification, not the stat."""
+    assert stage(question, ['batting test top 10 runs', 'batting player "Joe Root" test out lbw dismissals'])[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("New Zealand's ODI record at home since 2015: played, won, lost",
+     'team "New Zealand" odi home since 2015 matches wins losses'),
+    ("England's T20I record in 2022: matches, won, lost", 'team "England" t20i year 2022 matches wins losses'),
+    ("How many ODIs did Scotland play in 2023?", 'team "Scotland" odi year 2023 matches'),
+    ("number of T20Is Netherlands have played", 'team "Netherlands" t20i matches'),
+    ("Tests Bangladesh lost at home since 2015", 'team "Bangladesh" test home since 2015 losses'),
+])
+def test_a_sides_results_named_together_are_its_record(stage, question, expected):
+    """"Played" asks for matches; result words listed side by side are stats, not a filter."""
+    assert stage(question, ['team "India" test wins', 'team "India" test matches wins'])[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Joe Root's runs in Tests played in India", 'batting player "Joe Root" test in "India" runs'),
+    ("highest individual aggregates in one Test played in England", 'batting test in "England" top 10 runs per match'),
+])
+def test_played_that_describes_the_matches_asks_for_no_count_of_them(stage, question, expected):
+    shapes = ['team "India" test matches', 'batting player "Virat Kohli" test runs', 'batting test top 10 runs per match']
+    assert stage(question, shapes)[0] == expected

@@ -239,3 +239,23 @@ def test_any_text_links_without_error(linker: Linker, text: str) -> None:
         assert text[mention.start:mention.end] == mention.text
         assert mention.candidates and all(0 < c.score <= 1 for c in mention.candidates)
     assert isinstance(linked.masked(), str)
+
+
+@pytest.mark.parametrize("question, number", [
+    ("Joe Root innings to 12,000 Test runs", "12000"),
+    ("batters with 1,000 T20I runs in a calendar year", "1000"),
+    ("highest ODI strike rate, at least 1,500 balls faced", "1500"),
+    ("fewest matches to 10,000 international runs", "10000"),
+])
+def test_a_number_with_thousands_separators_is_one_number(linker, question, number):
+    assert [m.candidates[0].value for m in linker.link(question).mentions if m.type == "number"] == [number]
+
+
+@pytest.mark.parametrize("question, words", [
+    ("England's ODI record in 2019: matches, won, lost", ["matches", "won", "lost"]),
+    ("Ireland T20I record; games played, wins", ["games played", "wins"]),
+])
+def test_a_phrase_does_not_run_across_a_comma(linker, question, words):
+    """"matches won" is one phrase (the won matches); "matches, won" lists two things."""
+    spans = {m.text for m in linker.link(question).mentions}
+    assert set(words) <= spans
