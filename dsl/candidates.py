@@ -712,8 +712,11 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
             and output.kind not in frame.stats and output.kind != RESULT_STATS.get(frame.filters.get("result")):
         return False  # a list of hundreds (or wins) only when the question names them
     stat = getattr(output, "stat", None)
-    if frame.stats and stat is not None and stat not in frame.stats and _asked_by(output).isdisjoint(frame.stats):
-        return False
+    results_counted = {"matches"} if query.subject == "team" and stat == RESULT_STATS.get(frame.filters.get("result")) \
+        else set()
+    if frame.stats and stat is not None and stat not in frame.stats \
+            and (_asked_by(output) | results_counted).isdisjoint(frame.stats):
+        return False  # (a side's tied matches played are its ties)
     ranked = isinstance(output, (ast.Ranking, ast.BestInnings))
     if ranked and not (frame.ranking_cue or frame.bottom_cue or "count" in frame.numbers or frame.per):
         return False  # "how many sixes have India hit" asks for one figure, not the top ten hitters

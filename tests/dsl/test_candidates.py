@@ -268,6 +268,8 @@ def test_most_times_out_ranks_dismissals(stage, question, expected):
     ("How many ODIs did Scotland play in 2023?", 'team "Scotland" odi year 2023 matches'),
     ("number of T20Is Netherlands have played", 'team "Netherlands" t20i matches'),
     ("Tests Bangladesh lost at home since 2015", 'team "Bangladesh" test home since 2015 losses'),
+    ("how many drawn Tests has Sri Lanka played at home", 'team "Sri Lanka" test home draws'),
+    ("How many tied matches have Kolkata Knight Riders played in the IPL?", 'team "Kolkata Knight Riders" ipl ties'),
 ])
 def test_a_sides_results_named_together_are_its_record(stage, question, expected):
     """"Played" asks for matches; result words listed side by side are stats, not a filter."""
