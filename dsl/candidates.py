@@ -266,7 +266,8 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         filters["position"] = ast.Position(*numbers.pop("position"))
     if filters.get("event") == "World Cup" and filters.get("competition") == "t20i":
         filters["event"] = "T20 World Cup"  # "T20I ... in World Cups"
-    groups = tuple(group.keyword for group in catalogue.GROUPS if re.search(group.cue, linked.question, re.I))
+    groups = tuple(group.keyword for group in catalogue.GROUPS if re.search(group.cue, linked.question, re.I)
+                   and (group.keyword not in _OTHER_PLAYER_GROUPS or _players(linked)))
     stats = _stats(linked)
     if qualifier and len(stats) > 1 and _only_qualifies(linked, qualifier, numbers.get("minimum")):
         stats = tuple(s for s in stats if s != qualifier)  # "min 50 innings" names the qualification
@@ -275,7 +276,8 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         units = {_top(m) for m in _of_type(linked, "stat") if any(a <= m.start < b for a, b in counted)}
         others = {_top(m) for m in _of_type(linked, "stat") if not any(a <= m.start < b for a, b in counted)}
         stats = tuple(s for s in stats if s not in units or s in others)
-    subjects = tuple(dict.fromkeys(_top(m) for m in _of_type(linked, "subject")))
+    subject_words = _subject_words(linked)
+    subjects = tuple(dict.fromkeys(_top(m) for m in subject_words))
     if filters.get("threshold") in _STAT_THRESHOLDS and _STAT_THRESHOLDS[filters["threshold"]] in stats:
         del filters["threshold"]  # "5-wicket hauls" are the five-fors stat itself
     if CUES["debut"].search(linked.question):
@@ -337,13 +339,13 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         list_cue=bool(CUES["list"].search(linked.question)) or ("last" in filters and not stats) or _own_innings(
             linked, filters, stats),
         strong_subjects=tuple(dict.fromkeys(
-            _top(m) for m in _of_type(linked, "subject")
+            _top(m) for m in subject_words
             if m.candidates[0].score >= 0.8 and _top(m) not in _GROUP_ROLES.get(groups, ()) and _top(m) in subjects
         )),
         bottom_cue=bool(CUES["bottom"].search(linked.question)),
         innings_cue=bool(CUES["innings"].search(linked.question)),
         verb_subjects=tuple(dict.fromkeys(
-            _top(m) for m in _of_type(linked, "subject") if 0.7 <= m.candidates[0].score < 0.8 and _top(m) in subjects
+            _top(m) for m in subject_words if 0.7 <= m.candidates[0].score < 0.8 and _top(m) in subjects
         )),
         bottom_cue_lower_better=bool(CUES["bottom_lower_better"].search(linked.question)),
         per=None if milestone or streak else next(
@@ -355,6 +357,17 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         milestone=milestone,
         streak=streak,
     )
+
+
+# Groups of the players faced: they need a named player ("which batters did he dismiss"); with none,
+# "which batter has the most runs" asks for a ranking.
+_OTHER_PLAYER_GROUPS = ("batter", "bowler")
+
+
+def _subject_words(linked: Linked) -> list[Mention]:
+    """Subject words, except those inside a record's unit ("against one country" names no side)."""
+    units = [match.span() for unit in PER_UNITS for match in CUES[f"per_{unit}"].finditer(linked.question)]
+    return [m for m in _of_type(linked, "subject") if not any(start <= m.start and m.end <= end for start, end in units)]
 
 
 def _only_qualifies(linked: Linked, stat: str, minimum: int | None) -> bool:

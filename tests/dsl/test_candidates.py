@@ -269,6 +269,8 @@ def test_most_times_out_ranks_dismissals(stage, question, expected):
     ("number of T20Is Netherlands have played", 'team "Netherlands" t20i matches'),
     ("Tests Bangladesh lost at home since 2015", 'team "Bangladesh" test home since 2015 losses'),
     ("how many drawn Tests has Sri Lanka played at home", 'team "Sri Lanka" test home draws'),
+    ("Which ODIs did England lose at home since 2019?", 'team "England" odi home since 2019 list losses'),
+    ("how many Tests did Australia lose in 2018", 'team "Australia" test year 2018 losses'),
     ("How many tied matches have Kolkata Knight Riders played in the IPL?", 'team "Kolkata Knight Riders" ipl ties'),
 ])
 def test_a_sides_results_named_together_are_its_record(stage, question, expected):
@@ -282,4 +284,25 @@ def test_a_sides_results_named_together_are_its_record(stage, question, expected
 ])
 def test_played_that_describes_the_matches_asks_for_no_count_of_them(stage, question, expected):
     shapes = ['team "India" test matches', 'batting player "Virat Kohli" test runs', 'batting test top 10 runs per match']
+    assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Babar Azam's back-to-back T20I fifties", 'batting player "Babar Azam" t20i longest 1 streak with runs 50+'),
+    ("most back-to-back five-fors in Tests", 'bowling test longest 10 streak with wickets 5+'),
+])
+def test_back_to_back_scores_are_a_streak(stage, question, expected):
+    assert stage(question, ['batting player "Joe Root" test longest 1 streak with runs 50+'])[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("which batter has scored the most ODI runs against one country", 'batting odi top 10 runs per opposition'),
+    ("best T20I strike rate vs a single team, at least 300 runs", 'batting t20i top 10 strike rate per opposition min runs 300'),
+    ("which bowler has taken the most Test wickets against a single opposition", 'bowling test top 10 wickets per opposition'),
+    ("which batters has Stuart Broad dismissed most in Tests", 'bowling player "Stuart Broad" test by batter wickets'),
+])
+def test_the_unit_of_a_record_names_no_subject_and_which_batter_alone_is_a_ranking(stage, question, expected):
+    """"Against one country" is the record's unit, not a team query; "which batter(s)" groups by the
+    batters faced only when a bowler is named."""
+    shapes = ['batting test top 10 runs', 'bowling player "James Anderson" test by batter wickets', 'team test top 10 wins']
     assert stage(question, shapes)[0] == expected

@@ -25,6 +25,7 @@ def linker(full_db) -> Linker:
     ("slowest ODI hundred by balls", "slowest to a milestone"),
     ("Tests with most debutants", "debut dates and debutants"),
     ("India's longest winning streak in ODIs", "streaks of matches, results or balls"),
+    ("back-to-back Test wins for Pakistan", "streaks of matches, results or balls"),
     ("Kohli's home and away ODI average", "a split of one player's figures"),
     ("most runs in a single Test series", "a record within one series, or a match aggregate"),
     ("how has Steve Smith been batting lately", "recent form without a number of innings or matches"),
@@ -45,6 +46,7 @@ def test_unanswerable_parts_are_refused_by_name(question, part):
     "Most hundreds in Asia Cup ODIs",  # an event, not a region
     "Nathan Lyon's favourite bunnies in Tests",
     "Kohli's ODI average against Australia since 2015",
+    "Babar Azam's back-to-back T20I fifties",  # a streak of innings
 ])
 def test_answerable_questions_pass(question):
     refuse_unanswerable(question)
