@@ -306,3 +306,13 @@ def test_the_unit_of_a_record_names_no_subject_and_which_batter_alone_is_a_ranki
     batters faced only when a bowler is named."""
     shapes = ['batting test top 10 runs', 'bowling player "James Anderson" test by batter wickets', 'team test top 10 wins']
     assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("most sixes in an ODI innings for Australia", 'batting for "Australia" odi best 10 sixes'),
+    ("most fours in a Test innings since 2015", 'batting test since 2015 best 10 fours'),
+    ("most sixes in a T20I", 'batting t20i top 10 sixes per match'),  # the match, both innings
+])
+def test_a_formats_innings_is_a_single_innings_not_a_match(stage, question, expected):
+    shapes = ['batting ipl best 10 sixes', 'batting odi top 10 sixes per match']
+    assert stage(question, shapes)[0] == expected
