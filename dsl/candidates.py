@@ -268,7 +268,8 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         filters["event"] = "T20 World Cup"  # "T20I ... in World Cups"
     groups = tuple(group.keyword for group in catalogue.GROUPS if re.search(group.cue, linked.question, re.I)
                    and (group.keyword not in _OTHER_PLAYER_GROUPS or _players(linked)))
-    stats = _stats(linked)
+    listed = _listed_together(linked)
+    stats = _stats(linked, listed)
     if qualifier and len(stats) > 1 and _only_qualifies(linked, qualifier, numbers.get("minimum")):
         stats = tuple(s for s in stats if s != qualifier)  # "min 50 innings" names the qualification
     if "last" in filters:
@@ -304,7 +305,7 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         subjects = tuple(s for s in subjects if s != "bowling") or ("partnership",)
     if "partnership" in subjects and stats == ("partnerships",) and _RECORD_WORDS.search(linked.question):
         stats = ("runs",)  # "the best 7th-wicket stand": the runs of single stands, not how many
-    if filters.get("result") and len(stats) >= 2 and _listed_together(linked) and \
+    if filters.get("result") and len(stats) >= 2 and listed and \
             {RESULT_STATS[filters["result"]], "matches"} & set(stats):
         del filters["result"]  # "played, won, lost": the results side by side are stats, not a filter
     if "match awards" in stats:  # awards are "won": the verb names no result, team or win count
@@ -350,7 +351,7 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         bottom_cue_lower_better=bool(CUES["bottom_lower_better"].search(linked.question)),
         per=None if milestone or streak else next(
             (unit for unit in PER_UNITS if CUES[f"per_{unit}"].search(linked.question)), None),
-        several_stats=len(stats) >= 2 and _listed_together(linked),
+        several_stats=len(stats) >= 2 and listed,
         stand_record="partnership" in subjects and bool(_RECORD_WORDS.search(linked.question))
         and not re.search(r"\bmost\b", linked.question, re.I),
         compare=_compare_cue(linked, teams),
@@ -478,12 +479,12 @@ def _listed_together(linked: Linked) -> bool:
 _PLAY_VERB = re.compile(r"play|played|plays", re.I)
 
 
-def _stats(linked: Linked) -> tuple[str, ...]:
+def _stats(linked: Linked, listed: bool) -> tuple[str, ...]:
     """The stat words of the question, canonical, and the stats its cue words imply. "Played" asks
-    for matches only with no other stat named, or in a list of them ("played, won, lost"): "runs
-    in a Test played in India" asks for runs."""
+    for matches only with no other stat named, or in a list of them (`listed`: "played, won,
+    lost"): "runs in a Test played in India" asks for runs."""
     words = _of_type(linked, "stat")
-    if not _listed_together(linked) and any(not _PLAY_VERB.fullmatch(m.text) for m in words):
+    if not listed and any(not _PLAY_VERB.fullmatch(m.text) for m in words):
         words = [m for m in words if not _PLAY_VERB.fullmatch(m.text)]
     return tuple(dict.fromkeys(
         [_top(m) for m in words]
