@@ -81,9 +81,15 @@ def _after(linked: Linked, mention: Mention, chars: int = 24) -> str:
     return linked.question[mention.end:mention.end + chars]
 
 
+_MEMBERS_AFTER = re.compile(r"\s*(batters?|batsm[ae]n|bowlers?|players?|openers?|spinners?|pacers?|seamers?|quicks"
+                            r"|fast bowlers?|(wicket[- ]?)?keepers?|cricketers?|fielders?|all[- ]?rounders?)\b", re.I)
+
+
 def _team_role(linked: Linked, mention: Mention) -> str:
     if mention.text.lower().endswith(("'s", "’s")) or re.match(r"['’]s?\b", _after(linked, mention, 3)):
         return "team"  # "New Zealand's biggest wins": the possessive is the side itself
+    if _MEMBERS_AFTER.match(_after(linked, mention)):
+        return "team"  # "Pakistan bowlers", "an Indian opener": the side's own players
     if CUES["opposition"].search(_before(linked, mention)):
         return "opposition"
     if CUES["for_team"].search(_before(linked, mention)):
@@ -266,10 +272,13 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         filters["position"] = ast.Position(*numbers.pop("position"))
     if filters.get("event") == "World Cup" and filters.get("competition") == "t20i":
         filters["event"] = "T20 World Cup"  # "T20I ... in World Cups"
-    groups = tuple(group.keyword for group in catalogue.GROUPS if re.search(group.cue, linked.question, re.I)
-                   and (group.keyword not in _OTHER_PLAYER_GROUPS or _players(linked)))
-    listed = _listed_together(linked)
-    stats = _stats(linked, listed)
+    asked_groups = {group.keyword: [m.span() for m in re.finditer(group.asked, linked.question, re.I)]
+                    for group in catalogue.GROUPS if group.keyword not in _OTHER_PLAYER_GROUPS or _players(linked)}
+    groups = tuple(group for group, spans in asked_groups.items() if spans)
+    group_spans = [span for spans in asked_groups.values() for span in spans]
+    listed = _listed_together(linked, group_spans)
+    unit_spans = [match.span() for unit in PER_UNITS for match in CUES[f"per_{unit}"].finditer(linked.question)]
+    stats = _stats(linked, listed, unit_spans, group_spans)
     if qualifier and len(stats) > 1 and _only_qualifies(linked, qualifier, numbers.get("minimum")):
         stats = tuple(s for s in stats if s != qualifier)  # "min 50 innings" names the qualification
     if "last" in filters:
@@ -277,7 +286,7 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         units = {_top(m) for m in _of_type(linked, "stat") if any(a <= m.start < b for a, b in counted)}
         others = {_top(m) for m in _of_type(linked, "stat") if not any(a <= m.start < b for a, b in counted)}
         stats = tuple(s for s in stats if s not in units or s in others)
-    subject_words = _subject_words(linked)
+    subject_words = _subject_words(linked, unit_spans, group_spans)
     subjects = tuple(dict.fromkeys(_top(m) for m in subject_words))
     if filters.get("threshold") in _STAT_THRESHOLDS and _STAT_THRESHOLDS[filters["threshold"]] in stats:
         del filters["threshold"]  # "5-wicket hauls" are the five-fors stat itself
@@ -313,6 +322,12 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         if filters.get("result") == "won":
             del filters["result"]
         subjects = tuple(s for s in subjects if s != "team")
+    if len(stats) == 1 and stats[0] in ("highest total", "lowest total") and any(
+            _top(m) == stats[0] and m.text.lower().endswith("s") for m in _of_type(linked, "stat")):
+        stats = ("total",)  # "Ireland's highest ODI totals": its single innings, best first
+    if not stats and teams and not _players(linked) and _SIDES_RECORD.search(linked.question):
+        stats = _RECORD_STATS.get(filters.get("competition"), _RECORD_STATS[None])  # "India's record at Lord's"
+        listed = True
     milestone = _milestone(linked, numbers)
     streak = None
     if milestone:
@@ -337,8 +352,9 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         subjects=subjects,
         groups=() if milestone or streak else groups,  # "by innings" is how a milestone is counted
         ranking_cue=bool(CUES["ranking"].search(linked.question)),
-        list_cue=bool(CUES["list"].search(linked.question)) or ("last" in filters and not stats) or _own_innings(
-            linked, filters, stats),
+        list_cue=bool(CUES["list"].search(_blanked(linked.question, group_spans))) or (
+            "last" in filters and not stats) or _own_innings(linked, filters, stats) or _events_of_anyone(
+            linked, stats, groups) or _sides_knockout_results(linked, filters, stats, groups),
         strong_subjects=tuple(dict.fromkeys(
             _top(m) for m in subject_words
             if m.candidates[0].score >= 0.8 and _top(m) not in _GROUP_ROLES.get(groups, ()) and _top(m) in subjects
@@ -365,10 +381,24 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
 _OTHER_PLAYER_GROUPS = ("batter", "bowler")
 
 
-def _subject_words(linked: Linked) -> list[Mention]:
-    """Subject words, except those inside a record's unit ("against one country" names no side)."""
-    units = [match.span() for unit in PER_UNITS for match in CUES[f"per_{unit}"].finditer(linked.question)]
-    return [m for m in _of_type(linked, "subject") if not any(start <= m.start and m.end <= end for start, end in units)]
+def _inside(mention: Mention, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= mention.start and mention.end <= end for start, end in spans)
+
+
+def _subject_words(linked: Linked, unit_spans: list[tuple[int, int]],
+                   group_spans: list[tuple[int, int]]) -> list[Mention]:
+    """Subject words, except a side named as a record's unit ("against one country" names no
+    side; "match hauls" still names bowling) or inside the words asking for groups ("for each of
+    his teams" names no team)."""
+    return [m for m in _of_type(linked, "subject")
+            if not (_top(m) == "team" and _inside(m, unit_spans)) and not _inside(m, group_spans)]
+
+
+def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with the spans' characters replaced by spaces (so no cue is read inside them)."""
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 def _only_qualifies(linked: Linked, stat: str, minimum: int | None) -> bool:
@@ -389,6 +419,36 @@ def _own_innings(linked: Linked, filters: dict, stats: tuple[str, ...]) -> bool:
         return True
     return bool(isinstance(filters.get("threshold"), ast.Without) or filters.get("debut")) \
         and not set(stats) - {"innings"}
+
+
+_SIDES_RECORD = re.compile(r"\brecord\b(?!\s+(for|of)\b)", re.I)
+# A side's record, when no figure is named: its results, with the draws of Tests and the ties of
+# limited-overs matches (and both when no format is named).
+_RECORD_STATS = {"test": ("matches", "wins", "losses", "draws"), None: ("matches", "wins", "losses", "draws", "ties")}
+_RECORD_STATS |= {competition: ("matches", "wins", "losses", "ties") for competition in ("odi", "t20i", "ipl")}
+_EVENTS = ("hundreds", "fifties", "ducks", "five-fors", "hat-tricks")
+_TOTAL = re.compile(r"\b(total|overall|altogether|in all)\b", re.I)
+
+
+def _events_of_anyone(linked: Linked, stats: tuple[str, ...], groups: tuple[str, ...]) -> bool:
+    """Hundreds, ducks, hat-tricks... with no player or side named are the innings themselves
+    ("hat-tricks at Lord's"), unless counted ("how many", "total"), ranked or grouped."""
+    question = linked.question
+    if _players(linked) or _of_type(linked, "team") or groups or not stats or set(stats) - set(_EVENTS):
+        return False
+    return not (_COUNT_ASKED.search(question) or _TOTAL.search(question) or CUES["ranking"].search(question))
+
+
+def _sides_knockout_results(linked: Linked, filters: dict, stats: tuple[str, ...], groups: tuple[str, ...]) -> bool:
+    """A side's finals or knockout matches, wins or defeats are those matches themselves, few
+    enough to show ("Pakistan's World Cup final defeats"), unless counted, ranked or grouped."""
+    question = linked.question
+    if not (filters.get("stage") and _of_type(linked, "team")) or groups or _players(linked):
+        return False
+    if set(stats) - {"matches", *RESULT_STATS.values()}:
+        return False
+    return not (_COUNT_ASKED.search(question) or _TOTAL.search(question) or CUES["ranking"].search(question)
+                or _SIDES_RECORD.search(question))
 
 
 def _compare_cue(linked: Linked, teams) -> str | None:
@@ -468,26 +528,42 @@ def _streak_condition(question: str, stats: tuple[str, ...]) -> ast.Threshold | 
     return next((_STREAK_CONDITIONS[stat] for stat in stats if stat in _STREAK_CONDITIONS), None)
 
 
-def _listed_together(linked: Linked) -> bool:
-    """Two stat words with only a comma, "and", "&" or "+" between them: "runs, avg and 100s"."""
-    mentions = sorted(_of_type(linked, "stat"), key=lambda m: m.start)
-    return any(_top(a) != _top(b) and re.fullmatch(r"\s*(,|and|&|\+|/)?\s*(and\s+)?((batting|bowling)\s+)?",
-                                                   linked.question[a.end:b.start], re.I)
-               and linked.question[a.end:b.start].strip() for a, b in zip(mentions, mentions[1:]))
+def _listed_together(linked: Linked, group_spans: list[tuple[int, int]]) -> bool:
+    """Two stat words (or a format's matches) with only a comma, "and", "&" or "+" between them
+    ("runs, avg and 100s", "Test matches and runs"), or three in a row with only spaces between
+    them ("wins losses ties")."""
+    mentions = sorted([m for m in _of_type(linked, "stat") if not _inside(m, group_spans)] + [
+        m for m in _of_type(linked, "competition") if _FORMAT_MATCHES.search(m.text)], key=lambda m: m.start)
+    gaps = [linked.question[a.end:b.start] if _top(a) != _top(b) and re.fullmatch(
+        r"\s*(,|and|&|\+|/)?\s*(and\s+)?((batting|bowling)\s+)?", linked.question[a.end:b.start], re.I) else None
+            for a, b in zip(mentions, mentions[1:])]
+    return any(gap and gap.strip() for gap in gaps) or any(
+        first is not None and second is not None for first, second in zip(gaps, gaps[1:]))
 
 
 _PLAY_VERB = re.compile(r"play|played|plays", re.I)
+_FORMAT_MATCHES = re.compile(r"\b(matches|games)$", re.I)
+_LIST_SEPARATOR = re.compile(r"\s*(,|&|\+|/|and\b)", re.I)
 
 
-def _stats(linked: Linked, listed: bool) -> tuple[str, ...]:
+def _stats(linked: Linked, listed: bool, unit_spans: list[tuple[int, int]],
+           group_spans: list[tuple[int, int]]) -> tuple[str, ...]:
     """The stat words of the question, canonical, and the stats its cue words imply. "Played" asks
     for matches only with no other stat named, or in a list of them (`listed`: "played, won,
-    lost"): "runs in a Test played in India" asks for runs."""
-    words = _of_type(linked, "stat")
+    lost"): "runs in a Test played in India" asks for runs. Nor does the match that is a record's
+    unit ("match hauls", "in a single match") ask for matches when another stat is named, nor do
+    the words asking for groups ("wicket by wicket"). A format's matches do, when listed with other
+    stats or alone ("Test matches, runs and average")."""
+    words = [m for m in _of_type(linked, "stat") if not _inside(m, group_spans)] or _of_type(linked, "stat")
     if not listed and any(not _PLAY_VERB.fullmatch(m.text) for m in words):
         words = [m for m in words if not _PLAY_VERB.fullmatch(m.text)]
+    if any(not (_top(m) == "matches" and _inside(m, unit_spans)) for m in words):
+        words = [m for m in words if not (_top(m) == "matches" and _inside(m, unit_spans))]
+    named = sorted([(m.start, _top(m)) for m in words] + [
+        (m.start, "matches") for m in _of_type(linked, "competition")  # "Test matches, runs and average"
+        if _FORMAT_MATCHES.search(m.text) and (not words or _LIST_SEPARATOR.match(linked.question[m.end:]))])
     return tuple(dict.fromkeys(
-        [_top(m) for m in words]
+        [stat for _, stat in named]
         + (["strike rate"] if re.search(r"\b(quickest|fastest|slowest)\b", linked.question, re.I) else [])
         + (["dismissals"] if CUES["times_out"].search(linked.question) else [])
     ))
@@ -547,7 +623,8 @@ def _output_for(subject: str, output: ast.Output, frame: Frame, stat: str | None
                 return None
             return ast.BestInnings(output.direction, count, stat, qualification if subject != "team" else None)
         case ast.Listing():
-            return output if output.kind in catalogue.SUBJECT_LISTS[subject] else None
+            kind = stat if stat in catalogue.SUBJECT_LISTS[subject] else output.kind  # "list ducks" from "list hundreds"
+            return ast.Listing(kind) if kind in catalogue.SUBJECT_LISTS[subject] else None
         case ast.Milestone() if frame.milestone and subject == _COUNTED_BY[frame.milestone.stat]:
             return frame.milestone
         case ast.Streak() if frame.streak and subject == _COUNTED_BY[frame.streak.condition.stat]:

@@ -98,10 +98,23 @@ class ListKind:
 class Group:
     keyword: str
     key: Callable  # source -> (key column, join or None)
-    cue: str  # regex of the words asking for one figure per group
+    nouns: str  # regex of the nouns naming one group ("ground|venue|stadium")
+    cue: str  # regex of the other words asking for one figure per group
     column: str | None = None  # the source column the key needs, where not every source has it
     ordered: bool = False  # shown in key order (years) rather than best first
     label: str = ""
+
+    def __post_init__(self):
+        if not self.label:
+            object.__setattr__(self, "label", self.keyword)
+
+    @property
+    def asked(self) -> str:
+        """The regex of every wording asking for one figure per group: the cue, and the forms any
+        group noun takes ("ground-wise", "for each of his grounds")."""
+        nouns = f"({self.nouns})"
+        common = rf"\b{nouns}[- ]wise\b|\bfor (each|every|each one|every one|all) of (his|her|their|its) {nouns}s?\b"
+        return f"{common}|{self.cue}"
 
 
 @dataclass(frozen=True)
@@ -214,7 +227,7 @@ STATS: tuple[Stat, ...] = (
          implies=("bowling", 0.8), label="dot-ball % (of legal balls bowled with no run off the bat)"),
     Stat("wickets", {"bowling": StatForm(lambda s: total(s.c.wickets)),
                      "team": _team_batting(lambda s: total(s.c.wickets), lower_is_better=True)},
-         ("wickets", "wicket", "wkts", "wkt", "scalps", "scalp", "wickets taken"), implies=("bowling", 0.8),
+         ("wickets", "wicket", "wkts", "wkt", "scalps", "scalp", "wickets taken", "haul", "hauls"), implies=("bowling", 0.8),
          asked_by=("dismissals",)),  # a bowler's "lbw dismissals" are his lbw wickets
     Stat("economy", _bowling(lambda s: ratio(func.sum(s.c.runs), func.sum(s.c.balls), 6), lower_is_better=True,
                              qualification=_MIN("balls", 300)),
@@ -313,35 +326,37 @@ LIST_KINDS: tuple[ListKind, ...] = (
 )
 
 GROUPS: tuple[Group, ...] = (
-    Group("year", lambda s: (matches.c.year, None), ordered=True,
-          cue=r"\b(by|per|each|every|in each|year[- ]by[- ]year|split by)\s*((ipl|test|odi|t20i)\s+)?(calendar\s+)?(years?|seasons?)\b|"
-              r"\b(year|season)[- ]by[- ](year|season)|\b(year|season)[- ]wise|\bannual"),
-    Group("opposition", lambda s: named_team(s.c.opp_id, "opponent"),
+    Group("year", lambda s: (matches.c.year, None), "year|season|calendar year", ordered=True,
+          cue=r"\b(by|per|each|every|in each|split by)\s*((ipl|test|odi|t20i)\s+)?(calendar\s+)?(years?|seasons?)\b|"
+              r"\b(year|season)[- ]by[- ](year|season)|\bannual"),
+    Group("opposition", lambda s: named_team(s.c.opp_id, "opponent"), "opponent|opposition|opposing team",
           cue=r"\b(by|per|against each|vs each|each|split by|for each|against every|vs every)\s+"
-              r"(opponent|opposition|opposing team|team they played|side|team)s?\b|\bopposition[- ]wise"),
-    Group("team", lambda s: named_team(s.c.team_id, "side"),
+              r"(opponent|opposition|opposing team|team they played|side|team)s?\b"),
+    Group("team", lambda s: named_team(s.c.team_id, "side"), "team|franchise|side",
           cue=r"(?<!against )(?<!vs )(?<!versus )\b(by|per|for each|each)\s+(team|franchise|side)s?\b"),
-    Group("ground", lambda s: (venues.c.ground, None),
-          cue=r"\b(by|per|at each|each)\s+(ground|venue|stadium)s?\b|\bvenue[- ]wise|\b(which|what)\s+(grounds?|venues?|stadiums?)\b"
+    Group("ground", lambda s: (venues.c.ground, None), "ground|venue|stadium",
+          cue=r"\b(by|per|at each|each)\s+(ground|venue|stadium)s?\b|\b(which|what)\s+(grounds?|venues?|stadiums?)\b"
               r"|\bwhere (has|have|had|did|does|do)\b"),
-    Group("country", lambda s: (venues.c.country, None), label="host country",
+    Group("country", lambda s: (venues.c.country, None), "country|host country|nation", label="host country",
           cue=r"\b(by|per|in each|each)\s+(host\s+)?(country|countries|nation)\b"),
-    Group("competition", lambda s: (matches.c.competition, None), ordered=True,
-          cue=r"\b(by|per|in each|each|across|split by)\s+(format|formats|competition|competitions)\b|"
-              r"\bformat[- ]wise"),
-    Group("wicket", lambda s: (s.c.wicket, None), column="wicket", ordered=True, label="partnership wicket",
-          cue=r"\b(by|per|for each|each|for every)\s+wicket\b|\bwicket[- ]wise\b|\bwicket by wicket\b"),
-    Group("innings", lambda s: (s.c.innings_number, None), column="innings_number", ordered=True,
-          label="innings number", cue=r"\b(by|per|each)\s+innings(\s+number)?\b|\binnings[- ]wise"),
-    Group("position", lambda s: (s.c.position, None), column="position", ordered=True, label="batting position",
+    Group("competition", lambda s: (matches.c.competition, None), "format|competition", ordered=True,
+          cue=r"\b(by|per|in each|each|across|split by)\s+(format|formats|competition|competitions)\b"),
+    Group("wicket", lambda s: (s.c.wicket, None), "wicket", column="wicket", ordered=True, label="partnership wicket",
+          cue=r"\b(by|per|for each|each|for every)\s+wicket\b|\bwicket by wicket\b"),
+    Group("innings", lambda s: (s.c.innings_number, None), "innings", column="innings_number", ordered=True,
+          label="innings number", cue=r"\b(by|per|each)\s+innings(\s+number)?\b"),
+    Group("position", lambda s: (s.c.position, None), "position|batting position|slot", column="position",
+          ordered=True, label="batting position",
           cue=r"\b(by|per|at each|each)\s+(batting\s+)?(position|number|slot)s?\b"),
-    Group("dismissal", lambda s: (s.c.dismissal_kind, None), column="dismissal_kind", label="mode of dismissal",
+    Group("dismissal", lambda s: (s.c.dismissal_kind, None), "dismissal|mode of dismissal|dismissal (type|kind|mode)",
+          column="dismissal_kind", label="mode of dismissal",
           cue=r"\b(by|per|each)\s+(dismissal|mode of dismissal|way)s?\b|\bhow (he|she|they) (got|get|was|were) "
-              r"out\b|\bways? of (getting )?out\b|\bhow (has|have|is|was|were|did|does|do)\b.*\b(dismissed|out)\b"),
-    Group("bowler", lambda s: named_player(s.c.against_id, "other_player"), column="against_id",
+              r"out\b|\bways? of (getting )?out\b|\bhow (has|have|is|was|were|did|does|do)\b.*\b(dismissed|out)\b"
+              r"|\b(wickets|dismissals)\b.*\bby (type|kind|mode)\b|\bby (type|kind|mode) of (dismissal|wicket)\b"),
+    Group("bowler", lambda s: named_player(s.c.against_id, "other_player"), "bowler", column="against_id",
           cue=r"\b(by|per|each|against each|vs each)\s+bowlers?\b|\bwhich bowlers?\b.*\b(dismissed|got|removed)\b|"
               r"\bwho (has |have )?(dismissed|removed|got rid of|troubled)\b"),
-    Group("batter", lambda s: named_player(s.c.against_id, "other_player"), column="against_id",
+    Group("batter", lambda s: named_player(s.c.against_id, "other_player"), "batter|batsman", column="against_id",
           cue=r"\b(by|per|each|against each|vs each)\s+(batter|batsman|batsmen|batters)\b|"
               r"\bwhich (batters|batsmen|batter|batsman)\b"),
 )

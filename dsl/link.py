@@ -588,7 +588,7 @@ class Linker:
             candidates = tuple(Candidate(v, s) for v, s in values)
             ambiguous = len(candidates) > 1 and candidates[1].score >= CLOSE * candidates[0].score
             mentions.append(Mention(hit.type, hit.start, hit.end, hit_text, candidates, ambiguous, hit.fuzzy))
-        mentions = _verbs_not_dismissals(mentions)
+        mentions = _verbs_not_dismissals(question, mentions)
         if not women:
             mentions += self._implied_women(mentions)
         return tuple(sorted(mentions, key=lambda m: (m.start, m.end, m.type, m.candidates[0].value)))
@@ -620,15 +620,28 @@ class Linker:
         return in_context
 
 
-def _verbs_not_dismissals(mentions: list[Mention]) -> list[Mention]:
-    """ "bowled the most wides", "dot balls bowled": a dismissal word next to what the verb acts on
-    is the verb, so it is no dismissal filter ("was bowled", "bowled dismissals" stay dismissals)."""
+# What comes before "<player> bowled" when the player did the bowling: an auxiliary ("has Starc
+# bowled") or what was bowled ("the spells Starc bowled"); "was Smith bowled" is a dismissal.
+_ACTIVE_BEFORE = re.compile(r"\b((has|have|had|did|does|do)|(innings|spells?|overs?|balls|deliveries|maidens|matches|games)"
+                            r"(\s+(that|which))?)\s+$", re.I)
+
+
+def _verbs_not_dismissals(question: str, mentions: list[Mention]) -> list[Mention]:
+    """ "bowled the most wides", "dot balls bowled", "the innings Starc bowled": a dismissal word
+    next to what the verb acts on, or right after the player who did it, is the verb, so it is no
+    dismissal filter ("was Smith bowled", "Smith bowled dismissals" stay dismissals)."""
     def acts_on_a_stat(mention: Mention) -> bool:
         objects = VERB_OBJECTS.get(_fold(mention.text), frozenset())
         return any(m.type == "stat" and (0 <= m.start - mention.end <= 16 or 0 <= mention.start - m.end <= 2)
                    and m.candidates[0].value in objects for m in mentions)
 
-    return [m for m in mentions if not (m.type == "dismissal" and acts_on_a_stat(m))]
+    def done_by_a_player(mention: Mention) -> bool:
+        if _fold(mention.text) not in VERB_OBJECTS:
+            return False
+        return any(m.type == "player" and 0 < mention.start - m.end <= 2 and question[m.end:mention.start].isspace()
+                   and _ACTIVE_BEFORE.search(question[:m.start]) for m in mentions)
+
+    return [m for m in mentions if not (m.type == "dismissal" and (acts_on_a_stat(m) or done_by_a_player(m)))]
 
 
 _CLAUSE_BREAK = re.compile(r"[,;:()]")

@@ -98,8 +98,10 @@ def _complete_careers_after(query: ast.Query, engine: Engine) -> tuple[tuple[str
 
 @cache
 def primary_role(engine: Engine, player: str) -> str | None:
-    """ "batting" or "bowling": what a player mostly does (a wicket counted as 20 runs), so that
-    "Shoaib Akhtar's strike rate" means his bowling. None for an unknown name."""
+    """ "batting" or "bowling": what a player mostly does, so that "Shoaib Akhtar's strike rate"
+    means his bowling. A wicket counts as 10 runs: bowlers make fewer runs than that per wicket
+    they take, while all-rounders make more, and fans ask for an all-rounder's batting "average"
+    or "strike rate" unless they say otherwise. None for an unknown name."""
     ids = lexicon(engine).player_ids.get(player.lower())
     if not ids:
         return None
@@ -108,7 +110,7 @@ def primary_role(engine: Engine, player: str) -> str | None:
                             .where(schema.batting.c.player_id.in_(ids))).scalar_one()
         wickets = conn.execute(select(func.coalesce(func.sum(schema.bowling.c.wickets), 0))
                                .where(schema.bowling.c.player_id.in_(ids))).scalar_one()
-    return "bowling" if wickets * 20 > runs else "batting"
+    return "bowling" if wickets * 10 > runs else "batting"
 
 
 @cache

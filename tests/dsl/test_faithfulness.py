@@ -33,6 +33,8 @@ def linker(full_db) -> Linker:
     ("David Warner's Test average against spin", "bowling style"),
     ("most wickets by left-arm spinners in T20Is", "bowling style"),
     ("who will win the next World Cup", "a prediction"),
+    ("most IPL runs by Indian players", "player origin"),  # in the IPL, where the players come from
+    ("overseas bowlers with the most wickets in T20Is", "player origin"),
 ])
 def test_unanswerable_parts_are_refused_by_name(question, part):
     with pytest.raises(CannotAnswer) as refused:
@@ -47,6 +49,7 @@ def test_unanswerable_parts_are_refused_by_name(question, part):
     "Nathan Lyon's favourite bunnies in Tests",
     "Kohli's ODI average against Australia since 2015",
     "Babar Azam's back-to-back T20I fifties",  # a streak of innings
+    "fastest T20I hundreds by Indian batters",  # outside the IPL, India's batters
 ])
 def test_answerable_questions_pass(question):
     refuse_unanswerable(question)
@@ -146,6 +149,9 @@ def test_name_like_words_that_match_no_name_are_kept(linker, question, unknown):
     ("dot balls bowled by Sunil Narine in IPL", None),
     ("How many times has Alastair Cook been bowled in Tests", "bowled"),  # the dismissal
     ("How many of Kuldeep Yadav's IPL wickets were stumpings?", "stumped"),
+    ("the spells Mitchell Starc bowled in the 2015 World Cup", None),  # the bowler did it
+    ("How many overs has Rashid Khan bowled in T20Is", None),
+    ("was Marnus Labuschagne bowled more often than caught in Tests", "bowled"),
 ])
 def test_dismissal_words_and_verbs(linker, question, dismissal):
     assert frame(linker.link(question)).filters.get("dismissal") == dismissal
