@@ -781,7 +781,10 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
         return False  # a record within one season or match ranks (player, unit) pairs
     if frame.several_stats != bool(getattr(output, "more", ())):
         return False  # several stats named together are shown together
-    if frame.groups and not (isinstance(output, ast.Grouped) and output.group in frame.groups):
+    if query.subject == "team" and not query.team and "team" in frame.groups:  # "wins by team" ranks the sides
+        if not isinstance(output, ast.Ranking):
+            return False
+    elif frame.groups and not (isinstance(output, ast.Grouped) and output.group in frame.groups):
         return False
     if isinstance(output, ast.Grouped) and not frame.groups:
         return False  # one figure per group only when the question names the groups

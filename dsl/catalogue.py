@@ -331,7 +331,8 @@ GROUPS: tuple[Group, ...] = (
               r"\b(year|season)[- ]by[- ](year|season)|\bannual"),
     Group("opposition", lambda s: named_team(s.c.opp_id, "opponent"), "opponent|opposition|opposing team",
           cue=r"\b(by|per|against each|vs each|each|split by|for each|against every|vs every)\s+"
-              r"(opponent|opposition|opposing team|team they played|side|team)s?\b"),
+              r"(opponent|opposition|opposing team|team they played)s?\b"
+              r"|\b(against|vs|versus|v)\s+(each|every|all)\s+(team|side|country|nation)s?\b"),
     Group("team", lambda s: named_team(s.c.team_id, "side"), "team|franchise|side",
           cue=r"(?<!against )(?<!vs )(?<!versus )\b(by|per|for each|each)\s+(team|franchise|side)s?\b"),
     Group("ground", lambda s: (venues.c.ground, None), "ground|venue|stadium",

@@ -195,13 +195,17 @@ def _opener(match: re.Match, _: str) -> list[Hit] | None:
 
 def _toss(match: re.Match, _: str) -> list[Hit] | None:
     outcome = "won" if match.group(1).startswith("w") else "lost"
-    decision = match.group(2)
-    if decision:
-        decision = "bat" if decision.startswith("bat") else "field"
-        return [Hit("toss", match.start(), match.end(), ((f"{outcome} {decision}", 1.0), (outcome, 0.8)))]
-    return [Hit("toss", match.start(), match.end(), ((outcome, 1.0),))]
+    action = match.group(2) or match.group(3) or ("bat" if match.group(4) else None)  # "put in": to bat
+    if not action:
+        return [Hit("toss", match.start(), match.end(), ((outcome, 1.0),))]
+    batted = action.startswith("bat")
+    # The query names the toss winner's choice; a side that lost the toss and "batted" (or "had to
+    # bowl", "was put in") did what the winner left it: the winner chose the other.
+    decision = "bat" if batted != (outcome == "lost") else "field"
+    return [Hit("toss", match.start(), match.end(), ((f"{outcome} {decision}", 1.0), (outcome, 0.8)))]
 
 
+_TOSS_CHOICE = r"(bat|bats|batted|batting|field|fields|fielded|fielding|bowl|bowls|bowled|bowling)"
 # "2015 onwards", "in 2015 and after", "2015 or later": the year and every one since. Not when
 # another year follows ("before 2010 and after 2015" is two spans).
 _ONWARDS = r"(?:onwards?|and\s+(?:after|later|beyond|since)|or\s+(?:after|later))\b(?!\s*(?:19|20)\d\d)"
@@ -210,9 +214,10 @@ _STAT_NOUN = r"(?:runs|balls|deliveries|wickets|wkts|matches|games|innings|overs
 # numbers with a stat after them ("2000 runs") before bare years.
 _PATTERNS: list[tuple[re.Pattern, Callable[[re.Match, str], list[Hit] | None]]] = [
     (re.compile(r"\b(won|wins|winning|win|lost|lose|loses|losing)\s+(?:the\s+)?toss(?:es)?\b"
-                r"(?:\s*,?\s*(?:and\s+)?(?:then\s+)?(?:chose|chosen|choosing|elected|electing|opted|opting|"
-                r"decided|deciding)?\s*(?:to\s+)?(bat|bats|batted|batting|field|fields|fielded|fielding|"
-                r"bowl|bowls|bowled|bowling)\b(?:\s+first)?)?"), _toss),
+                r"(?:\s*,?\s*(?:and\s+)?(?:then\s+)?(?:(?:chose|chosen|choosing|elected|electing|opted|opting|"
+                r"decided|deciding)?\s*(?:to\s+)?" + _TOSS_CHOICE + r"|(?:had|has|have|were|was|got)\s+"
+                r"(?:to|(?:put|sent|asked|made)\s+(?:in\s+)?to)\s+" + _TOSS_CHOICE +
+                r"|(?:were|was|got|been|being)\s+(put|sent)\s+in)\b(?:\s+first)?)?"), _toss),
     (re.compile(r"(?<![\d/])(?:(?:between|from)\s+)?" + _YEAR + r"\s*[/-]\s*((?:19|20)?\d\d)(?![\d/])"), _season),
     (re.compile(r"\bbetween\s+" + _YEAR + r"\s+and\s+" + _YEAR + r"\b"), _between),
     (re.compile(r"\b(?:from\s+)?" + _YEAR + r"\s+(?:to|till|until|through)\s+" + _YEAR + r"\b"), _between),

@@ -324,11 +324,15 @@ def test_a_formats_innings_is_a_single_innings_not_a_match(stage, question, expe
     ("Usman Khawaja Test average for every one of his opponents",
      'batting player "Usman Khawaja" test by opposition average'),
     ("How did Trent Boult take his Test wickets? by type", 'bowling player "Trent Boult" test by dismissal wickets'),
+    ("Piyush Chawla IPL wickets by team", 'bowling player "Piyush Chawla" ipl by team wickets'),
+    ("Kuldeep Yadav's ODI wickets against each side", 'bowling player "Kuldeep Yadav" odi by opposition wickets'),
+    ("Asia Cup wins by team", 'team event "Asia Cup" top 10 wins'),  # the sides ranked
 ])
 def test_every_wording_of_a_group_noun_asks_for_the_groups(stage, question, expected):
     """"Ground-wise", "for each of his grounds": any group noun in these forms asks for one figure
     per group, and the noun ("franchises") names no team of its own."""
-    shapes = ['batting player "Joe Root" test runs', 'bowling player "James Anderson" test wickets']
+    shapes = ['batting player "Joe Root" test runs', 'bowling player "James Anderson" test wickets',
+              'team "India" odi wins']
     assert stage(question, shapes)[0] == expected
 
 
@@ -423,3 +427,11 @@ def test_a_sides_knockout_results_and_totals_are_the_matches_themselves(stage, q
     totals" are its single innings, while its "highest total" is one figure."""
     shapes = ['team "India" odi wins', 'team "India" odi highest total', 'team odi best 10 total']
     assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("All of Jemimah Rodrigues's women's T20I fifties", 'batting player "JI Rodrigues" t20i women list fifties'),
+    ("Jemimah Rodrigues's women's T20I fifties", 'batting player "JI Rodrigues" t20i women fifties'),
+])
+def test_all_of_a_players_fifties_lists_them(stage, question, expected):
+    assert stage(question, ['batting player "Joe Root" test hundreds'])[0] == expected

@@ -259,3 +259,15 @@ def test_a_phrase_does_not_run_across_a_comma(linker, question, words):
     """"matches won" is one phrase (the won matches); "matches, won" lists two things."""
     spans = {m.text for m in linker.link(question).mentions}
     assert set(words) <= spans
+
+
+@pytest.mark.parametrize("question, toss", [
+    ("Chennai Super Kings win % when they lost the toss and had to field", "lost bat"),
+    ("Jos Buttler ODI runs when England lost the toss and batted first", "lost field"),
+    ("West Indies T20I losses after losing the toss and being put in", "lost field"),
+    ("Sri Lanka Test wins when they won the toss and elected to bowl", "won field"),
+    ("Gujarat Titans wins after winning the toss", "won"),
+])
+def test_the_toss_is_read_as_the_winners_choice(linker, question, toss):
+    """A side that lost the toss did what the winner left it: it batted because the winner chose to field."""
+    assert [m.candidates[0].value for m in linker.link(question).mentions if m.type == "toss"] == [toss]
