@@ -35,6 +35,8 @@ QUALIFIERS = tuple(catalogue.QUALIFIER)
 DEFAULT_COUNT = 10
 # For a team's results, the result word is the stat ("matches England lost" counts losses).
 RESULT_STATS = {"won": "wins", "lost": "losses", "drawn": "draws", "tied": "ties"}
+# What "the best" of a subject ranks by when no stat is named ("Steve Smith's best partners").
+_MAIN_STAT = {"batting": "runs", "bowling": "wickets", "partnership": "runs", "team": "wins"}
 
 
 
@@ -546,19 +548,32 @@ _FORMAT_MATCHES = re.compile(r"\b(matches|games)$", re.I)
 _LIST_SEPARATOR = re.compile(r"\s*(,|&|\+|/|and\b)", re.I)
 
 
+_ONE_BEFORE = re.compile(r"\b(a|an|one|each|every|per|the same|single|that)\s+((test|odi|t20i?|ipl)\s+)?$", re.I)
+
+
+def _one_innings(linked: Linked, mention: Mention) -> bool:
+    """ "In the first over of an ODI innings": the innings is where, not a count asked for."""
+    return _top(mention) == "innings" and bool(_ONE_BEFORE.search(_before(linked, mention)))
+
+
 def _stats(linked: Linked, listed: bool, unit_spans: list[tuple[int, int]],
            group_spans: list[tuple[int, int]]) -> tuple[str, ...]:
     """The stat words of the question, canonical, and the stats its cue words imply. "Played" asks
     for matches only with no other stat named, or in a list of them (`listed`: "played, won,
     lost"): "runs in a Test played in India" asks for runs. Nor does the match that is a record's
     unit ("match hauls", "in a single match") ask for matches when another stat is named, nor do
-    the words asking for groups ("wicket by wicket"). A format's matches do, when listed with other
-    stats or alone ("Test matches, runs and average")."""
+    the words asking for groups ("wicket by wicket"), nor "an innings" with others. A format's
+    matches do, when listed with other stats or alone ("Test matches, runs and average")."""
     words = [m for m in _of_type(linked, "stat") if not _inside(m, group_spans)] or _of_type(linked, "stat")
     if not listed and any(not _PLAY_VERB.fullmatch(m.text) for m in words):
         words = [m for m in words if not _PLAY_VERB.fullmatch(m.text)]
     if any(not (_top(m) == "matches" and _inside(m, unit_spans)) for m in words):
         words = [m for m in words if not (_top(m) == "matches" and _inside(m, unit_spans))]
+    if any(not _one_innings(linked, m) for m in words):
+        words = [m for m in words if not _one_innings(linked, m)]
+    colon = linked.question.find(":")
+    if listed and colon > 0 and sum(m.start > colon for m in words) >= 2:
+        words = [m for m in words if m.start > colon]  # "their stands: runs, average": the list is asked for
     named = sorted([(m.start, _top(m)) for m in words] + [
         (m.start, "matches") for m in _of_type(linked, "competition")  # "Test matches, runs and average"
         if _FORMAT_MATCHES.search(m.text) and (not words or _LIST_SEPARATOR.match(linked.question[m.end:]))])
@@ -761,6 +776,8 @@ def _variants(example: ast.Query, frame: Frame) -> list[ast.Query]:
     if isinstance(output, ast.Ranking):
         flipped = "bottom" if output.direction == "top" else "top"
         variants.append(replace(example, output=replace(output, direction=flipped)))
+        if not frame.stats and example.subject in _MAIN_STAT:
+            variants.append(replace(example, output=replace(output, stat=_MAIN_STAT[example.subject])))
     if isinstance(output, ast.BestInnings):
         flipped = "worst" if output.direction == "best" else "best"
         variants.append(replace(example, output=replace(output, direction=flipped)))
@@ -900,6 +917,8 @@ def missing_parts(query: ast.Query, question: Frame) -> list[str]:
         missing.append(", ".join(s for s in question.stats if s not in _stats_used(query)) or "several stats at once")
     if question.per and getattr(query.output, "per", None) != question.per:
         missing.append(f"within a single {question.per}")
+    if "minimum" in question.numbers and question.qualifier_stat and not getattr(query.output, "qualification", None):
+        missing.append(f"at least {question.numbers['minimum']} {question.qualifier_stat}")
     if question.milestone and query.output != question.milestone:
         missing.append("how fast the score was reached")
     if question.streak and query.output != question.streak:
@@ -967,6 +986,15 @@ def _compared_or_faced(candidates: list[ast.Query], question: Frame, engine: Eng
     return candidates
 
 
+def _main_stat_first(candidates: list[ast.Query], question: Frame) -> list[ast.Query]:
+    """With no stat named, nor single innings or a kind of dismissal (which imply their own), "the
+    best" batters, bowlers or partners rank by runs or wickets."""
+    if question.stats or question.innings_cue or "dismissal" in question.filters:
+        return candidates
+    main = [q for q in candidates if isinstance(q.output, ast.Ranking) and q.output.stat == _MAIN_STAT.get(q.subject)]
+    return main + [q for q in candidates if q not in main]
+
+
 @dataclass(frozen=True)
 class Candidates:
     question: Frame  # what the question itself says
@@ -985,4 +1013,4 @@ def candidates_for(linked: Linked, shapes: Iterable[ast.Query], engine: Engine) 
     valid = _compared_or_faced(_sides_as_played(_by_main_role(valid, question, engine), question, engine),
                                question, engine)
     complete = [q for q in valid if not missing_parts(q, question)]
-    return Candidates(question, complete or valid)
+    return Candidates(question, _main_stat_first(complete or valid, question))

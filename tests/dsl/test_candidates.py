@@ -435,3 +435,19 @@ def test_a_sides_knockout_results_and_totals_are_the_matches_themselves(stage, q
 ])
 def test_all_of_a_players_fifties_lists_them(stage, question, expected):
     assert stage(question, ['batting player "Joe Root" test hundreds'])[0] == expected
+
+
+@pytest.mark.parametrize("question, shapes, expected", [
+    ("Shikhar Dhawan's ODI batting partners ranked by average, at least 10 partnerships",
+     ['partnership player "Joe Root" test average', 'partnership player "Joe Root" test top 10 runs'],
+     'partnership player "Shikhar Dhawan" odi top 10 average min partnerships 10'),  # a minimum ranks
+    ("Kane Williamson's best partners in Tests",
+     ['partnership player "Joe Root" test top 10 average'], 'partnership player "Kane Williamson" test top 10 runs'),
+    ("top bowlers in the IPL in 2021", ['bowling ipl top 10 economy'], 'bowling ipl year 2021 top 10 wickets'),
+    ("most sixes struck in the last over of a T20I innings", ['batting t20i top 10 runs'],
+     'batting t20i over 20 top 10 sixes'),  # "an innings" is where, not a count
+    ("Jos Buttler and Jason Roy ODI stands: runs, average", ['partnership player "Joe Root" odi and "Ben Stokes" runs'],
+     'partnership player "Jos Buttler" odi and "Jason Roy" runs average'),  # the list after the colon
+])
+def test_a_rankings_stat_and_the_stats_listed_are_read_as_asked(stage, question, shapes, expected):
+    assert stage(question, shapes)[0] == expected
