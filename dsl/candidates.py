@@ -297,6 +297,11 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
     for stat in ("wickets", "runs"):
         if CUES[f"without_{stat}"].search(linked.question):
             filters["threshold"] = ast.Without(stat)
+    passed = _passed_score(linked)
+    if passed and "threshold" not in filters:
+        filters["threshold"] = passed  # "passed fifty": the innings of 50 or more, hundreds included
+    if not stats and _players(linked) and _SCORE_VERB.search(linked.question):
+        stats = ("runs",)  # "what did he score on debut"
     if "threshold" in filters:  # "how many 50+ scores": the innings that pass are what is counted
         counted = filters["threshold"].stat
         units = (counted, "fifties", "hundreds", "five-fors", "matches", "innings", "figures")
@@ -549,6 +554,19 @@ _LIST_SEPARATOR = re.compile(r"\s*(,|&|\+|/|and\b)", re.I)
 
 
 _ONE_BEFORE = re.compile(r"\b(a|an|one|each|every|per|the same|single|that)\s+((test|odi|t20i?|ipl)\s+)?$", re.I)
+
+
+_SCORE_VERB = re.compile(r"\b(score|scored)\b", re.I)  # one score: the runs ("his scores" are the innings)
+_PASSED_SCORE = {"fifties": 50, "hundreds": 100}
+
+
+def _passed_score(linked: Linked) -> ast.Threshold | None:
+    """ "How many times has he passed fifty": the innings of at least that score, not the fifties."""
+    if not _TIMES.search(linked.question):
+        return None
+    return next((ast.Threshold("runs", _PASSED_SCORE[_top(m)]) for m in _of_type(linked, "stat")
+                 if _top(m) in _PASSED_SCORE and _PASSED_BEFORE.search(re.sub(r"\s*\b(a|an|the)\s*$", "",
+                                                                              _before(linked, m).lower()))), None)
 
 
 def _one_innings(linked: Linked, mention: Mention) -> bool:

@@ -359,7 +359,8 @@ GROUPS: tuple[Group, ...] = (
               r"\bwho (has |have )?(dismissed|removed|got rid of|troubled)\b"),
     Group("batter", lambda s: named_player(s.c.against_id, "other_player"), "batter|batsman", column="against_id",
           cue=r"\b(by|per|each|against each|vs each)\s+(batter|batsman|batsmen|batters)\b|"
-              r"\bwhich (batters|batsmen|batter|batsman)\b"),
+              r"\bwhich (batters|batsmen|batter|batsman)\b|\bwho (has|have|did|does)\s+\S.*?\s+"
+              r"(dismissed|dismiss|removed|remove|got rid of|get rid of)\b"),
 )
 
 QUALIFIERS: tuple[Qualifier, ...] = (

@@ -451,3 +451,21 @@ def test_all_of_a_players_fifties_lists_them(stage, question, expected):
 ])
 def test_a_rankings_stat_and_the_stats_listed_are_read_as_asked(stage, question, shapes, expected):
     assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("How many times has Dean Elgar crossed a hundred in Tests", 'batting player "Dean Elgar" test with runs 100+ innings'),
+    ("How many times has Shai Hope passed fifty in ODIs", 'batting player "Shai Hope" odi with runs 50+ innings'),
+    ("Shai Hope's ODI fifties", 'batting player "Shai Hope" odi fifties'),
+    ("What did Rachin Ravindra score on Test debut?", 'batting player "Rachin Ravindra" test debut runs'),
+    ("Who has Ravichandran Ashwin dismissed most often in Tests?",
+     'bowling player "Ravi Ashwin" test by batter wickets'),
+    ("How many runs have Quinton de Kock and Temba Bavuma put on together in ODIs?",
+     'partnership player "Quinton de Kock" odi and "Temba Bavuma" runs'),
+])
+def test_what_a_verb_asks_for(stage, question, expected):
+    """ "Passed fifty" counts the innings of 50 or more; "what did he score" asks for runs; "who has
+    the bowler dismissed" groups by batter; two batters' runs "put on together" are their stands."""
+    shapes = ['batting player "Joe Root" test hundreds', 'bowling player "James Anderson" test wickets',
+              'batting player "Joe Root" test debut list innings', 'partnership player "Joe Root" test and "Ben Stokes" runs']
+    assert stage(question, shapes)[0] == expected
