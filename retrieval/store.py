@@ -5,10 +5,12 @@ The corpus is a JSON-lines file (`examples/pairs.jsonl`), one pair per line:
 "tags": [str]}`; "dev-new" holds the dev questions of the question kinds added after the first dev
 split, so the old split's figures stay comparable across versions; "test-new" holds questions of
 those kinds written apart from the corpus and the rules, measured once at the end of a change.
-"outside-dev" and "outside-test" were written by someone who wrote neither the corpus nor the
-rules, in their own words and about other players, across every shape of question: the nearest
-thing to the question sets askcric is judged on. Failures on outside-dev may be read to find
-general rules; outside-test is measured only at the end of a change.
+"outside-dev" and "outside-test" were written by two writers (helper sessions, "out-" and "out2-"
+ids) who wrote neither the corpus nor the rules, in their own words and about other players,
+across every shape of question: the nearest thing to the question sets askcric is judged on.
+Failures on outside-dev may be read to find general rules; outside-test (a third of the first
+writer's questions) is measured only at the end of a change. A pair whose query a train pair
+already has is left out, as for every split that is not train.
 The store indexes the train split twice with FAISS: once over the questions as written and once
 over the masked questions (names and values replaced by their types, "<player> test avg in
 <country>" — DAIL-SQL's idea), because two questions with the same structure but different names
