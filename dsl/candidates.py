@@ -989,11 +989,20 @@ def _sides_as_played(candidates: list[ast.Query], question: Frame, engine: Engin
     return [q for q in candidates if q.opposition not in only_for and q.team not in only_against] or candidates
 
 
-def _compared_or_faced(candidates: list[ast.Query], question: Frame, engine: Engine) -> list[ast.Query]:
+_DISMISSED_AFTER = re.compile(r"\s+(got|gets|dismissed|dismisses|removed|removes|trapped|troubled|had)\b", re.I)
+
+
+def _compared_or_faced(candidates: list[ast.Query], question: Frame, engine: Engine,
+                       linked: Linked) -> list[ast.Query]:
     """Two players named: two batters (or two bowlers) "A vs B" are compared; a batter and a bowler
-    faced each other, the batter in the batting query's player slot (the bowler in the bowling one's)."""
+    faced each other, the batter in the batting query's player slot (the bowler in the bowling one's).
+    "A got (dismissed, removed) B" names the bowler first, whatever the two mostly do."""
     if len(question.players) < 2:
         return candidates
+    first, second = _of_type(linked, "player")[:2]
+    if _DISMISSED_AFTER.match(linked.question[first.end:second.start]):
+        bowler, batter = _top(first), _top(second)
+        return [q for q in candidates if (q.subject, q.player) in {("bowling", bowler), ("batting", batter)}] or candidates
     roles = {player: primary_role(engine, player) for player in question.players[:2]}
     if question.compare == "maybe":
         compared = len(set(roles.values())) == 1
@@ -1029,6 +1038,6 @@ def candidates_for(linked: Linked, shapes: Iterable[ast.Query], engine: Engine) 
     if not valid and ambiguous:
         raise ambiguous[0]  # ask which player is meant, rather than let generation pick one
     valid = _compared_or_faced(_sides_as_played(_by_main_role(valid, question, engine), question, engine),
-                               question, engine)
+                               question, engine, linked)
     complete = [q for q in valid if not missing_parts(q, question)]
     return Candidates(question, _main_stat_first(complete or valid, question))

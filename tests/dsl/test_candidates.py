@@ -462,10 +462,13 @@ def test_a_rankings_stat_and_the_stats_listed_are_read_as_asked(stage, question,
      'bowling player "Ravi Ashwin" test by batter wickets'),
     ("How many runs have Quinton de Kock and Temba Bavuma put on together in ODIs?",
      'partnership player "Quinton de Kock" odi and "Temba Bavuma" runs'),
+    ("How many times has Axar Patel dismissed Joe Root?", 'batting player "Joe Root" bowler "Axar Patel" dismissals'),
 ])
 def test_what_a_verb_asks_for(stage, question, expected):
     """ "Passed fifty" counts the innings of 50 or more; "what did he score" asks for runs; "who has
-    the bowler dismissed" groups by batter; two batters' runs "put on together" are their stands."""
+    the bowler dismissed" groups by batter; two batters' runs "put on together" are their stands;
+    "A dismissed B" names the bowler first, an all-rounder too."""
     shapes = ['batting player "Joe Root" test hundreds', 'bowling player "James Anderson" test wickets',
+              'batting player "Virat Kohli" test bowler "James Anderson" dismissals',
               'batting player "Joe Root" test debut list innings', 'partnership player "Joe Root" test and "Ben Stokes" runs']
     assert stage(question, shapes)[0] == expected
