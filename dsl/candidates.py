@@ -17,7 +17,7 @@ baseline (`askcric eval` reports it).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from sqlalchemy import Engine
@@ -440,22 +440,23 @@ _TOTAL = re.compile(r"\b(total|overall|altogether|in all)\b", re.I)
 def _events_of_anyone(linked: Linked, stats: tuple[str, ...], groups: tuple[str, ...]) -> bool:
     """Hundreds, ducks, hat-tricks... with no player or side named are the innings themselves
     ("hat-tricks at Lord's"), unless counted ("how many", "total"), ranked or grouped."""
-    question = linked.question
     if _players(linked) or _of_type(linked, "team") or groups or not stats or set(stats) - set(_EVENTS):
         return False
-    return not (_COUNT_ASKED.search(question) or _TOTAL.search(question) or CUES["ranking"].search(question))
+    return not _counted_or_ranked(linked.question)
 
 
 def _sides_knockout_results(linked: Linked, filters: dict, stats: tuple[str, ...], groups: tuple[str, ...]) -> bool:
     """A side's finals or knockout matches, wins or defeats are those matches themselves, few
     enough to show ("Pakistan's World Cup final defeats"), unless counted, ranked or grouped."""
-    question = linked.question
     if not (filters.get("stage") and _of_type(linked, "team")) or groups or _players(linked):
         return False
     if set(stats) - {"matches", *RESULT_STATS.values()}:
         return False
-    return not (_COUNT_ASKED.search(question) or _TOTAL.search(question) or CUES["ranking"].search(question)
-                or _SIDES_RECORD.search(question))
+    return not (_counted_or_ranked(linked.question) or _SIDES_RECORD.search(linked.question))
+
+
+def _counted_or_ranked(question: str) -> bool:
+    return bool(_COUNT_ASKED.search(question) or _TOTAL.search(question) or CUES["ranking"].search(question))
 
 
 def _compare_cue(linked: Linked, teams) -> str | None:
@@ -569,6 +570,11 @@ def _passed_score(linked: Linked) -> ast.Threshold | None:
                                                                               _before(linked, m).lower()))), None)
 
 
+def _without(words: list[Mention], unwanted: Callable[[Mention], object]) -> list[Mention]:
+    """The words but the unwanted ones, unless that leaves none."""
+    return [m for m in words if not unwanted(m)] or words
+
+
 def _one_innings(linked: Linked, mention: Mention) -> bool:
     """ "In the first over of an ODI innings": the innings is where, not a count asked for."""
     return _top(mention) == "innings" and bool(_ONE_BEFORE.search(_before(linked, mention)))
@@ -582,13 +588,11 @@ def _stats(linked: Linked, listed: bool, unit_spans: list[tuple[int, int]],
     unit ("match hauls", "in a single match") ask for matches when another stat is named, nor do
     the words asking for groups ("wicket by wicket"), nor "an innings" with others. A format's
     matches do, when listed with other stats or alone ("Test matches, runs and average")."""
-    words = [m for m in _of_type(linked, "stat") if not _inside(m, group_spans)] or _of_type(linked, "stat")
-    if not listed and any(not _PLAY_VERB.fullmatch(m.text) for m in words):
-        words = [m for m in words if not _PLAY_VERB.fullmatch(m.text)]
-    if any(not (_top(m) == "matches" and _inside(m, unit_spans)) for m in words):
-        words = [m for m in words if not (_top(m) == "matches" and _inside(m, unit_spans))]
-    if any(not _one_innings(linked, m) for m in words):
-        words = [m for m in words if not _one_innings(linked, m)]
+    words = _without(_of_type(linked, "stat"), lambda m: _inside(m, group_spans))
+    if not listed:
+        words = _without(words, lambda m: _PLAY_VERB.fullmatch(m.text))
+    words = _without(words, lambda m: _top(m) == "matches" and _inside(m, unit_spans))
+    words = _without(words, lambda m: _one_innings(linked, m))
     colon = linked.question.find(":")
     if listed and colon > 0 and sum(m.start > colon for m in words) >= 2:
         words = [m for m in words if m.start > colon]  # "their stands: runs, average": the list is asked for
