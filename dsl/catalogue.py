@@ -104,10 +104,6 @@ class Group:
     ordered: bool = False  # shown in key order (years) rather than best first
     label: str = ""
 
-    def __post_init__(self):
-        if not self.label:
-            object.__setattr__(self, "label", self.keyword)
-
     @property
     def asked(self) -> str:
         """The regex of every wording asking for one figure per group: the cue, and the forms any
