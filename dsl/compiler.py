@@ -326,16 +326,18 @@ def _threshold(r: Resolved, src) -> ColumnElement:
 
 def _debut(r: Resolved, src) -> ColumnElement:
     """Each player's first match in the format (and gender) of the match the row is from, when it
-    is his debut: his first match in the data after the data became complete (dsl.coverage)."""
+    is his debut: his first match in the data after the data became complete (dsl.coverage). An
+    international debut is the first match in any international format."""
     mp, first = schema.match_players, m.alias("first_match")
-    number = func.row_number().over(partition_by=(mp.c.player_id, first.c.competition, first.c.gender),
+    per_format = () if r.query.competition == "international" else (first.c.competition,)
+    number = func.row_number().over(partition_by=(mp.c.player_id, *per_format, first.c.gender),
                                     order_by=(first.c.start_date, first.c.id))
     numbered = select(mp.c.player_id, mp.c.match_id, number.label("number")).join_from(
         mp, first, first.c.id == mp.c.match_id)
     # Only the format and gender asked about need numbering (a debut is per format anyway).
     numbered = numbered.where(first.c.gender == ("female" if r.query.women else "male"))
     if r.query.competition:
-        numbered = numbered.where(first.c.competition == COMPETITIONS[r.query.competition])
+        numbered = numbered.where(first.c.competition.in_(COMPETITIONS[r.query.competition]))
     if r.player_id is not None:
         numbered = numbered.where(mp.c.player_id == r.player_id)
     numbered = numbered.add_columns(first.c.competition, first.c.gender, first.c.year).subquery("debuts")
@@ -351,7 +353,7 @@ def _stage(r: Resolved, src) -> ColumnElement:
 FILTERS: dict[str, Filter] = {
     "player": lambda r, src: src.c.player_id == r.player_id,
     "team": lambda r, src: src.c.team_id == r.team_id,
-    "competition": lambda r, src: m.c.competition == COMPETITIONS[r.query.competition],
+    "competition": lambda r, src: m.c.competition.in_(COMPETITIONS[r.query.competition]),
     "opposition": lambda r, src: src.c.opp_id == r.opposition_id,
     "ground": lambda r, src: m.c.venue_id.in_(r.venue_ids),
     "place": lambda r, src: m.c.venue_id.in_(r.venue_ids),

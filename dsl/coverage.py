@@ -71,8 +71,8 @@ def year_spans(engine: Engine) -> dict[str | None, tuple[int, int]]:
     """The first and last year of the data: over everything (key None) and per DSL competition."""
     spans = covered_spans(engine)
     years = {None: (min(s.first.year for s in spans.values()), max(s.last.year for s in spans.values()))}
-    for keyword, competition in COMPETITIONS.items():
-        held = [span for (c, _), span in spans.items() if c == competition]
+    for keyword, competitions in COMPETITIONS.items():
+        held = [span for (c, _), span in spans.items() if c in competitions]
         if held:
             years[keyword] = (min(s.first.year for s in held), max(s.last.year for s in held))
     return years
@@ -169,7 +169,7 @@ def coverage_notes(resolved: Resolved, engine: Engine) -> list[Note]:
     gender = "female" if query.women else "male"
     spans = covered_spans(engine)
     if query.competition:
-        competitions = [COMPETITIONS[query.competition]]
+        competitions = list(COMPETITIONS[query.competition])
     else:
         competitions = sorted(c for c, g in spans if g == gender)
     notes = [note for c in competitions if (c, gender) in spans

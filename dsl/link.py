@@ -564,7 +564,7 @@ class Linker:
     # --- hits -> mentions, scored in the question's context ---------------------------------------
 
     def _mentions(self, question: str, tokens: list[Token], hits: list[Hit]) -> tuple[Mention, ...]:
-        competitions = {COMPETITIONS[v] for h in hits if h.type == "competition" for v, s in h.values if s >= 1.0}
+        competitions = {name for h in hits if h.type == "competition" for v, s in h.values if s >= 1.0 for name in COMPETITIONS[v]}
         women = any(h.type == "gender" for h in hits)
         types_on_span: dict[tuple[int, int], set[str]] = {}
         for hit in hits:

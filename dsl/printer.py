@@ -121,7 +121,7 @@ def to_dsl(query: ast.Query) -> str:
 
 # --- English --------------------------------------------------------------------------------------
 
-_COMPETITION_WORDS = {"test": "Tests", "odi": "ODIs", "t20i": "T20Is", "ipl": "IPL"}
+_COMPETITION_WORDS = {"test": "Tests", "odi": "ODIs", "t20i": "T20Is", "ipl": "IPL", "international": "internationals"}
 
 
 def _span_english(span: ast.Span) -> str:

@@ -138,7 +138,7 @@ def _check_team_competition(query: ast.Query, franchises: frozenset[str]) -> Non
         is_franchise = name in franchises or name.lower() in {f.lower() for f in franchises}
         if is_franchise != (query.competition == "ipl"):
             where = "the IPL" if is_franchise else "international cricket"
-            raise UnsupportedQuery(f"{name} play in {where}, so they have no {COMPETITIONS[query.competition]} matches.")
+            raise UnsupportedQuery(f"{name} play in {where}, so they have no {'/'.join(COMPETITIONS[query.competition])} matches.")
 
 
 def _player(name: str | None, query: ast.Query, team_id: int | None, engine: Engine, names: Lexicon) -> str | None:
@@ -164,7 +164,7 @@ def _players_in_context(ids: tuple[str, ...], query: ast.Query, team_id: int | N
     if team_id is not None:
         conditions.append(mp.c.team_id == team_id)
     if query.competition is not None:
-        conditions.append(m.c.competition == COMPETITIONS[query.competition])
+        conditions.append(m.c.competition.in_(COMPETITIONS[query.competition]))
     statement = (
         select(mp.c.player_id).join(m, m.c.id == mp.c.match_id).where(and_(*conditions)).distinct()
     )

@@ -72,7 +72,8 @@ PLAYER_NICKNAMES = _read_pairs("player_nicknames.csv")
 
 # Facts of cricket and of the data (dsl/data/cricket.json's comment says what each is).
 _CRICKET = json.loads((DATA_DIR / "cricket.json").read_text(encoding="utf-8"))
-COMPETITIONS: dict[str, str] = _CRICKET["competitions"]
+# A DSL competition keyword -> the database competitions it covers.
+COMPETITIONS: dict[str, tuple[str, ...]] = {keyword: tuple(names) for keyword, names in _CRICKET["competitions"].items()}
 EVENTS: dict[str, tuple[str, ...]] = {event: tuple(names) for event, names in _CRICKET["events"].items()}
 KNOCKOUT_STAGES: tuple[str, ...] = tuple(_CRICKET["knockout_stages"])
 PHASES: dict[str, dict[str, tuple[int, int]]] = {

@@ -271,3 +271,22 @@ def test_a_phrase_does_not_run_across_a_comma(linker, question, words):
 def test_the_toss_is_read_as_the_winners_choice(linker, question, toss):
     """A side that lost the toss did what the winner left it: it batted because the winner chose to field."""
     assert [m.candidates[0].value for m in linker.link(question).mentions if m.type == "toss"] == [toss]
+
+
+@pytest.mark.parametrize("question, competition", [
+    ("Kane Williamson's international hundreds", "international"),
+    ("most runs in internationals since 2020", "international"),
+    ("Shakib's wickets across all three formats", "international"),
+    ("Mithali Raj runs in international cricket", "international"),
+    ("Babar Azam T20 international runs", "t20i"),
+    ("Tamim Iqbal one day international fifties", "odi"),
+])
+def test_internationals_are_every_international_format(linker, question, competition):
+    """"International" alone is every international format (not the IPL); with a format word it is that format."""
+    assert [m.candidates[0].value for m in linker.link(question).mentions if m.type == "competition"] == [competition]
+
+
+def test_international_in_a_grounds_name_is_the_ground(linker):
+    linked = linker.link("highest score at the Dubai International Cricket Stadium")
+    assert linked.values("ground") == ["Dubai International Cricket Stadium"]
+    assert not linked.values("competition")

@@ -1269,15 +1269,16 @@ def test_bowling_innings_without_a_wicket(query_db):
         "player": "Mohammed Shami", "innings": len(wicketless)}
 
 
-def debut_matches(where, complete_after: dict) -> set[tuple[str, int]]:
-    """(player, match id) of each player's first match in each format, by the squads, where it
-    falls after the years the data is incomplete for (dsl.coverage decides which those are)."""
-    first: dict[tuple[str, str], ref.Match] = {}
+def debut_matches(where, complete_after: dict, per_format: bool = True) -> set[tuple[str, int]]:
+    """(player, match id) of each player's first match in each format (or, per_format=False, in
+    any of the formats `where` keeps), by the squads, where it falls after the years the data is
+    incomplete for (dsl.coverage decides which those are)."""
+    first: dict[tuple[str, str | None], ref.Match] = {}
     for m in sorted(ref.matches(), key=lambda m: (m.start, m.id)):
         if where(m):
             for ids in m.players.values():
                 for player in ids:
-                    first.setdefault((player, m.competition), m)
+                    first.setdefault((player, m.competition if per_format else None), m)
     return {(player, m.id) for (player, _), m in first.items() if m.year > complete_after[(m.competition, m.gender)]}
 
 
@@ -1295,6 +1296,33 @@ def test_batting_on_debut_ranked(query_db, names):
     columns, rows = ask(query_db, "batting debut best 3 runs")
     assert [row[6] for row in rows] == [b.runs for b in best]
     assert {(row[1], row[6]) for row in rows} == {(names[b.player], b.runs) for b in best}
+
+
+INTERNATIONAL = ("Test", "ODI", "T20I")
+
+
+def men_internationals(m: ref.Match) -> bool:
+    return m.gender == "male" and m.competition in INTERNATIONAL
+
+
+def test_internationals_are_every_format_but_the_ipl(query_db):
+    lines = ref.batting(KOHLI, men_internationals)
+    assert {b.match.competition for b in ref.batting(KOHLI, MEN())} - {b.match.competition for b in lines} == {"IPL"}
+    assert one_row(query_db, 'batting player "Virat Kohli" international runs')["runs"] == sum(b.runs for b in lines)
+
+
+def test_an_international_debut_is_the_first_match_in_any_international_format(query_db, names):
+    debuts = debut_matches(men_internationals, complete_after(query_db), per_format=False)
+    assert debuts and debuts < debut_matches(men_internationals, complete_after(query_db))
+    lines = [b for b in ref.batting(None, men_internationals) if (b.player, b.match.id) in debuts]
+    best = sorted(lines, key=lambda b: (-b.runs, b.match.start, b.match.id, b.innings.number, b.position))[:3]
+    columns, rows = ask(query_db, "batting international debut best 3 runs")
+    assert {(row[1], row[6]) for row in rows} == {(names[b.player], b.runs) for b in best}
+
+
+def test_a_franchise_has_no_international_matches(query_db):
+    with pytest.raises(UnsupportedQuery, match="Test/ODI/T20I"):
+        run_dsl('team "Delhi Capitals" international wins', query_db)
 
 
 def balls_to_reach(target: int, where) -> list[tuple[int, ref.BatLine]]:
