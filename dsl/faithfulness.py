@@ -24,7 +24,7 @@ from dsl import ast
 from dsl.candidates import Frame, missing_parts
 from dsl.compiler import DEFAULT_ROW_LIMIT
 from dsl.errors import CannotAnswer
-from dsl.link import Candidate, Linked, Mention
+from dsl.link import NAME_TYPES, Candidate, Linked, Mention
 from dsl.notes import Note
 
 MAX_ROWS = DEFAULT_ROW_LIMIT  # the most rows a ranking shows
@@ -114,6 +114,17 @@ def audit_numbers(linked: Linked, year_spans: dict[str | None, tuple[int, int]])
     if _PRESENTATION.search(question):
         notes.append(Note("ignored", "askcric answers with a table here; the requested chart or format was not used."))
     return Audited(linked, notes)
+
+
+def spelling_notes(linked: Linked) -> list[Note]:
+    """A keyword read from a misspelt word ("centurys") is said, so a wrong guess is seen."""
+    read: dict[tuple[int, int], Mention] = {}
+    for mention in linked.mentions:
+        if mention.fuzzy and mention.type not in NAME_TYPES:
+            best = read.get((mention.start, mention.end))
+            if best is None or mention.candidates[0].score > best.candidates[0].score:
+                read[(mention.start, mention.end)] = mention
+    return [Note("interpreted", f"Read \"{m.text}\" as \"{m.candidates[0].value}\".") for m in read.values()]
 
 
 def _bare_year(match: re.Match, value: int) -> bool:

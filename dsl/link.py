@@ -47,6 +47,8 @@ MASK_VERSION = "link-1"
 # stay, because they carry the question's structure that retrieval should match on.
 MASKED_TYPES = ("player", "team", "ground", "place", "event", "competition", "year", "season", "number")
 NAME_TYPES = ("player", "team", "ground", "place")
+MISSPELT_MIN = 5  # letters: shorter words are too close to too many others to be read as misspelt
+KEYWORD_CUTOFF = 85  # rapidfuzz ratio a misspelt keyword must reach (names: 80)
 MAX_CANDIDATES = 3
 CLOSE = 0.85  # a runner-up scoring at least this share of the best makes a mention ambiguous
 KEEP = 0.7  # candidates below this share of the best are dropped
@@ -236,6 +238,15 @@ def _surname_keys(display: str) -> set[str]:
     return {k for k in keys if len(k) >= 3}
 
 
+def _pairs_by_word(phrases: Iterable[str]) -> dict[tuple[str, int], tuple[str, ...]]:
+    """Two-word phrases by each of their words and its place: ("half", 0) -> ("half centuries", ...)."""
+    by_word: dict[tuple[str, int], set[str]] = {}
+    for phrase in phrases:
+        for place, word in enumerate(phrase.split(" ")):
+            by_word.setdefault((word, place), set()).add(phrase)
+    return {key: tuple(sorted(found)) for key, found in by_word.items()}
+
+
 def _ground_short_forms(ground: str) -> set[str]:
     """"Sawai Mansingh Stadium" -> {"sawai mansingh"}: fans drop the generic tail."""
     key = _fold(ground)
@@ -400,6 +411,9 @@ class Linker:
     popularity: dict[str, dict[tuple[str, str], int]] = field(repr=False)  # display name -> matches
     fuzzy_single: tuple[str, ...] = field(repr=False)  # one-word player/ground keys for misspelt words
     fuzzy_multi: tuple[str, ...] = field(repr=False)  # several-word keys
+    fuzzy_words: tuple[str, ...] = field(repr=False, default=())  # one-word keyword phrases ("hundreds", "economy")
+    # (one word of a two-word keyword phrase, its place 0 or 1) -> the phrases: "half" -> "half centuries"
+    fuzzy_pairs: dict[tuple[str, int], tuple[str, ...]] = field(repr=False, default_factory=dict)
     # surname -> (first part, display name) of every player: "Jamie Smith" finds "JL Smith"
     by_surname: dict[str, tuple[tuple[str, str], ...]] = field(repr=False, default_factory=dict)
 
@@ -415,6 +429,7 @@ class Linker:
             words = key.split(" ")
             longest[words[0]] = max(longest.get(words[0], 0), len(words))
         fuzzy = sorted(built.fuzzy_keys)
+        keyword_keys = {_fold(phrase) for table in KEYWORD_TABLES.values() for phrases in table.values() for phrase in phrases}
         by_surname: dict[str, set[tuple[str, str]]] = {}
         for _, cricsheet_name, display in names.players:
             for name in {cricsheet_name, display}:
@@ -425,6 +440,8 @@ class Linker:
             dictionary=built.entries, longest=longest, popularity=built.popularity,
             fuzzy_single=tuple(k for k in fuzzy if " " not in k),
             fuzzy_multi=tuple(k for k in fuzzy if " " in k),
+            fuzzy_words=tuple(sorted(key for key in keyword_keys if " " not in key and len(key) >= MISSPELT_MIN)),
+            fuzzy_pairs=_pairs_by_word(key for key in keyword_keys if key.count(" ") == 1),
             by_surname={k: tuple(sorted(v)) for k, v in by_surname.items()},
         )
 
@@ -484,7 +501,8 @@ class Linker:
                 if _CLAUSE_BREAK.search(question, token.end, tokens[i + length - 1].start):
                     continue  # "matches, won, lost" lists three words; "matches won" is one phrase
                 entries = self.dictionary.get(" ".join(t.norm for t in tokens[i:i + length]))
-                if entries and length == 1 and not (cased and _looks_like_a_name(token, i)):
+                # In a question without capitals, the possessive alone says "name" ("root's hundreds").
+                if entries and length == 1 and not (_looks_like_a_name(token, i) if cased else token.possessive):
                     entries = tuple(e for e in entries if not e.needs_capital)
                 if entries:
                     found.append((length, i, entries))
@@ -547,11 +565,37 @@ class Linker:
                     hits += self._fuzzy_hit(tokens[i].start, tokens[i + 1].end, best[0], best[1])
                     i += 2
                     continue
-            if len(tokens[i].norm) >= 5:
+            if len(tokens[i].norm) >= MISSPELT_MIN:
                 best = process.extractOne(tokens[i].norm, self.fuzzy_single, scorer=fuzz.ratio, score_cutoff=80)
                 if best:
                     hits += self._fuzzy_hit(tokens[i].start, tokens[i].end, best[0], best[1])
             i += 1
+        return hits + self._misspelt_keywords(tokens, free, {hit.start for hit in hits})
+
+    def _misspelt_keywords(self, tokens: list[Token], free: list[bool], named: set[int]) -> list[Hit]:
+        """A word no step explained that is a letter or two from a keyword ("centurys", "wickts")
+        is that keyword; with the word beside it, a two-word keyword first ("half centurys" is
+        fifties). Capitals do not matter; the cutoff is stricter than for names, since a wrong
+        keyword changes the question. A misspelling keeps the first letter, and a word that begins
+        a keyword is another form of it ("dismiss"), not a misspelling: the phrase tables list the
+        forms that mean it."""
+        hits = []
+        for i, token in enumerate(tokens):
+            word = token.norm
+            if not (free[i] and token.start not in named and word.isalpha() and len(word) >= MISSPELT_MIN
+                    and word not in self.dictionary and word not in QUESTION_WORDS):
+                continue
+            readings = []  # (first token, last token, the words, the keywords they may misspell)
+            if i > 0:
+                readings.append((tokens[i - 1], token, f"{tokens[i - 1].norm} {word}", self.fuzzy_pairs.get((tokens[i - 1].norm, 0), ())))
+            if i + 1 < len(tokens):
+                readings.append((token, tokens[i + 1], f"{word} {tokens[i + 1].norm}", self.fuzzy_pairs.get((tokens[i + 1].norm, 1), ())))
+            readings.append((token, token, word, [key for key in self.fuzzy_words if key[0] == word[0] and not key.startswith(word)]))
+            for first, last, text, keys in readings:
+                best = process.extractOne(text, keys, scorer=fuzz.ratio, score_cutoff=KEYWORD_CUTOFF) if keys else None
+                if best:
+                    hits += self._fuzzy_hit(first.start, last.end, best[0], best[1])
+                    break
         return hits
 
     def _fuzzy_hit(self, start: int, end: int, key: str, ratio: float) -> list[Hit]:

@@ -21,7 +21,7 @@ import math
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from sqlalchemy import Engine
@@ -31,10 +31,11 @@ from dsl.candidates import Frame, candidates_for, missing_parts
 from dsl.coverage import coverage_notes, year_spans
 from dsl.errors import DslError, UnknownName
 from dsl.execute import Laps, compile_error, run_dsl
-from dsl.faithfulness import Audited, audit_numbers, check_complete, refuse_mixed_genders, refuse_unanswerable
+from dsl.faithfulness import (Audited, audit_numbers, check_complete, refuse_mixed_genders, refuse_unanswerable,
+                              spelling_notes)
 from dsl.followup import follow_up
 from dsl.lexicon import lexicon
-from dsl.link import MASK_VERSION, Linked, Linker
+from dsl.link import MASK_VERSION, NAME_TYPES, Linked, Linker
 from dsl.notes import Note
 from dsl.parser import grammar_text, parse
 from dsl.printer import describe, to_dsl
@@ -65,7 +66,6 @@ TAUGHT_NEIGHBOURS = 5
 # competes when the best candidate's geometric-mean token probability is below this (or the best
 # candidate leaves out a part of the question).
 UNSURE_TOKEN_PROB = 0.5
-NAME_TYPES = ("player", "team", "ground", "place")
 # Mentions that show a question is about cricket statistics at all. A team or a place alone does
 # not: "What is the capital of France?" names a cricket team too.
 log = logging.getLogger(__name__)
@@ -160,7 +160,8 @@ def read_question(question: str, linker: Linker, engine: Engine) -> Audited:
     _check_names(linked, engine)
     refuse_mixed_genders(linked, linker.genders_played)
     refuse_unanswerable(question)
-    return audit_numbers(linked, year_spans(engine))
+    audited = audit_numbers(linked, year_spans(engine))
+    return replace(audited, notes=audited.notes + spelling_notes(linked))
 
 
 class Pipeline:

@@ -6,7 +6,7 @@ import pytest
 
 from dsl.candidates import frame
 from dsl.errors import CannotAnswer
-from dsl.faithfulness import audit_numbers, check_complete, refuse_mixed_genders, refuse_unanswerable
+from dsl.faithfulness import audit_numbers, check_complete, refuse_mixed_genders, refuse_unanswerable, spelling_notes
 from dsl.link import Linker
 from dsl.parser import parse
 
@@ -155,3 +155,9 @@ def test_name_like_words_that_match_no_name_are_kept(linker, question, unknown):
 ])
 def test_dismissal_words_and_verbs(linker, question, dismissal):
     assert frame(linker.link(question)).filters.get("dismissal") == dismissal
+
+
+def test_a_keyword_read_from_a_misspelling_is_said(linker):
+    notes = spelling_notes(linker.link("Dean Elgar test centurys"))
+    assert [(n.kind, n.message) for n in notes] == [("interpreted", 'Read "centurys" as "hundreds".')]
+    assert spelling_notes(linker.link("Dean Elgar test hundreds")) == []

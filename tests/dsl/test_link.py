@@ -290,3 +290,32 @@ def test_international_in_a_grounds_name_is_the_ground(linker):
     linked = linker.link("highest score at the Dubai International Cricket Stadium")
     assert linked.values("ground") == ["Dubai International Cricket Stadium"]
     assert not linked.values("competition")
+
+
+@pytest.mark.parametrize("question, stat", [
+    ("Temba Bavuma test centurys", "hundreds"),
+    ("most wickts for rashid khan in t20is", "wickets"),
+    ("Tim Southee's econmy in ODIs", "economy"),
+    ("half centurys by Suzie Bates", "fifties"),
+    ("Rassie van der Dussen odi averge", "average"),
+    ("Pat Cummins strik rate in Tests", "strike rate"),
+])
+def test_a_misspelt_keyword_is_the_keyword(linker, question, stat):
+    assert stat in linker.link(question).values("stat")
+
+
+@pytest.mark.parametrize("question", [
+    "Longest Test winning streak for England",  # "winning" is no misspelt "innings"
+    "How many times did Kagiso Rabada dismiss Usman Khawaja?",  # "dismiss" is a verb, not "dismissals"
+])
+def test_a_word_near_a_keyword_is_not_read_as_it(linker, question):
+    assert not [m for m in linker.link(question).mentions if m.fuzzy]
+
+
+@pytest.mark.parametrize("question, player", [
+    ("root's odi runs", "Joe Root"),
+    ("head's test average", "Travis Head"),
+])
+def test_a_possessive_everyday_word_is_a_name_in_a_question_without_capitals(linker, question, player):
+    assert linker.link(question).values("player")[:1] == [player]
+    assert not linker.link("how to get to the root of it").values("player")
