@@ -332,7 +332,7 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
     if len(stats) == 1 and stats[0] in ("highest total", "lowest total") and any(
             _top(m) == stats[0] and m.text.lower().endswith("s") for m in _of_type(linked, "stat")):
         stats = ("total",)  # "Ireland's highest ODI totals": its single innings, best first
-    if not stats and teams and not _players(linked) and _SIDES_RECORD.search(linked.question):
+    if not stats and teams and asks_a_sides_record(linked):
         stats = _RECORD_STATS.get(filters.get("competition"), _RECORD_STATS[None])  # "India's record at Lord's"
         listed = True
     milestone = _milestone(linked, numbers)
@@ -428,7 +428,13 @@ def _own_innings(linked: Linked, filters: dict, stats: tuple[str, ...]) -> bool:
         and not set(stats) - {"innings"}
 
 
-_SIDES_RECORD = re.compile(r"\brecord\b(?!\s+(for|of)\b)", re.I)
+_SIDES_RECORD = re.compile(r"\b(record\b(?!\s+(for|of)\b)|head[\s-]to[\s-]head|h2h)", re.I)
+
+
+def asks_a_sides_record(linked: Linked) -> bool:
+    """A side named with its "record" or "head to head", and no player: its results."""
+    return bool(_of_type(linked, "team")) and not _players(linked) and bool(_SIDES_RECORD.search(linked.question))
+
 # A side's record, when no figure is named: its results, with the draws of Tests and the ties of
 # limited-overs matches (and both when no format is named).
 _RECORD_STATS = {"test": ("matches", "wins", "losses", "draws"), None: ("matches", "wins", "losses", "draws", "ties")}

@@ -37,7 +37,7 @@ from dsl.spans import Hit, scan_patterns
 from dsl.vocabulary import (
     COMMON_WORDS, COMPETITIONS, COMPOUND_WORDS, EVENT_FORMAT, GENERIC_T20, GROUND_SUFFIXES, KEYWORD_TABLES, NUMBER_WORDS,
     PLACE_ALIASES, PLACE_CUES, PLAYER_NICKNAMES, QUESTION_WORDS, SENTENCE_OPENERS, SPLIT_SKIPPABLE, SPLIT_STATS,
-    STAT_SUBJECT, STAT_WORDS, SURNAME_PARTICLES, TEAM_ALIASES, TEAM_CUES, VERB_OBJECTS,
+    STAT_SUBJECT, STAT_WORDS, SURNAME_PARTICLES, TEAM_ALIASES, TEAM_CUES, VERB_OBJECTS, WITHHELD_TEAMS,
 )
 
 # Bump when masking changes, so retrieval rebuilds indexes built on the old masked questions.
@@ -319,6 +319,11 @@ def build_dictionary(names: Lexicon) -> Dictionary:
         if team in teams:
             key = _fold(alias)
             builder.add(key, "team", team, 0.7 if key in places and team not in countries else 1.0)
+
+    # Read, so that a question about them is refused by name rather than answered without them.
+    for team in WITHHELD_TEAMS:
+        for key in name_keys(team):
+            builder.add(key, "withheld", team, 1.0)
 
     venue_by_id = {venue_id: ground for venue_id, ground, _, _ in names.venues}
     ground_popularity = {ground: names.venue_matches.get(venue_id, 0) for venue_id, ground in venue_by_id.items()}

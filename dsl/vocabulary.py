@@ -75,6 +75,10 @@ _CRICKET = json.loads((DATA_DIR / "cricket.json").read_text(encoding="utf-8"))
 # A DSL competition keyword -> the database competitions it covers.
 COMPETITIONS: dict[str, tuple[str, ...]] = {keyword: tuple(names) for keyword, names in _CRICKET["competitions"].items()}
 EVENTS: dict[str, tuple[str, ...]] = {event: tuple(names) for event, names in _CRICKET["events"].items()}
+# Sides Cricsheet withholds: none of their matches are in the database (dsl/data/coverage.json).
+WITHHELD_TEAMS: tuple[str, ...] = tuple(sorted({
+    team for teams in json.loads((DATA_DIR / "coverage.json").read_text(encoding="utf-8"))["withheld_teams"].values()
+    for team in teams}))
 KNOCKOUT_STAGES: tuple[str, ...] = tuple(_CRICKET["knockout_stages"])
 PHASES: dict[str, dict[str, tuple[int, int]]] = {
     fmt: {phase: tuple(overs) for phase, overs in phases.items()} for fmt, phases in _CRICKET["phases"].items()

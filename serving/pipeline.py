@@ -27,9 +27,9 @@ from typing import Literal
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from dsl.candidates import Frame, candidates_for, missing_parts
+from dsl.candidates import Frame, asks_a_sides_record, candidates_for, missing_parts
 from dsl.coverage import coverage_notes, year_spans
-from dsl.errors import DslError, UnknownName
+from dsl.errors import CannotAnswer, DslError, UnknownName
 from dsl.execute import Laps, compile_error, run_dsl
 from dsl.faithfulness import (Audited, audit_numbers, check_complete, refuse_mixed_genders, refuse_unanswerable,
                               spelling_notes)
@@ -463,7 +463,7 @@ def _compiles(text: str, engine: Engine) -> bool:
 
 
 def _check_domain(linked: Linked) -> None:
-    if not any(m.type in DOMAIN_TYPES for m in linked.mentions):
+    if not any(m.type in DOMAIN_TYPES for m in linked.mentions) and not asks_a_sides_record(linked):
         raise QuestionError(
             "out_of_domain",
             "That does not look like a cricket statistics question. Try e.g. "
@@ -473,8 +473,13 @@ def _check_domain(linked: Linked) -> None:
 
 def _check_names(linked: Linked, engine: Engine) -> None:
     """A name matched only as a misspelling ("Kohly") is answered with a question, not a guess; a
-    name that matches nothing is refused with the nearest names, never dropped."""
+    name that matches nothing is refused with the nearest names, never dropped; a side the data
+    does not hold is refused by name."""
     for mention in linked.mentions:
+        if mention.type == "withheld":
+            team = mention.candidates[0].value
+            raise CannotAnswer("no_data", f"There are no {team} matches in the data: Cricsheet withholds them. "
+                                          f"Ask about another side, or about {team} players' IPL figures.", part=mention.text)
         if mention.type in NAME_TYPES and mention.fuzzy:
             raise UnknownName(mention.type, mention.text, tuple(c.value for c in mention.candidates))
     for name in linked.unknown_names:

@@ -278,6 +278,15 @@ def test_a_sides_results_named_together_are_its_record(stage, question, expected
 
 
 @pytest.mark.parametrize("question, expected", [
+    ("Sri Lanka's record against Bangladesh", 'team "Sri Lanka" vs "Bangladesh" matches wins losses draws ties'),
+    ("West Indies v Zimbabwe head to head in ODIs", 'team "West Indies" odi vs "Zimbabwe" matches wins losses ties'),
+    ("ireland vs scotland h2h since 2018", 'team "Ireland" vs "Scotland" since 2018 matches wins losses draws ties'),
+])
+def test_a_sides_record_or_head_to_head_is_its_results(stage, question, expected):
+    assert stage(question, ['team "India" test wins', 'team "India" test matches wins'])[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
     ("Joe Root's runs in Tests played in India", 'batting player "Joe Root" test in "India" runs'),
     ("highest individual aggregates in one Test played in England", 'batting test in "England" top 10 runs per match'),
 ])

@@ -1,0 +1,41 @@
+"""The checks a question passes before any model runs (serving.pipeline.read_question), on the full
+database: whether it is about cricket at all, and whether the data holds what it names."""
+
+from __future__ import annotations
+
+import pytest
+
+from dsl.errors import CannotAnswer
+from dsl.link import Linker
+from serving.pipeline import QuestionError, read_question
+
+
+@pytest.fixture(scope="module")
+def linker(full_db) -> Linker:
+    return Linker.from_engine(full_db)
+
+
+@pytest.mark.parametrize("question", [
+    "Sri Lanka's record against Bangladesh",
+    "Pakistan v New Zealand head to head",
+    "england vs west indies h2h in tests",
+])
+def test_a_sides_record_is_a_cricket_question(linker, full_db, question):
+    read_question(question, linker, full_db)
+
+
+def test_a_team_alone_is_not_a_cricket_question(linker, full_db):
+    with pytest.raises(QuestionError, match="cricket statistics"):
+        read_question("What is the capital of Pakistan?", linker, full_db)
+
+
+@pytest.mark.parametrize("question", [
+    "How many ODIs have Afghanistan won since 2015?",
+    "Mujeeb's wickets against afghanistan",
+    "Zimbabwe vs Afghanistan head to head",
+])
+def test_a_side_the_data_does_not_hold_is_refused_by_name(linker, full_db, question):
+    """Answered without the side, the question would be another one (all sides' wins)."""
+    with pytest.raises(CannotAnswer, match="no Afghanistan matches") as refused:
+        read_question(question, linker, full_db)
+    assert refused.value.kind == "no_data"
