@@ -37,7 +37,7 @@ from dsl.spans import Hit, scan_patterns
 from dsl.vocabulary import (
     COMMON_WORDS, COMPETITIONS, COMPOUND_WORDS, EVENT_FORMAT, GENERIC_T20, GROUND_SUFFIXES, KEYWORD_TABLES, NUMBER_WORDS,
     PLACE_ALIASES, PLACE_CUES, PLAYER_NICKNAMES, QUESTION_WORDS, SENTENCE_OPENERS, SPLIT_SKIPPABLE, SPLIT_STATS,
-    STAT_SUBJECT, STAT_WORDS, SURNAME_PARTICLES, TEAM_ALIASES, TEAM_CUES, VERB_OBJECTS, WITHHELD_TEAMS,
+    STAT_SUBJECT, STAT_WORDS, SURNAME_PARTICLES, TEAM_ALIASES, TEAM_CUES, VERB_OBJECTS, WITHHELD_TEAMS, is_english_word,
 )
 
 # Bump when masking changes, so retrieval rebuilds indexes built on the old masked questions.
@@ -552,7 +552,7 @@ class Linker:
         def unknown(i: int) -> bool:
             token = tokens[i]
             return (free[i] and token.norm.isalpha() and len(token.norm) <= 30
-                    and (token.capitalised or not any_capitals)
+                    and (token.capitalised or not any_capitals and not is_english_word(token.norm))
                     and token.norm not in QUESTION_WORDS and token.norm not in NUMBER_WORDS
                     and token.norm not in self.dictionary)
 

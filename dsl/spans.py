@@ -223,7 +223,7 @@ _PATTERNS: list[tuple[re.Pattern, Callable[[re.Match, str], list[Hit] | None]]] 
     (re.compile(r"\b(?:from\s+)?" + _YEAR + r"\s+(?:to|till|until|through)\s+" + _YEAR + r"\b"), _between),
     (re.compile(r"\b(?:the\s+)?((?:19|20)\d)0s\b"), _decade),
     (re.compile(r"\b(since|from|starting|after|post|before|pre|prior\s+to|until|till|up\s+to|upto|through|"
-                r"in|during|year|season)\s*-?\s*(?:the\s+)?(?:year\s+)?" + _YEAR +
+                r"in|during|year|season)\s*-?\s*(?:the\s+)?(?:(?:start|beginning)\s+of\s+(?:the\s+)?)?(?:year\s+)?" + _YEAR +
                 r"\b(\s+(?:" + _ONWARDS + r"|on\b))?(?!\s*(?:[/-]\s*\d|runs|balls|wickets))"), _cued_year),
     (re.compile(r"\b" + _YEAR + r"\s*" + _ONWARDS), _onwards),
     (re.compile(r"\bovers?\s+(\d{1,2})\s*(?:-|to)\s*(\d{1,2})\b"), _over_range),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from functools import cache
 from pathlib import Path
 
 from dsl.catalogue import STAT_SUBJECT, STAT_WORDS  # the words for each stat live with the stat
@@ -60,6 +61,22 @@ VERB_OBJECTS: dict[str, frozenset[str]] = {verb: frozenset(stats) for verb, stat
 
 COMMON_WORDS = _read_words("common_words.txt")
 SENTENCE_OPENERS = _read_words("sentence_openers.txt")
+# How often a word is seen in English text (pyspellchecker's frequency list) for it to be taken for
+# an English word rather than a misspelt name: surnames that are words too ("Gayle", "Warner") are
+# far rarer.
+ENGLISH_MIN_COUNT = 1000
+
+
+@cache
+def _english_counts() -> dict[str, int]:
+    from spellchecker import SpellChecker
+
+    return SpellChecker().word_frequency.dictionary
+
+
+def is_english_word(word: str) -> bool:
+    """A common English word ("usually", "better"): in a question without capitals, not a name."""
+    return _english_counts().get(word, 0) >= ENGLISH_MIN_COUNT
 QUESTION_WORDS = _read_words("question_words.txt")
 
 # Places fans name differently from the database (old city names, islands for their grounds'

@@ -319,3 +319,23 @@ def test_a_word_near_a_keyword_is_not_read_as_it(linker, question):
 def test_a_possessive_everyday_word_is_a_name_in_a_question_without_capitals(linker, question, player):
     assert linker.link(question).values("player")[:1] == [player]
     assert not linker.link("how to get to the root of it").values("player")
+
+
+@pytest.mark.parametrize("question", [
+    "how does kusal mendis usually get out in odis",
+    "who has the better t20i strike rate, glenn phillips or finn allen",
+    "settle an argument: most ipl sixes since 2020",
+])
+def test_an_english_word_in_a_question_without_capitals_is_no_misspelt_name(linker, question):
+    assert not [m for m in linker.link(question).mentions if m.fuzzy]
+
+
+@pytest.mark.parametrize("phrase, span", [
+    ("since the start of 2019", ("since", "2019")),
+    ("from the beginning of 2016", ("since", "2016")),
+    ("before the start of 2012", ("before", "2012")),
+])
+def test_the_start_of_a_year_is_the_year(linker, phrase, span):
+    linked = linker.link(f"Mitchell Marsh ODI runs {phrase}")
+    assert ([m.candidates[0].value for m in linked.mentions if m.type == "span"], linked.values("year")[:1]) == (
+        [span[0]], [span[1]])
