@@ -123,7 +123,8 @@ def _number_roles(linked: Linked) -> tuple[dict, str | None]:
             roles["last"] = value
         elif _HAUL_AFTER.match(after) or _PASSED_BEFORE.search(before) and _TIMES.search(linked.question) or (
                 _SCORE_AFTER.match(after) and (_SCORES_WORDS.match(after) or _TIMES.search(linked.question))) or (
-                _WICKETS_PLUS_AFTER.match(after) and re.search(r"\binnings\b", linked.question, re.I)):
+                _WICKETS_PLUS_AFTER.match(after) and re.search(r"\binnings\b", linked.question, re.I)) or (
+                _RUN_SCORE_AFTER.match(after) or _SCORE_AFTER.match(after) and _SCORED_BEFORE.search(before)):
             wickets = _HAUL_AFTER.match(after) or _WICKETS_PLUS_AFTER.match(after)
             roles["threshold"] = ("wickets" if wickets else "runs", value)
         elif re.match(r"\s*over\b", after) and re.fullmatch(r"\d{1,2}(st|nd|rd|th)|first|opening|last|final", text):
@@ -192,6 +193,9 @@ _STAT_THRESHOLDS = {ast.Threshold("wickets", 5): "five-fors", ast.Threshold("run
 _TIMES = re.compile(r"\bhow (many times|often)\b|\bnumber of times\b|\bhow many\b(?!.*\b(runs|wickets)\b)", re.I)
 _COUNT_ASKED = re.compile(r"\bhow (many|often)\b|\bnumber of\b|\bcount\b|\btally\b", re.I)  # a count, never a list
 _PASSED_BEFORE = re.compile(r"\b(passed|gone past|gone beyond|crossed|reached|got past|past)\s*$")
+# "200-run stands", "150-run innings": the score each must reach; so "scored 150 or more".
+_RUN_SCORE_AFTER = re.compile(r"\s*-?\s*runs?\s+(partnerships?|stands?|innings|knocks?|scores?)\b")
+_SCORED_BEFORE = re.compile(r"\b(score|scores|scored|scoring|make|makes|made|get|gets|got|(innings|knocks?|scores?) of)\s*$")
 _WICKETS_PLUS_AFTER = re.compile(r"\s*(\+|-?plus|or more)\s*(wickets?|wkts?)\b")
 
 
@@ -304,11 +308,12 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         stats = ("runs",)  # "what did he score on debut"
     if "threshold" in filters:  # "how many 50+ scores": the innings that pass are what is counted
         counted = filters["threshold"].stat
-        units = (counted, "fifties", "hundreds", "five-fors", "matches", "innings", "figures")
+        unit = "partnerships" if "partnership" in subjects else "innings"  # "150-run stands" count stands
+        units = (counted, "fifties", "hundreds", "five-fors", "matches", "innings", "figures", "partnerships")
         # A figure over those innings ("his economy in wicketless games") is the stat; else they are counted.
-        stats = tuple(s for s in stats if s not in units) or ("innings",)
+        stats = tuple(s for s in stats if s not in units) or (unit,)
         if _TIMES.search(linked.question):
-            stats = ("innings",)
+            stats = (unit,)
     if {"runs margin", "wickets margin"} & set(stats):  # "biggest wins by runs / by wickets", "heaviest defeats"
         unit = "wickets margin" if "wickets" in stats or "wickets margin" in stats else "runs margin"
         stats = (unit,) + tuple(s for s in stats if s not in ("runs", "wickets", "runs margin", "wickets margin", "wins",
@@ -339,6 +344,13 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
     streak = None
     if milestone:
         stats = ()
+        target_years = [m for m in _of_type(linked, "year") if int(_top(m)) == milestone.target]
+        if target_years:  # "who reached 2000 T20I runs first": the target, not a year
+            span = _span(replace(linked, mentions=tuple(m for m in linked.mentions if (m.start, m.end) not in
+                                                         {(y.start, y.end) for y in target_years})))
+            filters.pop("span", None)
+            if span:
+                filters["span"] = span
     elif CUES["streak"].search(linked.question):
         condition = filters.pop("threshold", None) or _streak_condition(linked.question, stats)
         if isinstance(condition, ast.Threshold):
@@ -746,8 +758,8 @@ def fill(example: ast.Query, frame: Frame, *, stat: str | None = None, subject: 
         return []
     if subject in ("team", "partnership") and "debut" in filters:
         return []
-    if "threshold" in filters and subject != _COUNTED_BY[filters["threshold"].stat]:
-        return []  # an innings of N runs is a batting innings, of N wickets a bowling one
+    if "threshold" in filters and subject not in _THRESHOLD_SUBJECTS[filters["threshold"].stat]:
+        return []  # an innings of N runs is a batting innings (or a stand), of N wickets a bowling one
     if subject == "team" and "result" in filters and not _counts_team_innings(output):
         # For a team's results the result is the stat, not a filter.
         stat = RESULT_STATS[filters.pop("result")]
@@ -759,6 +771,7 @@ def fill(example: ast.Query, frame: Frame, *, stat: str | None = None, subject: 
 
 
 _COUNTED_BY = {"runs": "batting", "wickets": "bowling"}  # whose innings a score of runs (wickets) is
+_THRESHOLD_SUBJECTS = {"runs": ("batting", "partnership"), "wickets": ("bowling",)}  # whose rows `with N+` keeps
 
 
 def _counts_team_innings(output: ast.Output) -> bool:

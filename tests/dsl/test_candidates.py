@@ -481,3 +481,30 @@ def test_what_a_verb_asks_for(stage, question, expected):
               'batting player "Virat Kohli" test bowler "James Anderson" dismissals',
               'batting player "Joe Root" test debut list innings', 'partnership player "Joe Root" test and "Ben Stokes" runs']
     assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("who got to 2000 odi runs in the fewest innings", 'batting odi fastest 10 to 2000 runs by innings'),
+    ("fewest matches to 2000 Test runs since 2010", 'batting test since 2010 fastest 10 to 2000 runs by matches'),
+    ("quickest to 2000 runs in 2019", 'batting year 2019 fastest 10 to 2000 runs by innings'),
+])
+def test_a_milestone_that_looks_like_a_year_is_the_milestone(stage, question, expected):
+    shapes = ['batting test fastest 10 to 5000 runs by innings', 'batting odi top 10 runs']
+    assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("in which odi innings did Shai Hope score 120 or more",
+     'batting player "Shai Hope" odi with runs 120+ list innings'),
+    ("list Travis Head's innings of 150 or above in Tests", 'batting player "Travis Head" test with runs 150+ list innings'),
+    ("how many 150-run innings has Dimuth Karunaratne played",
+     'batting player "Dimuth Karunaratne" with runs 150+ innings'),
+    ("list all of Kane Williamson's 200-run partnerships in tests",
+     'partnership player "Kane Williamson" test with runs 200+ list partnerships'),
+    ("how many 150-run stands have Rohit Sharma and Shikhar Dhawan put on",
+     'partnership player "Rohit Sharma" with runs 150+ and "Shikhar Dhawan" partnerships'),
+])
+def test_a_score_each_innings_or_stand_must_reach_is_a_threshold(stage, question, expected):
+    shapes = ['batting player "Joe Root" test list innings', 'batting player "Joe Root" test innings',
+              'partnership player "Joe Root" test list partnerships', 'partnership player "Joe Root" and "Ben Stokes" runs']
+    assert stage(question, shapes)[0] == expected
