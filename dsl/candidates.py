@@ -26,7 +26,7 @@ from dsl import ast, catalogue
 from dsl.compiler import DEFAULT_ROW_LIMIT
 from dsl.execute import compile_error
 from dsl.errors import AmbiguousName
-from dsl.link import Linked, Mention
+from dsl.link import Candidate, Linked, Mention
 from dsl.lexicon import lexicon
 from dsl.resolve import primary_role, sides
 from dsl.vocabulary import CUES, DISMISSAL_NOUNS, NUMBER_WORDS
@@ -129,7 +129,7 @@ def _number_roles(linked: Linked) -> tuple[dict, str | None]:
             roles["threshold"] = ("wickets" if wickets else "runs", value)
         elif re.match(r"\s*over\b", after) and re.fullmatch(r"\d{1,2}(st|nd|rd|th)|first|opening|last|final", text):
             single_overs.append(value)  # "the 19th over", "the last over"
-        elif re.search(r"(open|number|no\.?|#|position|at)\s*$", before) or "open" in text:
+        elif re.search(r"(open|number|no\.?|#|position|at)[\s-]*$", before) or "open" in text:
             positions.append(value)
         elif re.search(r"(over|overs)\s*$", before) or re.search(r"^\s*(-|to)?\s*(\d+|[a-z]+)?\s*overs", after) \
                 or "over" in text or _OVERS_RANGE_BEFORE.search(before):  # "overs 7-15": both ends
@@ -176,7 +176,8 @@ _RECENT_UNIT = (r"\s*((women'?s|men'?s)\s+)?((test|odi|t20i?|ipl|international|w
                 r"(innings|inns|knocks|matches|games|outings|tests|odis|t20is|appearances|spells|results|fixtures)\b")
 _RECENT_UNIT_AFTER = re.compile(_RECENT_UNIT)
 # "his last 5 Test innings": the innings are what "last" counts, not a stat that was asked for.
-_COUNT_WORDS = r"(\d{1,3}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
+_COUNT = r"\d{1,3}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))  # a count, in digits or words
+_COUNT_WORDS = f"({_COUNT})"
 _RECENT_PHRASE = re.compile(r"(\b(last|previous|past|latest|recent)\s+" + _COUNT_WORDS
                             + r"|\b" + _COUNT_WORDS + r"\s+(most recent|latest|previous|last))" + _RECENT_UNIT, re.I)
 
@@ -196,6 +197,7 @@ _PASSED_BEFORE = re.compile(r"\b(passed|gone past|gone beyond|crossed|reached|go
 # "200-run stands", "150-run innings": the score each must reach; so "scored 150 or more".
 _RUN_SCORE_AFTER = re.compile(r"\s*-?\s*runs?\s+(partnerships?|stands?|innings|knocks?|scores?)\b")
 _SCORED_BEFORE = re.compile(r"\b(score|scores|scored|scoring|make|makes|made|get|gets|got|(innings|knocks?|scores?) of)\s*$")
+_OFF_BEFORE = re.compile(r"\boff\s*$", re.I)  # "hit off", "scored off": the player after is the bowler
 _WICKETS_PLUS_AFTER = re.compile(r"\s*(\+|-?plus|or more)\s*(wickets?|wkts?)\b")
 
 
@@ -228,6 +230,7 @@ def _span(linked: Linked):
 # A group of bowlers is the batting side's view ("which bowlers dismissed him"), and the reverse:
 # the role word names the group, not the subject.
 _GROUP_ROLES = {("bowler",): ("bowling",), ("batter",): ("batting",)}
+_COMPARED_GROUPS = ("batter", "bowler", "team")  # "which side has won more, A or B": the ones compared
 _KEYWORD_FILTERS = ("home_away", "result", "batting_order", "stage", "dismissal")
 
 
@@ -293,6 +296,13 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         others = {_top(m) for m in _of_type(linked, "stat") if not any(a <= m.start < b for a, b in counted)}
         stats = tuple(s for s in stats if s not in units or s in others)
     subject_words = _subject_words(linked, unit_spans, group_spans)
+    named = _of_type(linked, "player")
+    if len({_top(m) for m in named}) == 1 and _OFF_BEFORE.search(_before(linked, named[0])):
+        # "runs scored off Bumrah": his bowling; "the most runs off him", his batters ranked.
+        subject_words = [m for m in subject_words if _top(m) != "batting"]
+        subject_words += [replace(m, type="subject", candidates=(Candidate("bowling", 1.0),)) for m in named[:1]]
+        if CUES["ranking"].search(linked.question) and not groups:
+            groups = ("batter",)
     subjects = tuple(dict.fromkeys(_top(m) for m in subject_words))
     if filters.get("threshold") in _STAT_THRESHOLDS and _STAT_THRESHOLDS[filters["threshold"]] in stats:
         del filters["threshold"]  # "5-wicket hauls" are the five-fors stat itself
@@ -361,6 +371,7 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
             if noun in stats:
                 filters.setdefault("dismissal", kind)
                 stats = tuple(s for s in stats if s != noun)
+    compare = _compare_cue(linked, teams)
     return Frame(
         players=_players(linked),
         teams=teams,
@@ -369,9 +380,12 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         qualifier_stat=qualifier,
         stats=stats,
         subjects=subjects,
-        groups=() if milestone or streak else groups,  # "by innings" is how a milestone is counted
+        # "by innings" is how a milestone is counted; "which batter has more, A or B" compares the two
+        groups=() if milestone or streak else tuple(
+            group for group in groups if not (compare == "strong" and group in _COMPARED_GROUPS)),
         ranking_cue=bool(CUES["ranking"].search(linked.question)),
-        list_cue=bool(CUES["list"].search(_blanked(linked.question, group_spans))) or (
+        # "Which side has won more, A or B?" compares the two: it lists nothing.
+        list_cue=bool(CUES["list"].search(_blanked(linked.question, group_spans))) and compare != "strong" or (
             "last" in filters and not stats) or _own_innings(linked, filters, stats) or _events_of_anyone(
             linked, stats, groups) or _sides_knockout_results(linked, filters, stats, groups),
         strong_subjects=tuple(dict.fromkeys(
@@ -389,7 +403,7 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         several_stats=len(stats) >= 2 and listed,
         stand_record="partnership" in subjects and bool(_RECORD_WORDS.search(linked.question))
         and not re.search(r"\bmost\b", linked.question, re.I),
-        compare=_compare_cue(linked, teams),
+        compare=compare,
         milestone=milestone,
         streak=streak,
     )
@@ -540,31 +554,41 @@ _STREAK_CONDITIONS = {"fifties": ast.Threshold("runs", 50), "hundreds": ast.Thre
                       "five-fors": ast.Threshold("wickets", 5), "wickets": ast.Threshold("wickets", 1)}
 
 
-_STREAK_NUMBER = re.compile(r"\b(?P<number>\d{1,3})\s*(\+|-?plus\b|or more\b|or above\b)\s*(?P<stat>runs|wickets|wkts|scores?)?"
-                            r"|\b(at least|min(imum)?( of)?)\s+(?P<least>\d{1,3})\s*(?P<unit>runs|wickets|wkts)\b", re.I)
+_STREAK_NUMBER = re.compile(r"\b(?P<number>" + _COUNT + r")\s*(\+|-?plus\b|or more\b|or above\b)\s*"
+                            r"(?P<stat>runs|wickets|wkts|scores?)?"
+                            r"|\b(at least|min(imum)?( of)?)\s+(?P<least>" + _COUNT + r")\s*(?P<unit>runs|wickets|wkts)\b"
+                            r"|\b(?P<double>double[- ]figures?)\b", re.I)
 
 
 def _streak_condition(question: str, stats: tuple[str, ...]) -> ast.Threshold | None:
     """What each innings of a streak needs: "50+", "3 or more wickets", or a stat word ("fifties")."""
     number = _STREAK_NUMBER.search(question)
+    if number and number["double"]:
+        return ast.Threshold("runs", 10)  # "double-figure scores"
     if number:
         stat = number["stat"] or number["unit"]
         wickets = (stat or "").lower().startswith("w") or not stat and "wickets" in stats
-        return ast.Threshold("wickets" if wickets else "runs", int(number["number"] or number["least"]))
+        written = (number["number"] or number["least"]).lower()
+        return ast.Threshold("wickets" if wickets else "runs", int(written) if written.isdecimal() else NUMBER_WORDS[written])
     return next((_STREAK_CONDITIONS[stat] for stat in stats if stat in _STREAK_CONDITIONS), None)
 
 
 def _listed_together(linked: Linked, group_spans: list[tuple[int, int]]) -> bool:
     """Two stat words (or a format's matches) with only a comma, "and", "&" or "+" between them
-    ("runs, avg and 100s", "Test matches and runs"), or three in a row with only spaces between
-    them ("wins losses ties")."""
+    ("runs, avg and 100s", "Test matches and runs"), three in a row with only spaces between them
+    ("wins losses ties"), or one asked after the others ("..., and at what average")."""
     mentions = sorted([m for m in _of_type(linked, "stat") if not _inside(m, group_spans)] + [
         m for m in _of_type(linked, "competition") if _FORMAT_MATCHES.search(m.text)], key=lambda m: m.start)
     gaps = [linked.question[a.end:b.start] if _top(a) != _top(b) and re.fullmatch(
         r"\s*(,|and|&|\+|/)?\s*(and\s+)?((batting|bowling)\s+)?", linked.question[a.end:b.start], re.I) else None
             for a, b in zip(mentions, mentions[1:])]
-    return any(gap and gap.strip() for gap in gaps) or any(
+    asked_after = any(_AND_WHAT_BEFORE.search(linked.question[:m.start]) for m in mentions[1:])
+    return asked_after or any(gap and gap.strip() for gap in gaps) or any(
         first is not None and second is not None for first, second in zip(gaps, gaps[1:]))
+
+
+# "How many runs ..., and at what average?": a second stat asked after the first.
+_AND_WHAT_BEFORE = re.compile(r"(,|\band)\s*(at|with|in)?\s*what\s+((is|was|are|were)\s+)?((his|her|their|the)\s+)?$", re.I)
 
 
 _PLAY_VERB = re.compile(r"play|played|plays", re.I)
@@ -593,6 +617,12 @@ def _without(words: list[Mention], unwanted: Callable[[Mention], object]) -> lis
     return [m for m in words if not unwanted(m)] or words
 
 
+def _in_a_list(linked: Linked, mention: Mention) -> bool:
+    """A separator (",", "and", "&"...) right before or after the word."""
+    return bool(_LIST_SEPARATOR.match(linked.question[mention.end:])
+                or re.search(r"(,|&|\+|/|\band)\s*$", linked.question[:mention.start], re.I))
+
+
 def _one_innings(linked: Linked, mention: Mention) -> bool:
     """ "In the first over of an ODI innings": the innings is where, not a count asked for."""
     return _top(mention) == "innings" and bool(_ONE_BEFORE.search(_before(linked, mention)))
@@ -607,8 +637,8 @@ def _stats(linked: Linked, listed: bool, unit_spans: list[tuple[int, int]],
     the words asking for groups ("wicket by wicket"), nor "an innings" with others. A format's
     matches do, when listed with other stats or alone ("Test matches, runs and average")."""
     words = _without(_of_type(linked, "stat"), lambda m: _inside(m, group_spans))
-    if not listed:
-        words = _without(words, lambda m: _PLAY_VERB.fullmatch(m.text))
+    # "Played" is a stat when it is one of the list ("played, won"), not in "Tests played in India".
+    words = _without(words, lambda m: _PLAY_VERB.fullmatch(m.text) and not (listed and _in_a_list(linked, m)))
     words = _without(words, lambda m: _top(m) == "matches" and _inside(m, unit_spans))
     words = _without(words, lambda m: _one_innings(linked, m))
     colon = linked.question.find(":")
@@ -858,6 +888,8 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
         return False  # a ranking of players filtered to one player says nothing a figure does not
     if isinstance(output, ast.BestInnings) and not frame.innings_cue and not frame.list_cue:
         return False  # "most sixes" is a career ranking; single innings only when the words say so
+    if isinstance(output, ast.BestInnings) and _career_minimum(frame):
+        return False
     if isinstance(output, ast.Listing) and not frame.list_cue:
         return False
     if isinstance(output, ast.Listing) and output.kind not in ("innings", "matches") \
@@ -890,6 +922,18 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
     if frame.list_cue and not frame.ranking_cue and not isinstance(output, ast.Listing):
         return False
     return True
+
+
+# The most one innings holds: a minimum above it ("min 1,000 balls") qualifies careers, not innings.
+_ONE_INNINGS_MOST = {"balls": 500, "runs": 400, "wickets": 10}
+
+
+def _career_minimum(frame: Frame) -> bool:
+    """A minimum no single innings could meet: of innings, matches or stands, or more balls, runs
+    or wickets than one innings holds."""
+    minimum = frame.numbers.get("minimum")
+    return minimum is not None and frame.qualifier_stat is not None \
+        and minimum > _ONE_INNINGS_MOST.get(frame.qualifier_stat, 0)
 
 
 def _subject_fits(query: ast.Query, frame: Frame) -> bool:
@@ -1013,19 +1057,24 @@ def _sides_as_played(candidates: list[ast.Query], question: Frame, engine: Engin
 
 
 _DISMISSED_AFTER = re.compile(r"\s+(got|gets|dismissed|dismisses|removed|removes|trapped|troubled|had)\b", re.I)
+_SCORED_OFF = re.compile(r"\b(scored|scores|score|scoring|made|makes|hit|hits|taken|took|plundered)\s+(\w+\s+)?(off|from)\s*$", re.I)
 
 
 def _compared_or_faced(candidates: list[ast.Query], question: Frame, engine: Engine,
                        linked: Linked) -> list[ast.Query]:
     """Two players named: two batters (or two bowlers) "A vs B" are compared; a batter and a bowler
     faced each other, the batter in the batting query's player slot (the bowler in the bowling one's).
-    "A got (dismissed, removed) B" names the bowler first, whatever the two mostly do."""
+    "A got (dismissed, removed) B" names the bowler first, whatever the two mostly do; "A scored off B"
+    the batter."""
     if len(question.players) < 2:
         return candidates
     first, second = _of_type(linked, "player")[:2]
-    if _DISMISSED_AFTER.match(linked.question[first.end:second.start]):
+    between = linked.question[first.end:second.start]
+    if _DISMISSED_AFTER.match(between):
         bowler, batter = _top(first), _top(second)
         return [q for q in candidates if (q.subject, q.player) in {("bowling", bowler), ("batting", batter)}] or candidates
+    if _SCORED_OFF.search(between):  # the batter's own runs: a bowler's would count his wides and no-balls
+        return [q for q in candidates if (q.subject, q.player) == ("batting", _top(first))] or candidates
     roles = {player: primary_role(engine, player) for player in question.players[:2]}
     if question.compare == "maybe":
         compared = len(set(roles.values())) == 1

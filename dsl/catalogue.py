@@ -227,7 +227,8 @@ STATS: tuple[Stat, ...] = (
          asked_by=("dismissals",)),  # a bowler's "lbw dismissals" are his lbw wickets
     Stat("economy", _bowling(lambda s: ratio(func.sum(s.c.runs), func.sum(s.c.balls), 6), lower_is_better=True,
                              qualification=_MIN("balls", 300)),
-         ("economy", "economy rate", "economy rates", "econ", "eco", "economical"), implies=("bowling", 0.8)),
+         ("economy", "economy rate", "economy rates", "econ", "eco", "economical", "expensive", "cheapest"),
+         implies=("bowling", 0.8)),
     Stat("maidens", _bowling(lambda s: total(s.c.maidens), source="scorecards"),
          ("maidens", "maiden", "maiden overs", "maiden over"), implies=("bowling", 0.8)),
     Stat("five-fors", _bowling(lambda s: count_of(s.c.wickets >= 5), source="scorecards"),

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import Engine
@@ -451,7 +451,7 @@ class Linker:
         )
 
     def link(self, question: str) -> Linked:
-        tokens = tokenize(question)
+        tokens = [replace(t, capitalised=False) if self._opens_a_sentence(question, t) else t for t in tokenize(question)]
         hits, claimed = scan_patterns(question)
         free = [not any(t.start < end and start < t.end for start, end in claimed) for t in tokens]
         # In an all-lower-case or all-capitals question, capitals say nothing about names.
@@ -463,6 +463,13 @@ class Linker:
         hits += self._fuzzy_hits(tokens, free)
         unknown = self._unknown_names(question, tokens, free, hits, cased)
         return Linked(question, self._mentions(question, tokens, hits), unknown)
+
+    def _opens_a_sentence(self, question: str, token: Token) -> bool:
+        """An English word capitalised only because it starts a sentence ("... by country. Split
+        them by year"), no name the linker knows: its capital says nothing."""
+        before = question[:token.start].rstrip()
+        return (token.capitalised and not token.possessive and not token.all_caps and (not before or before[-1] in ".?!:;")
+                and token.norm not in self.dictionary and is_english_word(token.norm))
 
     def _unknown_names(self, question: str, tokens: list[Token], free: list[bool], hits: list[Hit],
                        cased: bool) -> tuple[str, ...]:
@@ -528,14 +535,16 @@ class Linker:
 
     def _first_name_hits(self, tokens: list[Token], free: list[bool]) -> list[Hit]:
         """ "Jamie Smith" -> JL Smith, "Kushal Bhurtel" -> K Bhurtel, "Chris Rogers" -> Christopher
-        Rogers: a capitalised word before a surname picks the players whose initials or first name
-        it fits. Without this the first name is fuzzily read as some other player's surname."""
+        Rogers: a capitalised word before a capitalised surname picks the players whose initials or
+        first name it fits ("Hasan won" is no "Han Won"). Without this the first name is fuzzily read
+        as some other player's surname."""
         hits = []
         for i in range(len(tokens) - 1):
             first, surname = tokens[i], tokens[i + 1]
-            if not (free[i] and free[i + 1] and first.capitalised and first.norm.isalpha()
-                    and first.norm not in QUESTION_WORDS and f"{first.norm} {surname.norm}" not in self.dictionary):
-                continue
+            if not (free[i] and free[i + 1] and first.capitalised and surname.capitalised and first.norm.isalpha()
+                    and first.norm not in QUESTION_WORDS and f"{first.norm} {surname.norm}" not in self.dictionary
+                    and not (i and f"{tokens[i - 1].norm} {first.norm} {surname.norm}" in self.dictionary)):
+                continue  # ("Shaheen Shah Afridi" is one name, not Shaheen and "Shah Afridi")
             fits = {display for part, display in self.by_surname.get(surname.norm, ())
                     if _first_name_fits(first.norm, part)}
             if fits:
@@ -637,7 +646,7 @@ class Linker:
             candidates = tuple(Candidate(v, s) for v, s in values)
             ambiguous = len(candidates) > 1 and candidates[1].score >= CLOSE * candidates[0].score
             mentions.append(Mention(hit.type, hit.start, hit.end, hit_text, candidates, ambiguous, hit.fuzzy))
-        mentions = _verbs_not_dismissals(question, mentions)
+        mentions = _batters_scoring_off(question, _verbs_not_dismissals(question, mentions))
         if not women:
             mentions += self._implied_women(mentions)
         return tuple(sorted(mentions, key=lambda m: (m.start, m.end, m.type, m.candidates[0].value)))
@@ -673,6 +682,21 @@ class Linker:
 # bowled") or what was bowled ("the spells Starc bowled"); "was Smith bowled" is a dismissal.
 _ACTIVE_BEFORE = re.compile(r"\b((has|have|had|did|does|do)|(innings|spells?|overs?|balls|deliveries|maidens|matches|games)"
                             r"(\s+(that|which))?)\s+$", re.I)
+
+
+# "Runs scored off Bumrah" are the bowler's (a compound, dsl/data/phrases.json); after a player,
+# "Gayle (has) scored off Malinga", they are the batter's.
+_SCORED_OFF = re.compile(r"(scored|taken|score|scores|scoring|made)\s+off$")
+
+
+def _batters_scoring_off(question: str, mentions: list[Mention]) -> list[Mention]:
+    def after_a_player(mention: Mention) -> bool:
+        return any(m.type == "player" and re.fullmatch(r"\s+((has|have|had)\s+)?", question[m.end:mention.start])
+                   for m in mentions)
+
+    return [replace(m, candidates=(Candidate("batting", m.candidates[0].score),))
+            if m.type == "subject" and _SCORED_OFF.search(_fold(m.text)) and after_a_player(m) else m
+            for m in mentions]
 
 
 def _verbs_not_dismissals(question: str, mentions: list[Mention]) -> list[Mention]:

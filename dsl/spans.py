@@ -30,6 +30,7 @@ _YEAR = r"((?:19|20)\d\d)"
 _NUM = r"(\d{1,6}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
 _COUNT = r"(\d{1,3}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"  # never a year
 _POSITION = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven)"
+_WORDS = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))  # numbers written as words
 
 
 def _number(text: str) -> int:
@@ -216,8 +217,8 @@ _STAT_NOUN = r"(?:runs|balls|deliveries|wickets|wkts|matches|games|innings|overs
 # numbers with a stat after them ("2000 runs") before bare years.
 _PATTERNS: list[tuple[re.Pattern, Callable[[re.Match, str], list[Hit] | None]]] = [
     (re.compile(r"\b(won|wins|winning|win|lost|lose|loses|losing)\s+(?:the\s+)?toss(?:es)?\b"
-                r"(?:\s*,?\s*(?:and\s+)?(?:then\s+)?(?:(?:chose|chosen|choosing|elected|electing|opted|opting|"
-                r"decided|deciding)?\s*(?:to\s+)?" + _TOSS_CHOICE + r"|(?:had|has|have|were|was|got)\s+"
+                r"(?:\s*,?\s*(?:and\s+)?(?:then\s+)?(?:(?:chose|chosen|choosing|choose|chooses|elected|electing|elect|elects|opted|opting|opt|opts|"
+                r"decided|deciding|decide|decides)?\s*(?:to\s+)?" + _TOSS_CHOICE + r"|(?:had|has|have|were|was|got)\s+"
                 r"(?:to|(?:put|sent|asked|made)\s+(?:in\s+)?to)\s+" + _TOSS_CHOICE +
                 r"|(?:were|was|got|been|being)\s+(put|sent)\s+in)\b(?:\s+first)?)?"), _toss),
     (re.compile(r"(?<![\d/])(?:(?:between|from)\s+)?" + _YEAR + r"\s*[/-]\s*((?:19|20)?\d\d)(?![\d/])"), _season),
@@ -247,11 +248,12 @@ _PATTERNS: list[tuple[re.Pattern, Callable[[re.Match, str], list[Hit] | None]]] 
     (re.compile(r"\b(first|opening|last|final|\d{1,2}(?:st|nd|rd|th))\s+over\b"), _one_over),
     (re.compile(r"\b(?:top|bottom|best|worst|leading)\s*-?\s*" + _COUNT +
                 r"\b(?!\s*-?\s*(?:fors?\b|fers?\b|wis?\b|wkts?\s+hauls?|wickets?\s+hauls?|%))"), _plain_number),
-    (re.compile(r"\b" + _COUNT + r"\s+(?:highest|lowest|best|worst|biggest|most|leading|fastest)\b"), _plain_number),
+    (re.compile(r"\b" + _COUNT + r"\s+(?:highest|lowest|best|worst|biggest|most|leading|fastest|slowest|poorest|"
+                r"cheapest|quickest|heaviest|largest|least|fewest)\b"), _plain_number),
     (re.compile(r"(?:\bmin(?:imum)?\.?|\bat\s*least|\bmore\s+than|\bover|\bgreater\s+than|\bwith|>=?|≥)\s*"
                 r"(\d{1,6})\b(?!\s*(?:st|nd|rd|th|%))"), _plain_number),
-    (re.compile(r"\b(\d{1,6})\s*(?:\+|or\s+more|plus)(?=\s*[a-z])"), _plain_number),
-    (re.compile(r"(?:\bnumber|\bno\.?|#|\bnum|\bposition|\bpos)\s*" + _POSITION +
+    (re.compile(r"\b(\d{1,6}|" + _WORDS + r")\s*(?:\+|or\s+more|plus)(?=\s*[a-z])"), _plain_number),
+    (re.compile(r"(?:\bnumber|\bno\.?|#|\bnum|\bposition|\bpos)[\s-]*" + _POSITION +
                 r"\b(?!\s*(?:%|runs|wickets))"), _position),
     (re.compile(r"\bat\s+" + _POSITION +
                 r"\b(?!\s*(?:[-/%.:]\s*\d|%|pm|am|runs|wickets|balls|overs|matches|innings|grounds?|venues?|"

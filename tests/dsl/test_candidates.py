@@ -508,3 +508,64 @@ def test_a_score_each_innings_or_stand_must_reach_is_a_threshold(stage, question
     shapes = ['batting player "Joe Root" test list innings', 'batting player "Joe Root" test innings',
               'partnership player "Joe Root" test list partnerships', 'partnership player "Joe Root" and "Ben Stokes" runs']
     assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("How many ODI wickets has Mitchell Santner taken in matches New Zealand went on to win?",
+     'bowling player "Mitchell Santner" for "New Zealand" odi won wickets'),
+    ("Who are the three slowest-scoring T20I openers, with at least 500 balls faced?",
+     'batting t20i position 1-2 bottom 3 strike rate min balls 500'),
+    ("Which number-four batters have the best ODI averages, minimum 20 innings?",
+     'batting odi position 4 top 10 average min innings 20'),
+    ("During the 2023 calendar year, who scored the most T20I runs?", 'batting t20i year 2023 top 10 runs'),
+    ("Which Test sides have the poorest win percentage since 2010?", 'team test since 2010 bottom 10 win %'),
+    ("Since 2018, which batters have the highest strike rate batting first in T20Is (minimum 800 balls)?",
+     'batting t20i since 2018 batting first top 10 strike rate min balls 800'),
+])
+def test_results_counts_positions_and_qualifications_in_other_words(stage, question, expected):
+    """"Went on to win" is a result; a count or position may be written as a word; a year's
+    "calendar year" is that year; "poorest" ranks; a minimum no innings could reach ranks careers."""
+    shapes = ['bowling player "Tim Southee" odi wickets', 'batting odi top 10 runs', 'batting odi best 10 strike rate',
+              'team odi top 10 win %', 'batting odi top 10 strike rate min balls 1000']
+    assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Which side has won more ODIs, Netherlands or Scotland?", 'team "Netherlands" or "Scotland" odi wins'),
+    ("Which bowler has more Test five-fors, Kagiso Rabada or Pat Cummins?",
+     'bowling player "Kagiso Rabada" or "Pat Cummins" test five-fors'),
+    ("Shakib Al Hasan or Mehidy Hasan Miraz: who has more ODI wickets, and at what economy?",
+     'bowling player "Shakib Al Hasan" or "Mehedi Hasan Miraz" odi wickets economy'),
+])
+def test_which_of_two_has_more_compares_them(stage, question, expected):
+    """"Which side (bowler) has more, A or B" lists nothing and groups nothing: it compares the two;
+    a stat asked after the others ("and at what economy") is shown with them."""
+    shapes = ['team "India" or "Australia" odi wins', 'bowling player "Trent Boult" or "Tim Southee" test wickets']
+    assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("longest streaks of consecutive ODI innings with two or more wickets", 'bowling odi longest 10 streak with wickets 2+'),
+    ("Meg Lanning's longest run of double-figure scores in women's ODIs",
+     'batting player "Meg Lanning" odi women longest 1 streak with runs 10+'),
+    ("List the T20I innings in which Wanindu Hasaranga took three or more wickets",
+     'bowling player "Wanindu Hasaranga" t20i with wickets 3+ list innings'),
+])
+def test_a_threshold_written_in_words(stage, question, expected):
+    shapes = ['bowling test longest 10 streak with wickets 5+', 'bowling player "Nathan Lyon" test list innings']
+    assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("In ODIs played in India, give Adam Zampa's innings, wickets and economy",
+     'bowling player "Adam Zampa" odi in "India" innings wickets economy'),
+    ("runs scored off Trent Boult in T20Is", 'bowling player "Trent Boult" t20i runs'),
+    ("most sixes hit off Yuzvendra Chahal in the IPL", 'bowling player "Yuzvendra Chahal" ipl by batter sixes'),
+    ("how many runs has Jos Buttler scored off Adil Rashid", 'batting player "Jos Buttler" bowler "Adil Rashid" runs'),
+])
+def test_played_in_a_place_and_runs_scored_off_a_bowler(stage, question, expected):
+    """"Tests played in" names where, not matches asked for; the player after "off" is the bowler,
+    and before "scored off", the batter."""
+    shapes = ['bowling player "Nathan Lyon" test innings wickets maidens', 'batting player "Joe Root" test runs',
+              'bowling player "Nathan Lyon" test runs', 'batting player "Joe Root" test bowler "Nathan Lyon" runs']
+    assert stage(question, shapes)[0] == expected

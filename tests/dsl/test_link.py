@@ -339,3 +339,28 @@ def test_the_start_of_a_year_is_the_year(linker, phrase, span):
     linked = linker.link(f"Mitchell Marsh ODI runs {phrase}")
     assert ([m.candidates[0].value for m in linked.mentions if m.type == "span"], linked.values("year")[:1]) == (
         [span[0]], [span[1]])
+
+
+@pytest.mark.parametrize("question, players", [
+    ("What is Shaheen Shah Afridi's ODI average?", ["Shaheen Shah Afridi"]),
+    ("How many awards has Mehedi Hasan Miraz won against India?", ["Mehedi Hasan Miraz"]),
+    ("Tests Mushfiqur Rahim won at home", ["Mushfiqur Rahim"]),
+])
+def test_a_full_name_is_one_player_and_a_lower_case_verb_no_surname(linker, question, players):
+    assert linker.link(question).values("player")[:1] == players
+    assert len({m.candidates[0].value for m in linker.link(question).mentions if m.type == "player"}) == 1
+
+
+@pytest.mark.parametrize("question", [
+    "In which countries has Tim Southee taken Test wickets? Split them by country.",
+    "For which wicket has Litton Das added the most runs? Break it down by wicket.",
+    "Give me Dasun Shanaka's T20I runs. Show them by year.",
+])
+def test_an_english_word_opening_a_later_sentence_is_no_name(linker, question):
+    linked = linker.link(question)
+    assert not linked.unknown_names and not [m for m in linked.mentions if m.fuzzy]
+
+
+def test_the_toss_choice_in_the_present_tense(linker):
+    linked = linker.link("South Africa's ODI wins when they win the toss and choose to bat")
+    assert [m.candidates[0].value for m in linked.mentions if m.type == "toss"] == ["won bat"]
