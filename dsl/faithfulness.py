@@ -116,15 +116,17 @@ def audit_numbers(linked: Linked, year_spans: dict[str | None, tuple[int, int]])
     return Audited(linked, notes)
 
 
-def spelling_notes(linked: Linked) -> list[Note]:
-    """A keyword read from a misspelt word ("centurys") is said, so a wrong guess is seen."""
+def spelling_notes(linked: Linked, respelled: tuple[tuple[str, str], ...] = ()) -> list[Note]:
+    """A word read as another ("centurys" as hundreds, "sinse" as since: Linker.respelled) is
+    said, so a wrong guess is seen."""
     read: dict[tuple[int, int], Mention] = {}
     for mention in linked.mentions:
         if mention.fuzzy and mention.type not in NAME_TYPES:
             best = read.get((mention.start, mention.end))
             if best is None or mention.candidates[0].score > best.candidates[0].score:
                 read[(mention.start, mention.end)] = mention
-    return [Note("interpreted", f"Read \"{m.text}\" as \"{m.candidates[0].value}\".") for m in read.values()]
+    return [Note("interpreted", f"Read \"{written}\" as \"{word}\".")
+            for written, word in [*respelled, *((m.text, m.candidates[0].value) for m in read.values())]]
 
 
 def _bare_year(match: re.Match, value: int) -> bool:

@@ -37,7 +37,8 @@ from dsl.spans import Hit, scan_patterns
 from dsl.vocabulary import (
     COMMON_WORDS, COMPETITIONS, COMPOUND_WORDS, EVENT_FORMAT, GENERIC_T20, GROUND_SUFFIXES, KEYWORD_TABLES, NUMBER_WORDS,
     PLACE_ALIASES, PLACE_CUES, PLAYER_NICKNAMES, QUESTION_WORDS, SENTENCE_OPENERS, SPLIT_SKIPPABLE, SPLIT_STATS,
-    STAT_SUBJECT, STAT_WORDS, SURNAME_PARTICLES, TEAM_ALIASES, TEAM_CUES, VERB_OBJECTS, WITHHELD_TEAMS, is_english_word,
+    STAT_SUBJECT, STAT_WORDS, SURNAME_PARTICLES, TEAM_ALIASES, TEAM_CUES, VERB_OBJECTS, WITHHELD_TEAMS,
+    english_correction, is_english_word,
 )
 
 # Bump when masking changes, so retrieval rebuilds indexes built on the old masked questions.
@@ -417,6 +418,7 @@ class Linker:
     fuzzy_single: tuple[str, ...] = field(repr=False)  # one-word player/ground keys for misspelt words
     fuzzy_multi: tuple[str, ...] = field(repr=False)  # several-word keys
     fuzzy_words: tuple[str, ...] = field(repr=False, default=())  # one-word keyword phrases ("hundreds", "economy")
+    key_words: frozenset[str] = field(repr=False, default=frozenset())  # every word of every key ("jofra", "getters")
     # (one word of a two-word keyword phrase, its place 0 or 1) -> the phrases: "half" -> "half centuries"
     fuzzy_pairs: dict[tuple[str, int], tuple[str, ...]] = field(repr=False, default_factory=dict)
     # surname -> (first part, display name) of every player: "Jamie Smith" finds "JL Smith"
@@ -447,8 +449,35 @@ class Linker:
             fuzzy_multi=tuple(k for k in fuzzy if " " in k),
             fuzzy_words=tuple(sorted(key for key in keyword_keys if " " not in key and len(key) >= MISSPELT_MIN)),
             fuzzy_pairs=_pairs_by_word(key for key in keyword_keys if key.count(" ") == 1),
+            key_words=frozenset(word for key in built.entries for word in key.split(" ")),
             by_surname={k: tuple(sorted(v)) for k, v in by_surname.items()},
         )
+
+    def respelled(self, question: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """The question with misspelt everyday words put right ("sinse 2019", "hieghest"), and the
+        (written, read) pairs. Only a word of MISSPELT_MIN+ letters that is no word of a name or
+        keyword, no English word, not capitalised mid-question, and close to no name (a misspelt name
+        is asked about, not guessed) or keyword; its correction is a common English word one slip
+        away with the same first letter."""
+        fixes = []
+        cased = any(ch.islower() for ch in question) and any(ch.isupper() for ch in question)
+
+        def respell(match: re.Match) -> str:
+            written = match.group()
+            word = written.lower()
+            if (len(word) < MISSPELT_MIN or word in self.key_words or is_english_word(word)
+                    or cased and written[0].isupper() and match.start() > 0  # a name, likely
+
+                    or process.extractOne(word, self.fuzzy_single, scorer=fuzz.ratio, score_cutoff=80)
+                    or process.extractOne(word, self._keywords_near(word), scorer=fuzz.ratio, score_cutoff=KEYWORD_CUTOFF)):
+                return written  # a misspelt name, or a keyword the linker reads (with a note)
+            better = english_correction(word)
+            if better is None:
+                return written
+            fixes.append((written, better))
+            return better
+
+        return re.sub(r"(?<![\w'’])[A-Za-z]+(?![\w'’])", respell, question), tuple(fixes)
 
     def link(self, question: str) -> Linked:
         tokens = [replace(t, capitalised=False) if self._opens_a_sentence(question, t) else t for t in tokenize(question)]
@@ -604,13 +633,18 @@ class Linker:
                 readings.append((tokens[i - 1], token, f"{tokens[i - 1].norm} {word}", self.fuzzy_pairs.get((tokens[i - 1].norm, 0), ())))
             if i + 1 < len(tokens):
                 readings.append((token, tokens[i + 1], f"{word} {tokens[i + 1].norm}", self.fuzzy_pairs.get((tokens[i + 1].norm, 1), ())))
-            readings.append((token, token, word, [key for key in self.fuzzy_words if key[0] == word[0] and not key.startswith(word)]))
+            readings.append((token, token, word, self._keywords_near(word)))
             for first, last, text, keys in readings:
                 best = process.extractOne(text, keys, scorer=fuzz.ratio, score_cutoff=KEYWORD_CUTOFF) if keys else None
                 if best:
                     hits += self._fuzzy_hit(first.start, last.end, best[0], best[1])
                     break
         return hits
+
+    def _keywords_near(self, word: str) -> list[str]:
+        """The one-word keywords a misspelling of `word` may be: the same first letter, and not
+        keywords it begins (another form of the word, not a misspelling)."""
+        return [key for key in self.fuzzy_words if key[0] == word[0] and not key.startswith(word)]
 
     def _fuzzy_hit(self, start: int, end: int, key: str, ratio: float) -> list[Hit]:
         scale = 0.85 * ratio / 100  # always below an exact match

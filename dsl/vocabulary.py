@@ -68,15 +68,21 @@ ENGLISH_MIN_COUNT = 1000
 
 
 @cache
-def _english_counts() -> dict[str, int]:
+def _spellchecker():
     from spellchecker import SpellChecker
 
-    return SpellChecker().word_frequency.dictionary
+    return SpellChecker(distance=1)  # one letter added, dropped, changed or two swapped: a slip, not another word
 
 
 def is_english_word(word: str) -> bool:
     """A common English word ("usually", "better"): in a question without capitals, not a name."""
-    return _english_counts().get(word, 0) >= ENGLISH_MIN_COUNT
+    return _spellchecker().word_frequency.dictionary.get(word, 0) >= ENGLISH_MIN_COUNT
+
+
+def english_correction(word: str) -> str | None:
+    """The common English word a misspelt one most likely is ("sinse" -> "since"), if any."""
+    better = _spellchecker().correction(word)
+    return better if better and better != word and better[0] == word[0] and is_english_word(better) else None
 QUESTION_WORDS = _read_words("question_words.txt")
 
 # Places fans name differently from the database (old city names, islands for their grounds'

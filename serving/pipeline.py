@@ -155,13 +155,14 @@ def read_question(question: str, linker: Linker, engine: Engine) -> Audited:
     except UnicodeEncodeError:
         raise QuestionError("invalid_question", "The question holds bytes that are not text (not UTF-8); "
                                                 "type it again or check the terminal's encoding.") from None
-    linked = linker.link(question)
+    respelled, fixes = linker.respelled(question)
+    linked = linker.link(respelled)
     _check_domain(linked)
     _check_names(linked, engine)
     refuse_mixed_genders(linked, linker.genders_played)
     refuse_unanswerable(question)
     audited = audit_numbers(linked, year_spans(engine))
-    return replace(audited, notes=audited.notes + spelling_notes(linked))
+    return replace(audited, notes=audited.notes + spelling_notes(linked, fixes))
 
 
 class Pipeline:

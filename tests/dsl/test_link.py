@@ -364,3 +364,22 @@ def test_an_english_word_opening_a_later_sentence_is_no_name(linker, question):
 def test_the_toss_choice_in_the_present_tense(linker):
     linked = linker.link("South Africa's ODI wins when they win the toss and choose to bat")
     assert [m.candidates[0].value for m in linked.mentions if m.type == "toss"] == ["won bat"]
+
+
+@pytest.mark.parametrize("question, fixed", [
+    ("devon conway odi runs sinse 2021", "devon conway odi runs since 2021"),
+    ("higest ODI scores by Pathum Nissanka", "highest ODI scores by Pathum Nissanka"),
+    ("Tom Latham test runs agianst India", "Tom Latham test runs against India"),
+])
+def test_a_misspelt_everyday_word_is_put_right(linker, question, fixed):
+    assert linker.respelled(question)[0] == fixed
+
+
+@pytest.mark.parametrize("question", [
+    "jofra archer ipl wickets",  # a first name is no misspelt "sofa"
+    "Kusal Mendis ODI runs by year",
+    "bumra test wickets",  # a misspelt name is asked about, not respelled
+    "Jsprt Bmrh IPL wckts",  # two slips away from any word
+])
+def test_names_and_far_misspellings_are_not_respelled(linker, question):
+    assert linker.respelled(question) == (question, ())
