@@ -495,10 +495,10 @@ class Linker:
 
     def _opens_a_sentence(self, question: str, token: Token) -> bool:
         """An English word capitalised only because it starts a sentence ("... by country. Split
-        them by year"), no name the linker knows: its capital says nothing."""
+        them by year"), no word of a name the linker knows ("Jamie Smith"): its capital says nothing."""
         before = question[:token.start].rstrip()
         return (token.capitalised and not token.possessive and not token.all_caps and (not before or before[-1] in ".?!:;")
-                and token.norm not in self.dictionary and is_english_word(token.norm))
+                and token.norm not in self.key_words and is_english_word(token.norm))
 
     def _unknown_names(self, question: str, tokens: list[Token], free: list[bool], hits: list[Hit],
                        cased: bool) -> tuple[str, ...]:
