@@ -393,12 +393,16 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
             if m.candidates[0].score >= 0.8 and _top(m) not in _GROUP_ROLES.get(groups, ()) and _top(m) in subjects
         )),
         bottom_cue=bool(CUES["bottom"].search(linked.question)),
-        innings_cue=bool(CUES["innings"].search(linked.question)),
+        # "most runs in successful chases": the chases are a filter, the runs a career's
+        innings_cue=bool(CUES["innings"].search(_blanked(linked.question, [
+            (m.start, m.end) for m in _of_type(linked, "batting_order")] if stats else []))),
         verb_subjects=tuple(dict.fromkeys(
             _top(m) for m in subject_words if 0.7 <= m.candidates[0].score < 0.8 and _top(m) in subjects
         )),
         bottom_cue_lower_better=bool(CUES["bottom_lower_better"].search(linked.question)),
-        per=None if milestone or streak else next(
+        # "how many times have they won when they lost the toss in a Test": a count, no record per match
+        per=None if milestone or streak or _COUNT_ASKED.search(linked.question) and not CUES["ranking"].search(
+            linked.question) else next(
             (unit for unit in PER_UNITS if CUES[f"per_{unit}"].search(linked.question)), None),
         several_stats=len(stats) >= 2 and listed,
         stand_record="partnership" in subjects and bool(_RECORD_WORDS.search(linked.question))
@@ -646,7 +650,8 @@ def _stats(linked: Linked, listed: bool, unit_spans: list[tuple[int, int]],
         words = [m for m in words if m.start > colon]  # "their stands: runs, average": the list is asked for
     named = sorted([(m.start, _top(m)) for m in words] + [
         (m.start, "matches") for m in _of_type(linked, "competition")  # "Test matches, runs and average"
-        if _FORMAT_MATCHES.search(m.text) and (not words or _LIST_SEPARATOR.match(linked.question[m.end:]))])
+        if _FORMAT_MATCHES.search(m.text) and (not words or _LIST_SEPARATOR.match(linked.question[m.end:])
+                                               or any(0 < w.start - m.end <= 1 for w in words))])  # "T20I matches wins"
     return tuple(dict.fromkeys(
         [stat for _, stat in named]
         + (["strike rate"] if re.search(r"\b(quickest|fastest|slowest)\b", linked.question, re.I) else [])
@@ -1011,6 +1016,19 @@ def missing_parts(query: ast.Query, question: Frame) -> list[str]:
     if question.compare == "strong" and not query.rivals and query.subject != "partnership":
         missing.append("the comparison")
     return missing
+
+
+def extra_parts(query: ast.Query, question: Frame) -> list[str]:
+    """What the query adds to the question, as words: a name it does not name, one name in two
+    slots, or groups it does not ask for. The rules' candidates never add them; a model's own
+    query may."""
+    slots = [name for name in (query.player, query.against, query.team, query.opposition, *query.rivals) if name]
+    named = set(question.players) | {team for team, _ in question.teams}
+    extra = [name for name in dict.fromkeys(slots) if name not in named]
+    extra += [f"{name} twice" for name in dict.fromkeys(slots) if slots.count(name) > 1]
+    if isinstance(query.output, ast.Grouped) and not _grouped_as_asked(query, question):
+        extra.append(f"by {query.output.group}")
+    return extra
 
 
 def _grouped_as_asked(query: ast.Query, question: Frame) -> bool:

@@ -27,7 +27,7 @@ from typing import Literal
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from dsl.candidates import Frame, asks_a_sides_record, candidates_for, missing_parts
+from dsl.candidates import Frame, asks_a_sides_record, candidates_for, extra_parts, missing_parts
 from dsl.coverage import coverage_notes, year_spans
 from dsl.errors import CannotAnswer, DslError, UnknownName
 from dsl.execute import Laps, compile_error, run_dsl
@@ -275,13 +275,14 @@ class Pipeline:
 
     def _compete(self, translation: Translation) -> None:
         """The model's own query under the typed grammar competes with the chosen candidate, if it
-        leaves out nothing the question names. Compared per token: the candidates and the model's
+        leaves out nothing the question names and adds nothing it does not (a player in two slots,
+        a group not asked for: another question). Compared per token: the candidates and the model's
         own query differ in length, and a summed log-likelihood would favour whichever says less."""
         texts = [text for text, _ in translation.candidates]
         likely = [" " + text for text in texts]
         own = self._complete(translation.prompt, self._typed_grammar(translation.linked), likely).text.strip()
         if (not own or own in texts or not _compiles(own, self.engine)
-                or not self._complete_reading(translation, own)):
+                or not self._complete_reading(translation, own) or not self._adds_nothing(translation, own)):
             return
         tokens = self.backend.score(translation.prompt, [" " + own], top_k=5)[0]
         if _per_token(tokens) > _per_token(translation.token_probs):
@@ -292,6 +293,11 @@ class Pipeline:
     def _complete_reading(translation: Translation, text: str) -> bool:
         """The query uses every player, team, filter and stat the question names."""
         return translation.question_frame is None or not missing_parts(parse(text), translation.question_frame)
+
+    @staticmethod
+    def _adds_nothing(translation: Translation, text: str) -> bool:
+        """The query names no one and groups by nothing the question does not."""
+        return translation.question_frame is None or not extra_parts(parse(text), translation.question_frame)
 
     def _typed_grammar(self, linked: Linked) -> str:
         return specialize(allowed_values(linked), self._grammar)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from dsl.candidates import candidates_for
+from dsl.candidates import candidates_for, extra_parts, frame
 from dsl.link import Linker
 from dsl.parser import parse
 from dsl.printer import to_dsl
@@ -569,3 +569,33 @@ def test_played_in_a_place_and_runs_scored_off_a_bowler(stage, question, expecte
     shapes = ['bowling player "Nathan Lyon" test innings wickets maidens', 'batting player "Joe Root" test runs',
               'bowling player "Nathan Lyon" test runs', 'batting player "Joe Root" test bowler "Nathan Lyon" runs']
     assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Smriti Mandhana total runs in women's internationals",
+     'batting player "S Mandhana" international women runs'),
+    ("most wickets in successful t20i chases", 'bowling t20i won chasing top 10 wickets'),
+    ("how many dismissals has Quinton de Kock made behind the stumps in ODIs",
+     'fielding player "Quinton de Kock" odi dismissals'),
+    ("scotland odi matches wins and losses", 'team "Scotland" odi matches wins losses'),
+    ("when Sri Lanka lose the toss in an ODI, how many times do they win?", 'team "Sri Lanka" odi toss lost wins'),
+])
+def test_totals_chases_keepers_and_counts_in_other_words(stage, question, expected):
+    """"Total runs" are runs; a format inside "successful chases" is still the format, and the
+    chases a filter; "behind the stumps" is fielding; a format's matches next to other stats are
+    one of them; "how many times" counts, with no record per match."""
+    shapes = ['batting player "Joe Root" test runs', 'bowling odi top 10 wickets', 'team odi won chasing best 10 total',
+              'fielding player "MS Dhoni" odi stumpings', 'team "India" odi matches wins', 'team "India" test toss won wins']
+    assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("query, extra", [
+    ('batting player "Tom Latham" test bowler "Tom Latham" average', ["Tom Latham twice"]),
+    ('batting player "Tom Latham" test by team hundreds', ["by team"]),
+    ('batting player "Tom Latham" test vs "India" average', ["India"]),
+    ('batting player "Tom Latham" test average', []),
+])
+def test_a_query_that_adds_to_the_question_is_seen(full_db, query, extra):
+    """A model's own query may name someone twice or group by what was not asked: another question."""
+    question = frame(Linker.from_engine(full_db).link("Tom Latham's Test average"))
+    assert extra_parts(parse(query), question) == extra
