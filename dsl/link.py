@@ -9,13 +9,17 @@ linked values of its type, and retrieval searches on the masked question ("<play
 among given values but spells and places names badly.
 
 How, in order (each step claims text the later ones may not reuse):
+0. (`respelled`, before linking) an everyday word one slip from a common English word is put
+   right ("sinse 2019"), unless it may be a name;
 1. regular expressions find what needs its neighbouring words: seasons, year spans, tosses,
    over ranges, innings numbers, batting positions, ranking counts and qualifications;
 2. the longest token n-grams found in a dictionary built once per database claim the rest
    without overlapping: player names and nicknames, teams and abbreviations, grounds, cities,
    countries, events, and the format, stat and cue words;
 3. leftover integers become numbers, and leftover unknown words of 5+ letters get one fuzzy try
-   (rapidfuzz) against player and ground names, scored below an exact match.
+   (rapidfuzz) against player and ground names, scored below an exact match, then against the
+   keywords ("centurys"). In a question without capitals a common English word (pyspellchecker's
+   counts) is no misspelt name, and a capitalised English word opening a sentence is no name.
 No model and no database query per question: `Linker.from_engine` builds its dictionary once.
 
 The patterns of step 1 are dsl/spans.py; the words are data files read by dsl/vocabulary.py; the
