@@ -51,6 +51,7 @@ def linker(full_db) -> Linker:
     ("highest ODI score without hitting a four", "leaving something out"),
     ("Steve Smith's conversion rate of fifties to hundreds", "a derived figure"),
     ("what share of England's runs did Root score in 2021", "a derived figure"),
+    ("what percentage of Nicholas Pooran's T20I runs came in sixes", "a derived figure"),
     ("best T20I economy by bowlers from associate nations", "associate and full-member groups"),
     ("most runs conceded in a single over in ODIs", "a record within one over"),
     ("who is ranked number one in the ICC Test batting rankings", "official rankings and ratings"),
