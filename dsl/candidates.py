@@ -29,7 +29,7 @@ from dsl.errors import AmbiguousName
 from dsl.link import Candidate, Linked, Mention
 from dsl.lexicon import lexicon
 from dsl.resolve import primary_role, sides
-from dsl.vocabulary import CUES, DISMISSAL_NOUNS, NUMBER_WORDS
+from dsl.vocabulary import CUES, DISMISSAL_NOUNS, NUMBER_WORDS, number_value
 
 QUALIFIERS = tuple(catalogue.QUALIFIER)
 DEFAULT_COUNT = 10
@@ -572,8 +572,7 @@ def _streak_condition(question: str, stats: tuple[str, ...]) -> ast.Threshold | 
     if number:
         stat = number["stat"] or number["unit"]
         wickets = (stat or "").lower().startswith("w") or not stat and "wickets" in stats
-        written = (number["number"] or number["least"]).lower()
-        return ast.Threshold("wickets" if wickets else "runs", int(written) if written.isdecimal() else NUMBER_WORDS[written])
+        return ast.Threshold("wickets" if wickets else "runs", number_value(number["number"] or number["least"]))
     return next((_STREAK_CONDITIONS[stat] for stat in stats if stat in _STREAK_CONDITIONS), None)
 
 
@@ -994,7 +993,7 @@ def _filter_used(query: ast.Query, name: str, value: object) -> bool:
 
 def missing_parts(query: ast.Query, question: Frame) -> list[str]:
     """What the question names that the query leaves out (players, teams, filters), as words."""
-    named = {query.player, query.against, query.team, query.opposition, *query.rivals}
+    named = set(_name_slots(query))
     missing = [player for player in question.players if player not in named]
     missing += [team for team, _ in question.teams if team not in named]
     missing += [f"{name.replace('_', ' ')} {value}" for name, value in question.filters.items()
@@ -1018,11 +1017,16 @@ def missing_parts(query: ast.Query, question: Frame) -> list[str]:
     return missing
 
 
+def _name_slots(query: ast.Query) -> list[str]:
+    """The players and teams a query names, slot by slot (a name in two slots twice)."""
+    return [name for name in (query.player, query.against, query.team, query.opposition, *query.rivals) if name]
+
+
 def extra_parts(query: ast.Query, question: Frame) -> list[str]:
     """What the query adds to the question, as words: a name it does not name, one name in two
     slots, or groups it does not ask for. The rules' candidates never add them; a model's own
     query may."""
-    slots = [name for name in (query.player, query.against, query.team, query.opposition, *query.rivals) if name]
+    slots = _name_slots(query)
     named = set(question.players) | {team for team, _ in question.teams}
     extra = [name for name in dict.fromkeys(slots) if name not in named]
     extra += [f"{name} twice" for name in dict.fromkeys(slots) if slots.count(name) > 1]

@@ -53,7 +53,8 @@ MASK_VERSION = "link-1"
 MASKED_TYPES = ("player", "team", "ground", "place", "event", "competition", "year", "season", "number")
 NAME_TYPES = ("player", "team", "ground", "place")
 MISSPELT_MIN = 5  # letters: shorter words are too close to too many others to be read as misspelt
-KEYWORD_CUTOFF = 85  # rapidfuzz ratio a misspelt keyword must reach (names: 80)
+NAME_CUTOFF = 80  # rapidfuzz ratio a misspelt one-word name must reach
+KEYWORD_CUTOFF = 85  # and a misspelt keyword: stricter, since a wrong keyword changes the question
 MAX_CANDIDATES = 3
 CLOSE = 0.85  # a runner-up scoring at least this share of the best makes a mention ambiguous
 KEEP = 0.7  # candidates below this share of the best are dropped
@@ -241,6 +242,12 @@ def _surname_keys(display: str) -> set[str]:
             keys.add(" ".join(words[i:]))
             break
     return {k for k in keys if len(k) >= 3}
+
+
+def _is_cased(question: str) -> bool:
+    """Lower and upper case both: in an all-lower-case or all-capitals question, capitals say
+    nothing about names."""
+    return any(ch.islower() for ch in question) and any(ch.isupper() for ch in question)
 
 
 def _pairs_by_word(phrases: Iterable[str]) -> dict[tuple[str, int], tuple[str, ...]]:
@@ -464,15 +471,14 @@ class Linker:
         is asked about, not guessed) or keyword; its correction is a common English word one slip
         away with the same first letter."""
         fixes = []
-        cased = any(ch.islower() for ch in question) and any(ch.isupper() for ch in question)
+        cased = _is_cased(question)
 
         def respell(match: re.Match) -> str:
             written = match.group()
             word = written.lower()
             if (len(word) < MISSPELT_MIN or word in self.key_words or is_english_word(word)
                     or cased and written[0].isupper() and match.start() > 0  # a name, likely
-
-                    or process.extractOne(word, self.fuzzy_single, scorer=fuzz.ratio, score_cutoff=80)
+                    or process.extractOne(word, self.fuzzy_single, scorer=fuzz.ratio, score_cutoff=NAME_CUTOFF)
                     or process.extractOne(word, self._keywords_near(word), scorer=fuzz.ratio, score_cutoff=KEYWORD_CUTOFF)):
                 return written  # a misspelt name, or a keyword the linker reads (with a note)
             better = english_correction(word)
@@ -488,7 +494,7 @@ class Linker:
         hits, claimed = scan_patterns(question)
         free = [not any(t.start < end and start < t.end for start, end in claimed) for t in tokens]
         # In an all-lower-case or all-capitals question, capitals say nothing about names.
-        cased = any(ch.islower() for ch in question) and any(ch.isupper() for ch in question)
+        cased = _is_cased(question)
         hits += _split_stats(tokens, free)
         hits += self._first_name_hits(tokens, free)
         hits += self._dictionary_hits(question, tokens, free, cased)
@@ -613,7 +619,7 @@ class Linker:
                     i += 2
                     continue
             if len(tokens[i].norm) >= MISSPELT_MIN:
-                best = process.extractOne(tokens[i].norm, self.fuzzy_single, scorer=fuzz.ratio, score_cutoff=80)
+                best = process.extractOne(tokens[i].norm, self.fuzzy_single, scorer=fuzz.ratio, score_cutoff=NAME_CUTOFF)
                 if best:
                     hits += self._fuzzy_hit(tokens[i].start, tokens[i].end, best[0], best[1])
             i += 1

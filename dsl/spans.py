@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from dsl.vocabulary import NUMBER_WORDS, ORDINALS
+from dsl.vocabulary import NUMBER_WORDS, ORDINALS, number_value
 
 
 @dataclass(frozen=True)
@@ -27,14 +27,10 @@ class Hit:
 
 
 _YEAR = r"((?:19|20)\d\d)"
-_NUM = r"(\d{1,6}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
-_COUNT = r"(\d{1,3}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"  # never a year
-_POSITION = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven)"
 _WORDS = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))  # numbers written as words
-
-
-def _number(text: str) -> int:
-    return int(text) if text.isdecimal() else NUMBER_WORDS[text]
+_NUM = r"(\d{1,6}|" + _WORDS + r")"
+_COUNT = r"(\d{1,3}|" + _WORDS + r")"  # never a year
+_POSITION = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven)"
 
 
 def _year_ok(year: int) -> bool:
@@ -137,13 +133,13 @@ def _over_range(match: re.Match, _: str) -> list[Hit] | None:
 
 def _first_overs(match: re.Match, _: str) -> list[Hit] | None:
     # "first 6 overs" -> overs 1-6: the 1 is read from the word "first", which stays unmasked.
-    return [_number_hit(match, 1, 1), _number_hit(match, 2, _number(match.group(2)))]
+    return [_number_hit(match, 1, 1), _number_hit(match, 2, number_value(match.group(2)))]
 
 
 def _last_overs(match: re.Match, text: str) -> list[Hit] | None:
     # "last 4 overs" -> overs 17-20 of a T20 (41-50 when the question is about ODIs).
     length = 50 if re.search(r"\bodis?\b|\bone[\s-]day", text) else 20
-    count = _number(match.group(1))
+    count = number_value(match.group(1))
     if not 0 < count <= length:
         return None
     return [_number_hit(match, 1, length - count + 1), _number_hit(match, 1, length)]
@@ -174,17 +170,17 @@ def _ordinal_innings(match: re.Match, _: str) -> list[Hit] | None:
 
 
 def _plain_number(match: re.Match, _: str) -> list[Hit] | None:
-    value = _number(match.group(1))
+    value = number_value(match.group(1))
     return [_number_hit(match, 1, value)] if value > 0 else None
 
 
 def _haul_size(match: re.Match, text: str) -> list[Hit] | None:
     # "4-wicket hauls": a threshold of 4; "five-fors" and "5-wicket hauls" are the five-fors stat itself.
-    return None if _number(match.group(1)) == 5 else _plain_number(match, text)
+    return None if number_value(match.group(1)) == 5 else _plain_number(match, text)
 
 
 def _position(match: re.Match, _: str) -> list[Hit] | None:
-    value = _number(match.group(1))
+    value = number_value(match.group(1))
     return [_number_hit(match, 1, value)] if 1 <= value <= 11 else None
 
 

@@ -54,6 +54,13 @@ GENERIC_T20 = frozenset(_PHRASES["generic_t20"])
 TEAM_CUES = frozenset(_PHRASES["team_cues"])
 PLACE_CUES = frozenset(_PHRASES["place_cues"])
 NUMBER_WORDS: dict[str, int] = _PHRASES["number_words"]
+
+
+def number_value(text: str) -> int:
+    """A number written in digits or as a word ("12", "five")."""
+    return int(text) if text.isdecimal() else NUMBER_WORDS[text.lower()]
+
+
 ORDINALS: dict[str, int] = _PHRASES["ordinals"]
 SURNAME_PARTICLES = frozenset(_PHRASES["surname_particles"])
 GROUND_SUFFIXES: tuple[str, ...] = tuple(_PHRASES["ground_suffixes"])
