@@ -29,7 +29,7 @@ from dsl.errors import AmbiguousName
 from dsl.link import Candidate, Linked, Mention
 from dsl.lexicon import lexicon
 from dsl.resolve import primary_role, sides
-from dsl.vocabulary import CUES, DISMISSAL_NOUNS, NUMBER_WORDS, number_value
+from dsl.vocabulary import CUES, DISMISSAL_NOUNS, FORMAT_WORD, NUMBER_WORDS, number_value
 
 QUALIFIERS = tuple(catalogue.QUALIFIER)
 DEFAULT_COUNT = 10
@@ -65,6 +65,7 @@ class Frame:
     compare: str | None = None  # "strong" ("Root or Smith: better average?"), "maybe" ("Root vs Smith")
     milestone: ast.Milestone | None = None  # "fastest ODI hundreds", "fewest innings to 5000 runs"
     streak: ast.Streak | None = None  # "most consecutive Test fifties"
+    teammates: bool = False  # "when batting with Rohit": the players are on one side, not opponents
 
 
 def _top(mention: Mention) -> str:
@@ -99,6 +100,13 @@ def _team_role(linked: Linked, mention: Mention) -> str:
     return "either"
 
 
+# Words before a second player that put him on the first one's side: he is a partner, never the
+# bowler or batter faced ("when batting with Rohit", "alongside Bumrah", "in the same XI as Root").
+_TEAMMATE_BEFORE = re.compile(r"\b((bat|bats|batted|batting|partner|partners|partnered|partnering|paired|pairing|"
+                              r"opened|opening|played|playing|bowled|bowling)\s+(together\s+)?with|alongside|"
+                              r"together\s+with|same\s+(side|team|xi|eleven)\s+as)\s*$", re.I)
+
+
 def _number_roles(linked: Linked) -> tuple[dict, str | None]:
     """Give each number its role from the words around it ("top 5", "min 500 balls", "4th innings")."""
     roles: dict[str, int] = {}
@@ -122,7 +130,8 @@ def _number_roles(linked: Linked) -> tuple[dict, str | None]:
                     _after(linked, mention, 48).lower()[recent.end():])):
             roles["last"] = value
         elif _HAUL_AFTER.match(after) or _PASSED_BEFORE.search(before) and _TIMES.search(linked.question) or (
-                _SCORE_AFTER.match(after) and (_SCORES_WORDS.match(after) or _TIMES.search(linked.question))) or (
+                _SCORE_AFTER.match(after) and (_SCORES_WORDS.match(after) or _TIMES.search(linked.question))
+                and not (_PLAYED_BEFORE.search(before) and _INNINGS_PLUS_AFTER.match(after))) or (
                 _WICKETS_PLUS_AFTER.match(after) and re.search(r"\binnings\b", linked.question, re.I)) or (
                 _RUN_SCORE_AFTER.match(after) or _SCORE_AFTER.match(after) and _SCORED_BEFORE.search(before)):
             wickets = _HAUL_AFTER.match(after) or _WICKETS_PLUS_AFTER.match(after)
@@ -134,13 +143,13 @@ def _number_roles(linked: Linked) -> tuple[dict, str | None]:
         elif re.search(r"(over|overs)\s*$", before) or re.search(r"^\s*(-|to)?\s*(\d+|[a-z]+)?\s*overs", after) \
                 or "over" in text or _OVERS_RANGE_BEFORE.search(before):  # "overs 7-15": both ends
             overs.append(value)
-        elif re.search(r"(min(imum)?|at least|atleast|more than|over|qualification:?|qual\.?)\s*$", before):
+        elif re.search(r"(min(imum)?( of)?|at least|atleast|more than|over|qualification:?|qual\.?)\s*$", before):
             roles["minimum"] = value
-            word = re.match(r"\s*([a-z]+)", after)
+            word = re.match(r"\s*" + FORMAT_WORD + r"([a-z]+)", after)
             qualifier = _qualifier(word.group(1) if word else "")
         elif re.search(r"(top|best|worst|bottom|lowest|highest|first|leading)\s*$", before):
             roles["count"] = value
-        elif (plus := re.match(r"\s*(\+|-?plus|or more)\s*([a-z]+)", after)) and _qualifier(plus.group(2)):
+        elif (plus := re.match(r"\s*(\+|-?plus|or more)\s*" + FORMAT_WORD + r"([a-z]+)", after)) and _qualifier(plus.group(2)):
             roles["minimum"] = value  # "600+ runs in a season": a qualification, and every one who has it
             qualifier = _qualifier(plus.group(2))
             roles.setdefault("count", MAX_COUNT)
@@ -185,7 +194,10 @@ _RECENT_PHRASE = re.compile(r"(\b(last|previous|past|latest|recent)\s+" + _COUNT
 # Innings thresholds: "50+ scores", "how many times 100 or more", "4-wicket hauls", "3+ wickets in
 # an innings". A "+" after a career figure ("5000+ Test runs") stays a qualification.
 _SCORE_AFTER = re.compile(r"\s*(\+|-?plus\b|or more\b|or above\b)")
-_SCORES_WORDS = re.compile(r"\s*(\+|-?plus|or more|or above)\s*((test|odi|t20i|ipl)\s+)?(run\s+)?(scores?|knocks?|innings)\b")
+# "batters with 50+ innings" counts the innings they played: a qualification, not 50-run innings.
+_PLAYED_BEFORE = re.compile(r"\b(with|having|played|playing)\s*$")
+_INNINGS_PLUS_AFTER = re.compile(r"\s*(\+|-?plus|or more)\s*" + FORMAT_WORD + r"innings\b")
+_SCORES_WORDS = re.compile(r"\s*(\+|-?plus|or more|or above)\s*" + FORMAT_WORD + r"(run\s+)?(scores?|knocks?|innings)\b")
 _HAUL_AFTER = re.compile(r"\s*(\+|-?plus|or more)?\s*-?\s*(wickets?|wkts?|wicket|wkt)[- ]?(hauls?|innings)\b"
                          r"|\s*(\+|-?plus|or more)?\s*-?\s*(fors|fers)\b"
                          r"|\s*(\+|-?plus|or more)\s*(wickets?|wkts?)\s+in\s+an?\s+(innings|spell)\b")
@@ -196,7 +208,8 @@ _COUNT_ASKED = re.compile(r"\bhow (many|often)\b|\bnumber of\b|\bcount\b|\btally
 _PASSED_BEFORE = re.compile(r"\b(passed|gone past|gone beyond|crossed|reached|got past|past)\s*$")
 # "200-run stands", "150-run innings": the score each must reach; so "scored 150 or more".
 _RUN_SCORE_AFTER = re.compile(r"\s*-?\s*runs?\s+(partnerships?|stands?|innings|knocks?|scores?)\b")
-_SCORED_BEFORE = re.compile(r"\b(score|scores|scored|scoring|make|makes|made|get|gets|got|(innings|knocks?|scores?) of)\s*$")
+_SCORED_BEFORE = re.compile(r"\b(score|scores|scored|scoring|make|makes|made|get|gets|got|"
+                            r"(innings|knocks?|scores?)\s+(of|with|having|had))\s*$")
 _OFF_BEFORE = re.compile(r"\boff\s*$", re.I)  # "hit off", "scored off": the player after is the bowler
 _WICKETS_PLUS_AFTER = re.compile(r"\s*(\+|-?plus|or more)\s*(wickets?|wkts?)\b")
 
@@ -290,6 +303,10 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
     stats = _stats(linked, listed, unit_spans, group_spans)
     if qualifier and len(stats) > 1 and _only_qualifies(linked, qualifier, numbers.get("minimum")):
         stats = tuple(s for s in stats if s != qualifier)  # "min 50 innings" names the qualification
+    if numbers.get("count") == MAX_COUNT and set(stats) - {qualifier} and CUES["ranking"].search(linked.question):
+        # "600+ runs" lists everyone who has them; but "the most economical of those with 30+ wickets"
+        # ranks by another stat, and a ranking shows its top ones.
+        numbers["count"] = DEFAULT_COUNT
     if "last" in filters:
         counted = [m.span() for m in _RECENT_PHRASE.finditer(linked.question)]
         units = {_top(m) for m in _of_type(linked, "stat") if any(a <= m.start < b for a, b in counted)}
@@ -372,6 +389,11 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
                 filters.setdefault("dismissal", kind)
                 stats = tuple(s for s in stats if s != noun)
     compare = _compare_cue(linked, teams)
+    listed_words = CUES["list"].search(_blanked(linked.question, group_spans)) and compare != "strong"
+    if listed_words and _career_minimum(numbers, qualifier) and not CUES["ranking"].search(linked.question):
+        # "Which bowlers have 300+ Test wickets?" lists the players who qualify, not innings.
+        listed_words = None
+        numbers.setdefault("count", MAX_COUNT)
     return Frame(
         players=_players(linked),
         teams=teams,
@@ -385,7 +407,7 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
             group for group in groups if not (compare == "strong" and group in _COMPARED_GROUPS)),
         ranking_cue=bool(CUES["ranking"].search(linked.question)),
         # "Which side has won more, A or B?" compares the two: it lists nothing.
-        list_cue=bool(CUES["list"].search(_blanked(linked.question, group_spans))) and compare != "strong" or (
+        list_cue=bool(listed_words) or (
             "last" in filters and not stats) or _own_innings(linked, filters, stats) or _events_of_anyone(
             linked, stats, groups) or _sides_knockout_results(linked, filters, stats, groups),
         strong_subjects=tuple(dict.fromkeys(
@@ -410,6 +432,7 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         compare=compare,
         milestone=milestone,
         streak=streak,
+        teammates=any(_TEAMMATE_BEFORE.search(_before(linked, m)) for m in _of_type(linked, "player")[1:]),
     )
 
 
@@ -438,11 +461,16 @@ def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
     return text
 
 
+_QUALIFYING_GAP = re.compile(r"\s*(\+|-?plus|or more|or above)?\s*" + FORMAT_WORD, re.I)
+
+
 def _only_qualifies(linked: Linked, stat: str, minimum: int | None) -> bool:
-    """Every word naming the stat comes right after the minimum ("at least 20 innings", "600+ runs")."""
+    """Every word naming the stat comes right after the minimum ("at least 20 innings", "600+ runs",
+    "120 or more ODI wickets")."""
     numbers = [m for m in _of_type(linked, "number") if _top(m) == str(minimum)]
     words = [m for m in _of_type(linked, "stat") if _top(m) == stat]
-    return bool(words) and all(any(0 <= word.start - number.end <= 3 for number in numbers) for word in words)
+    return bool(words) and all(any(_QUALIFYING_GAP.fullmatch(linked.question, number.end, word.start) for number in numbers)
+                               for word in words)
 
 
 def _own_innings(linked: Linked, filters: dict, stats: tuple[str, ...]) -> bool:
@@ -740,7 +768,7 @@ def _role_fills(subject: str, frame: Frame) -> Iterable[dict]:
         elif len(players) >= 2:
             if subject == "partnership":  # the pair: who is named first does not change a stand
                 player_options = [{"player": players[0], "against": players[1]}]
-            elif frame.compare == "strong":
+            elif frame.compare == "strong" or frame.teammates:
                 player_options = []
             elif subject in ("batting", "bowling"):
                 player_options = [{"player": players[0], "against": players[1]},
@@ -848,6 +876,9 @@ def _variants(example: ast.Query, frame: Frame) -> list[ast.Query]:
         variants.append(replace(example, output=ast.Aggregate(frame.stats[0], frame.stats[1:])))
     if frame.per and isinstance(output, (ast.Aggregate, ast.Grouped)):
         variants.append(replace(example, output=ast.Ranking("top", DEFAULT_COUNT, output.stat)))
+    if frame.numbers.get("count") == MAX_COUNT and _career_minimum(frame.numbers, frame.qualifier_stat) and \
+            isinstance(output, (ast.Aggregate, ast.Grouped, ast.Listing)):  # "players with 100+ ODI matches": all of them
+        variants.append(replace(example, output=ast.Ranking("top", MAX_COUNT, frame.qualifier_stat)))
     if isinstance(output, ast.Ranking):
         flipped = "bottom" if output.direction == "top" else "top"
         variants.append(replace(example, output=replace(output, direction=flipped)))
@@ -892,7 +923,7 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
         return False  # a ranking of players filtered to one player says nothing a figure does not
     if isinstance(output, ast.BestInnings) and not frame.innings_cue and not frame.list_cue:
         return False  # "most sixes" is a career ranking; single innings only when the words say so
-    if isinstance(output, ast.BestInnings) and _career_minimum(frame):
+    if isinstance(output, ast.BestInnings) and _career_minimum(frame.numbers, frame.qualifier_stat):
         return False
     if isinstance(output, ast.Listing) and not frame.list_cue:
         return False
@@ -932,12 +963,11 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
 _ONE_INNINGS_MOST = {"balls": 500, "runs": 400, "wickets": 10}
 
 
-def _career_minimum(frame: Frame) -> bool:
+def _career_minimum(numbers: dict, qualifier_stat: str | None) -> bool:
     """A minimum no single innings could meet: of innings, matches or stands, or more balls, runs
     or wickets than one innings holds."""
-    minimum = frame.numbers.get("minimum")
-    return minimum is not None and frame.qualifier_stat is not None \
-        and minimum > _ONE_INNINGS_MOST.get(frame.qualifier_stat, 0)
+    minimum = numbers.get("minimum")
+    return minimum is not None and qualifier_stat is not None and minimum > _ONE_INNINGS_MOST.get(qualifier_stat, 0)
 
 
 def _subject_fits(query: ast.Query, frame: Frame) -> bool:
@@ -1017,9 +1047,16 @@ def missing_parts(query: ast.Query, question: Frame) -> list[str]:
     return missing
 
 
+_NAME_FIELDS = ("player", "against", "team", "opposition", "rivals")
+
+
 def _name_slots(query: ast.Query) -> list[str]:
     """The players and teams a query names, slot by slot (a name in two slots twice)."""
-    return [name for name in (query.player, query.against, query.team, query.opposition, *query.rivals) if name]
+    return [name for field in _NAME_FIELDS for name in _as_tuple(getattr(query, field)) if name]
+
+
+def _as_tuple(value) -> tuple:
+    return value if isinstance(value, tuple) else (value,)
 
 
 def extra_parts(query: ast.Query, question: Frame) -> list[str]:
@@ -1032,6 +1069,10 @@ def extra_parts(query: ast.Query, question: Frame) -> list[str]:
     extra += [f"{name} twice" for name in dict.fromkeys(slots) if slots.count(name) > 1]
     if isinstance(query.output, ast.Grouped) and not _grouped_as_asked(query, question):
         extra.append(f"by {query.output.group}")
+    if question.teammates and query.subject != "partnership" and (query.against or query.rivals):
+        extra.append("the partners as opponents or rivals")
+    extra += [f"{name.replace('_', ' ')} {value}" for name, value in query.filters().items()
+              if name not in _NAME_FIELDS and name not in question.filters]
     return extra
 
 

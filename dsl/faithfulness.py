@@ -21,11 +21,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dsl import ast
-from dsl.candidates import Frame, missing_parts
+from dsl.candidates import Frame, extra_parts, missing_parts
 from dsl.compiler import DEFAULT_ROW_LIMIT
 from dsl.errors import CannotAnswer
 from dsl.link import NAME_TYPES, Candidate, Linked, Mention
 from dsl.notes import Note
+from dsl.vocabulary import FORMAT_WORD
 
 MAX_ROWS = DEFAULT_ROW_LIMIT  # the most rows a ranking shows
 MAX_MINIMUM = 1_000_000  # no career reaches a million runs, balls or matches
@@ -65,14 +66,38 @@ def refuse_mixed_genders(linked: Linked, genders_played: Callable[[str], set[str
             "Drop \"women\" or name a women's player.", "women's cricket")
 
 
+# "... in matches where Stokes scored a hundred": another player's doing picks the matches. Bowling
+# verbs are left out: "when Starc bowled" is the bowler filter, which the language has.
+_CONDITION_BEFORE = re.compile(r"\b(where|when|in which|that|whenever|if)\s+$", re.I)
+_DOING_AFTER = re.compile(r"\s+(also\s+|has\s+|had\s+|have\s+)?(scored|scores|made|makes|hit|hits|took|takes|"
+                          r"got|gets|played|plays|captained|kept|failed|fails|did|does|top[- ]?scored|(was|were|is)(?!\s+bowl))\b",
+                          re.I)
+
+
+def refuse_conditioned_on_another_player(linked: Linked) -> None:
+    """One player's figures in the matches another player did something in (scored a hundred,
+    played, captained) need a join the language does not have; answering without it would answer
+    another question."""
+    players = [m for m in linked.mentions if m.type == "player"]
+    named = {m.candidates[0].value for m in players}
+    for mention in players:
+        if named - {mention.candidates[0].value} and _CONDITION_BEFORE.search(linked.question[:mention.start]) \
+                and _DOING_AFTER.match(linked.question, mention.end):
+            raise CannotAnswer(
+                "unsupported",
+                f"askcric cannot pick matches by what {mention.candidates[0].value} did in them and then "
+                "give another player's figures in those matches. Ask about each player on their own.",
+                "another player's performance as a filter")
+
+
 # --- numbers ------------------------------------------------------------------------------------
 
 _NUMBER = re.compile(r"(?<![\w.])(-\s?)?(\d[\d,]*)(?![\w])")
 _RANK_WORDS = re.compile(r"\b(top|best|worst|bottom|lowest|highest|leading|first)\s+$")
 _MINIMUM_WORDS = re.compile(r"\b(min(imum)?|at least|more than|over|qualification:?|qual\.?)\s+$")
 _YEAR_WORDS = re.compile(r"\b(in|since|from|after|before|until|till|during|of|year|between|and|to|pre|post|prior to)\s+$")
-_UNIT_AFTER = re.compile(r"\s*((test|odi|t20i|ipl|international|career)\s+)?(\+|runs|wickets|wkts|balls|deliveries|innings|matches|games|overs|sixes|fours|catches|"
-                         r"dismissals|points|plus|or more)\b", re.I)
+_UNIT_AFTER = re.compile(r"\s*(\+|" + FORMAT_WORD + r"(runs|wickets|wkts|balls|deliveries|innings|matches|"
+                         r"games|overs|sixes|fours|catches|dismissals|points|plus|or more)\b)", re.I)
 _REVERSED_RANGE = re.compile(r"\b(between|from)\s+(\d{4})\s*(and|to|till|until|-|back to|down to)\s*(\d{4})\b")
 # Asking for a chart or another presentation: the answer is a table, so the request is noted.
 _PRESENTATION = re.compile(r"\b(as|in|into|with) (a |an )?(\w+ )?(chart|graph|plot|pie|histogram|infographic|spreadsheet)s?\b", re.I)
@@ -195,7 +220,8 @@ def _reversed_range(linked: Linked) -> tuple[Linked, list[Note]]:
 # --- completeness -------------------------------------------------------------------------------
 
 def check_complete(query: ast.Query, question: Frame) -> None:
-    """Refuse a query that would answer without a part the question names."""
+    """Refuse a query that would answer without a part the question names, or with one it does
+    not (a model's own query may add a name, or make a partner the opponent)."""
     missing = missing_parts(query, question)
     if missing:
         raise CannotAnswer(
@@ -203,4 +229,12 @@ def check_complete(query: ast.Query, question: Frame) -> None:
             f"askcric found no query that uses {', '.join(repr(str(m)) for m in missing)} together with the rest of "
             f"the question, and will not answer without it. Try asking for it on its own.",
             ", ".join(map(str, missing)),
+        )
+    extra = extra_parts(query, question)
+    if extra:
+        raise CannotAnswer(
+            "unsupported",
+            f"askcric's only reading adds {', '.join(repr(str(e)) for e in extra)}, which the question does not ask "
+            "for, so it would answer another question. Try rewording it, or ask for each part on its own.",
+            ", ".join(map(str, extra)),
         )

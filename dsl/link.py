@@ -586,10 +586,25 @@ class Linker:
                 continue  # ("Shaheen Shah Afridi" is one name, not Shaheen and "Shah Afridi")
             fits = {display for part, display in self.by_surname.get(surname.norm, ())
                     if _first_name_fits(first.norm, part)}
+            if fits and all(len(part) == 1 for part, display in self.by_surname.get(surname.norm, ()) if display in fits):
+                # An initial is weaker evidence than the whole first name: "Jos Butler" is Jos
+                # Buttler (one letter off the surname), not J Butler, when Buttler played far more.
+                fits = self._same_first_name(first.norm, surname.norm, above=max(map(self._matches, fits))) or fits
             if fits:
                 free[i] = free[i + 1] = False
                 hits.append(Hit("player", first.start, surname.end, tuple((d, 0.95) for d in sorted(fits))))
         return hits
+
+    def _same_first_name(self, first: str, surname: str, above: int) -> set[str]:
+        """Players with this exact first name, a surname a letter or two from `surname`, and at
+        least MIN_SURNAME_MATCHES and ten times `above` matches."""
+        close = process.extract(surname, self.by_surname.keys(), scorer=fuzz.ratio, score_cutoff=NAME_CUTOFF + 5,
+                                limit=MAX_CANDIDATES)
+        return {display for key, _, _ in close for part, display in self.by_surname[key]
+                if first in part.split() and self._matches(display) >= max(MIN_SURNAME_MATCHES, 10 * above)}
+
+    def _matches(self, player: str) -> int:
+        return sum(self.popularity.get(player, {}).values())
 
     # --- step 3: misspelt names -------------------------------------------------------------------
 
@@ -723,8 +738,9 @@ class Linker:
 
 
 # What comes before "<player> bowled" when the player did the bowling: an auxiliary ("has Starc
-# bowled") or what was bowled ("the spells Starc bowled"); "was Smith bowled" is a dismissal.
-_ACTIVE_BEFORE = re.compile(r"\b((has|have|had|did|does|do)|(innings|spells?|overs?|balls|deliveries|maidens|matches|games)"
+# bowled"), a clause ("when Starc bowled") or what was bowled ("the spells Starc bowled"); "was
+# Smith bowled" is a dismissal.
+_ACTIVE_BEFORE = re.compile(r"\b((has|have|had|did|does|do|when|while|whenever)|(innings|spells?|overs?|balls|deliveries|maidens|matches|games)"
                             r"(\s+(that|which))?)\s+$", re.I)
 
 

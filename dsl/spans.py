@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from dsl.vocabulary import NUMBER_WORDS, ORDINALS, number_value
+from dsl.vocabulary import FORMAT_WORD, NUMBER_WORDS, ORDINALS, number_value
 
 
 @dataclass(frozen=True)
@@ -206,8 +206,6 @@ _TOSS_CHOICE = r"(bat|bats|batted|batting|field|fields|fielded|fielding|bowl|bow
 # "2015 onwards", "in 2015 and after", "2015 or later": the year and every one since. Not when
 # another year follows ("before 2010 and after 2015" is two spans).
 _ONWARDS = r"(?:onwards?|and\s+(?:after|later|beyond|since)|or\s+(?:after|later))\b(?!\s*(?:19|20)\d\d)"
-# "5000 Test runs": a format word may stand between a count and its noun.
-_FORMAT_WORD = r"(?:(?:test|odi|t20i?|ipl|international|career)s?\s+)?"
 _STAT_NOUN = r"(?:runs|balls|deliveries|wickets|wkts|matches|games|innings|overs|catches|sixes|fours|points)"
 # (pattern, reader). Earlier patterns win: seasons before year ranges before single years, and
 # numbers with a stat after them ("2000 runs") before bare years.
@@ -257,7 +255,7 @@ _PATTERNS: list[tuple[re.Pattern, Callable[[re.Match, str], list[Hit] | None]]] 
     (re.compile(r"\bopen(?:er|ers|ing|ed|s)\b"
                 r"(?!\s+(?:bowler|bowlers|bowling|spell|spells|match|day|game|partnerships?|stands?|pairs?|"
                 r"combinations?|duos?|over))"), _opener),
-    (re.compile(r"(?<![\d/])(\d{4,6})(?=\s*" + _FORMAT_WORD + _STAT_NOUN + r"\b)"), _count_or_year),
+    (re.compile(r"(?<![\d/])(\d{4,6})(?=\s*" + FORMAT_WORD + _STAT_NOUN + r"\b)"), _count_or_year),
     (re.compile(r"(?<![\w/.])" + _YEAR + r"(?![\w/])"), _bare_year),
 ]
 

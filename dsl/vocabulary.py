@@ -56,6 +56,10 @@ PLACE_CUES = frozenset(_PHRASES["place_cues"])
 NUMBER_WORDS: dict[str, int] = _PHRASES["number_words"]
 
 
+# A format word that may stand between a number and its noun ("5000 Test runs", "300+ ODI wickets").
+FORMAT_WORD = r"(?:(?:test|odi|t20i?|ipl|international|career)s?\s+)?"
+
+
 def number_value(text: str) -> int:
     """A number written in digits or as a word ("12", "five")."""
     return int(text) if text.isdecimal() else NUMBER_WORDS[text.lower()]

@@ -31,7 +31,8 @@ from dsl.candidates import Frame, asks_a_sides_record, candidates_for, extra_par
 from dsl.coverage import coverage_notes, year_spans
 from dsl.errors import CannotAnswer, DslError, UnknownName
 from dsl.execute import Laps, compile_error, run_dsl
-from dsl.faithfulness import (Audited, audit_numbers, check_complete, refuse_mixed_genders, refuse_unanswerable,
+from dsl.faithfulness import (Audited, audit_numbers, check_complete, refuse_conditioned_on_another_player,
+                              refuse_mixed_genders, refuse_unanswerable,
                               spelling_notes)
 from dsl.followup import follow_up
 from dsl.lexicon import lexicon
@@ -160,6 +161,7 @@ def read_question(question: str, linker: Linker, engine: Engine) -> Audited:
     _check_domain(linked)
     _check_names(linked, engine)
     refuse_mixed_genders(linked, linker.genders_played)
+    refuse_conditioned_on_another_player(linked)
     refuse_unanswerable(question)
     audited = audit_numbers(linked, year_spans(engine))
     return replace(audited, notes=audited.notes + spelling_notes(linked, fixes))

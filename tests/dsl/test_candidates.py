@@ -599,3 +599,40 @@ def test_a_query_that_adds_to_the_question_is_seen(full_db, query, extra):
     """A model's own query may name someone twice or group by what was not asked: another question."""
     question = frame(Linker.from_engine(full_db).link("Tom Latham's Test average"))
     assert extra_parts(parse(query), question) == extra
+
+
+@pytest.mark.parametrize("question, expected", [
+    # a minimum that only a career reaches, with a format word between the number and its noun
+    ("which bowlers have 250+ ODI wickets", 'bowling odi top 100 wickets min wickets 250'),
+    ("show me every batter with at least 6000 Test runs", 'batting test top 100 runs min runs 6000'),
+    ("list the keepers with 150 or more T20I matches", 'fielding t20i top 100 matches min matches 150'),
+    # ranked by another stat, the qualification keeps the ranking to its top ones
+    ("lowest economy in ODIs among bowlers with 120 or more wickets", 'bowling odi top 10 economy min wickets 120'),
+    ("of batters with 3000+ T20I runs, who strikes fastest", 'batting t20i top 10 strike rate min runs 3000'),
+    ("best IPL average for batters with a minimum of 60 innings", 'batting ipl top 10 average min innings 60'),
+    # "with 40+ innings" counts the innings played; "the most 50+ innings" counts big scores
+    ("highest ODI batting average of players with 40+ innings", 'batting odi top 10 average min innings 40'),
+    ("who has the most 50+ innings in T20Is", 'batting t20i with runs 50+ top 10 innings'),
+    ("which of Babar Azam's ODI innings had 120+ runs", 'batting player "Babar Azam" odi with runs 120+ list innings'),
+])
+def test_a_qualification_names_who_counts_and_a_ranking_still_shows_its_top(stage, question, expected):
+    shapes = ['bowling test top 10 wickets', 'batting odi list hundreds', 'batting player "Joe Root" test list innings',
+              'batting test top 10 average min innings 20', 'fielding odi top 10 catches']
+    assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question", [
+    "Jadeja's bowling average when batting with Pant",
+    "Starc's economy when bowling alongside Cummins in ODIs",
+    "Williamson's Test average in the same side as Taylor",
+])
+def test_a_partner_is_never_read_as_the_opponent(stage, question):
+    shapes = ['batting player "Virat Kohli" bowler "James Anderson" average',
+              'bowling player "Jasprit Bumrah" batter "Steve Smith" economy', 'batting player "Joe Root" test average']
+    assert not [dsl for dsl in stage(question, shapes) if " bowler " in dsl or " batter " in dsl or " or " in dsl]
+
+
+def test_a_bowler_bowling_in_a_clause_is_the_bowler_not_a_dismissal(stage):
+    shapes = ['batting player "Virat Kohli" bowler "James Anderson" runs']
+    assert stage("Root's runs against India while Bumrah bowled", shapes)[0] == \
+        'batting player "Joe Root" vs "India" bowler "Jasprit Bumrah" runs'

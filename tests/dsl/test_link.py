@@ -383,3 +383,12 @@ def test_a_misspelt_everyday_word_is_put_right(linker, question, fixed):
 ])
 def test_names_and_far_misspellings_are_not_respelled(linker, question):
     assert linker.respelled(question) == (question, ())
+
+
+@pytest.mark.parametrize("question, player", [
+    ("Jos Butler's T20I strike rate", "Jos Buttler"),  # the whole first name of a far busier player
+    ("Aritra Dutt's runs", "A Dutt"),  # a surname as written, and no far busier Aritra
+    ("Craig Cummings ODI runs", "C Cummings"),
+])
+def test_a_whole_first_name_outweighs_an_initial_only_for_a_far_busier_player(linker, question, player):
+    assert linker.link(question).values("player")[:1] == [player]

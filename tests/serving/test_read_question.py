@@ -39,3 +39,22 @@ def test_a_side_the_data_does_not_hold_is_refused_by_name(linker, full_db, quest
     with pytest.raises(CannotAnswer, match="no Afghanistan matches") as refused:
         read_question(question, linker, full_db)
     assert refused.value.kind == "no_data"
+
+
+@pytest.mark.parametrize("question", [
+    "Warner's ODI average in games where Smith scored a hundred",
+    "how many wickets did Lyon take in Tests that Starc also played",
+    "Rizwan's T20I strike rate when Babar top scored",
+])
+def test_another_players_doing_as_a_filter_is_refused_by_name(linker, full_db, question):
+    with pytest.raises(CannotAnswer, match="cannot pick matches by what"):
+        read_question(question, linker, full_db)
+
+
+@pytest.mark.parametrize("question", [
+    "Kohli's runs against England when Anderson was bowling",
+    "Root's average in matches where England won",
+    "Smith's Test runs when he scored a fifty in the first innings",
+])
+def test_a_bowler_a_result_or_the_players_own_doing_is_no_such_filter(linker, full_db, question):
+    read_question(question, linker, full_db)
