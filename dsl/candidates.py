@@ -66,6 +66,7 @@ class Frame:
     milestone: ast.Milestone | None = None  # "fastest ODI hundreds", "fewest innings to 5000 runs"
     streak: ast.Streak | None = None  # "most consecutive Test fifties"
     teammates: bool = False  # "when batting with Rohit": the players are on one side, not opponents
+    partners_asked: bool = False  # "who has Rohit put on the most runs with": his partners, ranked
 
 
 def _top(mention: Mention) -> str:
@@ -107,6 +108,11 @@ _TEAMMATE_BEFORE = re.compile(r"\b((bat|bats|batted|batting|partner|partners|par
                               r"together\s+with|same\s+(side|team|xi|eleven)\s+as)\s*$", re.I)
 
 
+_MULTIPLE_HUNDRED = re.compile(r"\b(double|triple|treble)[\s-]+(hundreds?|centur(y|ies)|tons?)\b", re.I)
+_PARTNERS_ASKED = re.compile(r"\bwho\b[^?]*\bwith\b|\bwith whom\b|\b(which|what|best|most successful|favourite|"
+                             r"favorite|top|leading)\s+(batting\s+|opening\s+)?partners?\b", re.I)
+
+
 def _number_roles(linked: Linked) -> tuple[dict, str | None]:
     """Give each number its role from the words around it ("top 5", "min 500 balls", "4th innings")."""
     roles: dict[str, int] = {}
@@ -120,7 +126,7 @@ def _number_roles(linked: Linked) -> tuple[dict, str | None]:
         before = _before(linked, mention).lower()
         after = _after(linked, mention).lower()
         text = mention.text.lower()
-        if re.search(r"(innings)", after[:12]) and re.search(r"(st|nd|rd|th|first|second|third|fourth)", text + after[:3]) \
+        if re.search(r"\b(innings|inns|inning)\b", after[:12]) and re.search(r"(st|nd|rd|th|first|second|third|fourth)", text + after[:3]) \
                 or _INNINGS_BEFORE.search(before) and 1 <= value <= 4:  # "3rd innings", "innings 4"
             roles["innings_number"] = value
         elif _WICKET_AFTER.match(after) and _ORDINAL.fullmatch(text) or text == "opening" and _STAND_AFTER.match(after):
@@ -369,6 +375,10 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         listed = True
     milestone = _milestone(linked, numbers)
     streak = None
+    if not milestone and (multiple := _MULTIPLE_HUNDRED.search(linked.question)):
+        # "double hundreds" are innings of 200 or more: the threshold, counted or listed as innings
+        filters.setdefault("threshold", ast.Threshold("runs", 200 if multiple.group(1) == "double" else 300))
+        stats = tuple(dict.fromkeys("innings" if stat == "hundreds" else stat for stat in stats))
     if milestone:
         stats = ()
         target_years = [m for m in _of_type(linked, "year") if int(_top(m)) == milestone.target]
@@ -433,6 +443,8 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         milestone=milestone,
         streak=streak,
         teammates=any(_TEAMMATE_BEFORE.search(_before(linked, m)) for m in _of_type(linked, "player")[1:]),
+        partners_asked="partnership" in subjects and len(_players(linked)) == 1 and bool(
+            _PARTNERS_ASKED.search(linked.question)),
     )
 
 
@@ -486,7 +498,7 @@ def _own_innings(linked: Linked, filters: dict, stats: tuple[str, ...]) -> bool:
         and not set(stats) - {"innings"}
 
 
-_SIDES_RECORD = re.compile(r"\b(record\b(?!\s+(for|of)\b)|head[\s-]to[\s-]head|h2h)", re.I)
+_SIDES_RECORD = re.compile(r"\b(record\b(?!\s+(for|of)\b)|results\b|head[\s-]to[\s-]head|h2h)", re.I)
 
 
 def asks_a_sides_record(linked: Linked) -> bool:
@@ -898,6 +910,8 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
         return False  # "fastest to", "consecutive": their own shapes, and only when asked
     if frame.compare == "strong" and not query.rivals and query.subject != "partnership":
         return False  # "Root or Smith": the figures of both
+    if frame.partners_asked and not isinstance(output, ast.Ranking):
+        return False  # the partners of the one named batter, ranked
     if frame.stand_record and not isinstance(output, (ast.BestInnings, ast.Listing)):
         return False  # the highest stands are single stands (best N runs); "most runs" is a pair's total
     if frame.per and not isinstance(output, ast.Ranking):

@@ -227,7 +227,8 @@ STATS: tuple[Stat, ...] = (
          asked_by=("dismissals",)),  # a bowler's "lbw dismissals" are his lbw wickets
     Stat("economy", _bowling(lambda s: ratio(func.sum(s.c.runs), func.sum(s.c.balls), 6), lower_is_better=True,
                              qualification=_MIN("balls", 300)),
-         ("economy", "economy rate", "economy rates", "econ", "eco", "economical", "expensive", "cheapest"),
+         ("economy", "economy rate", "economy rates", "econ", "eco", "economical", "expensive", "cheapest",
+          "tightest"),
          implies=("bowling", 0.8)),
     Stat("maidens", _bowling(lambda s: total(s.c.maidens), source="scorecards"),
          ("maidens", "maiden", "maiden overs", "maiden over"), implies=("bowling", 0.8)),
@@ -325,18 +326,19 @@ LIST_KINDS: tuple[ListKind, ...] = (
 GROUPS: tuple[Group, ...] = (
     Group("year", lambda s: (matches.c.year, None), "year|season|calendar year", ordered=True,
           cue=r"\b(by|per|each|every|in each|split by)\s*((ipl|test|odi|t20i)\s+)?(calendar\s+)?(years?|seasons?)\b|"
-              r"\b(year|season)[- ]by[- ](year|season)|\bannual"),
+              r"\b(year|season)[- ]by[- ](year|season)|\bannual|\b(in|during)\s+(which|what)\s+(calendar\s+)?(years?|seasons?)\b"),
     Group("opposition", lambda s: named_team(s.c.opp_id, "opponent"), "opponent|opposition|opposing team",
           cue=r"\b(by|per|against each|vs each|each|split by|for each|against every|vs every)\s+"
               r"(opponent|opposition|opposing team|team they played)s?\b"
-              r"|\b(against|vs|versus|v)\s+(each|every|all)\s+(team|side|country|nation)s?\b"),
+              r"|\b(against|vs|versus|v)\s+(each|every|all|which|what)\s+(team|side|country|nation|opponent|opposition)s?\b"),
     Group("team", lambda s: named_team(s.c.team_id, "side"), "team|franchise|side",
           cue=r"(?<!against )(?<!vs )(?<!versus )\b(by|per|for each|each)\s+(team|franchise|side)s?\b"),
     Group("ground", lambda s: (venues.c.ground, None), "ground|venue|stadium",
           cue=r"\b(by|per|at each|each)\s+(ground|venue|stadium)s?\b|\b(which|what)\s+(grounds?|venues?|stadiums?)\b"
               r"|\bwhere (has|have|had|did|does|do)\b"),
     Group("country", lambda s: (venues.c.country, None), "country|host country|nation", label="host country",
-          cue=r"\b(by|per|in each|each)\s+(host\s+)?(country|countries|nation)\b"),
+          cue=r"\b(by|per|in each|each)\s+(host\s+)?(country|countries|nation)\b"
+              r"|\bin\s+(which|what)\s+(host\s+)?(country|countries|nations?)\b"),
     Group("competition", lambda s: (matches.c.competition, None), "format|competition", ordered=True,
           cue=r"\b(by|per|in each|each|across|split by)\s+(format|formats|competition|competitions)\b"),
     Group("wicket", lambda s: (s.c.wicket, None), "wicket", column="wicket", ordered=True, label="partnership wicket",

@@ -503,6 +503,15 @@ class Linker:
         unknown = self._unknown_names(question, tokens, free, hits, cased)
         return Linked(question, self._mentions(question, tokens, hits), unknown)
 
+    def _heads_a_query(self, tokens: list[Token], i: int) -> bool:
+        """The first word, no sentence opener, before a format, event or stat or another name
+        ("root v cummins", "root or smith"); or any word right after "v" ("kohli v root")."""
+        if i and tokens[i - 1].norm in _VERSUS:
+            return True
+        return i == 0 and len(tokens) > 1 and tokens[0].norm not in SENTENCE_OPENERS and (
+            tokens[1].norm in _VERSUS | {"or", "and"} or any(
+                entry.type in ("competition", "event", "stat") for entry in self.dictionary.get(tokens[1].norm, ())))
+
     def _opens_a_sentence(self, question: str, token: Token) -> bool:
         """An English word capitalised only because it starts a sentence ("... by country. Split
         them by year"), no word of a name the linker knows ("Jamie Smith"): its capital says nothing."""
@@ -552,8 +561,10 @@ class Linker:
                 if _CLAUSE_BREAK.search(question, token.end, tokens[i + length - 1].start):
                     continue  # "matches, won, lost" lists three words; "matches won" is one phrase
                 entries = self.dictionary.get(" ".join(t.norm for t in tokens[i:i + length]))
-                # In a question without capitals, the possessive alone says "name" ("root's hundreds").
-                if entries and length == 1 and not (_looks_like_a_name(token, i) if cased else token.possessive):
+                # In a question without capitals, the possessive says "name" ("root's hundreds"), and
+                # so does a search-box query's first word before a format or stat ("root test 100s").
+                if entries and length == 1 and not (
+                        _looks_like_a_name(token, i) if cased else token.possessive or self._heads_a_query(tokens, i)):
                     entries = tuple(e for e in entries if not e.needs_capital)
                 if entries:
                     found.append((length, i, entries))
@@ -705,6 +716,7 @@ class Linker:
             candidates = tuple(Candidate(v, s) for v, s in values)
             ambiguous = len(candidates) > 1 and candidates[1].score >= CLOSE * candidates[0].score
             mentions.append(Mention(hit.type, hit.start, hit.end, hit_text, candidates, ambiguous, hit.fuzzy))
+        mentions = _modals_not_names(question, _guesses_not_subjects(question, mentions))
         mentions = _batters_scoring_off(question, _verbs_not_dismissals(question, mentions))
         if not women:
             mentions += self._implied_women(mentions)
@@ -744,6 +756,33 @@ _ACTIVE_BEFORE = re.compile(r"\b((has|have|had|did|does|do|when|while|whenever)|
                             r"(\s+(that|which))?)\s+$", re.I)
 
 
+# "Can you list them", "can u show": a modal verb before a pronoun is no team ("can": Canada).
+_MODAL_BEFORE_PRONOUN = re.compile(r"(can|could|will|would|may|shall|should|did|does|do)\s+"
+                                   r"(you|u|i|we|someone|anyone|somebody|anybody|they)\b", re.I)
+
+
+def _modals_not_names(question: str, mentions: list[Mention]) -> list[Mention]:
+    def a_modal_verb(mention: Mention) -> bool:
+        modal = _MODAL_BEFORE_PRONOUN.match(question, mention.start)
+        return modal is not None and modal.end(1) == mention.end
+
+    return [m for m in mentions if not (m.type in NAME_TYPES and a_modal_verb(m))]
+
+
+# "Who has the most ODI tons? I reckon Lanning, but is Mandhana close?": names in the asker's own
+# guess are what the answer will show, not whom the question is about.
+_GUESS = re.compile(r"\b(i reckon|i think|i guess|i bet|i believe|i suspect|i'?d (say|guess|bet|have thought)|"
+                    r"my (money|guess|bet) (is|'?s|would be)|my money'?s on|surely it'?s)\b[^.?!]*[.?!]?", re.I)
+_WHO_ASKED = re.compile(r"\bwho\b|\bwhich (batters?|bowlers?|players?|sides?|teams?)\b", re.I)
+
+
+def _guesses_not_subjects(question: str, mentions: list[Mention]) -> list[Mention]:
+    guesses = [match.span() for match in _GUESS.finditer(question)]
+    if not guesses or not _WHO_ASKED.search(re.sub(_GUESS, " ", question)):
+        return mentions
+    return [m for m in mentions if not (m.type == "player" and any(a <= m.start < b for a, b in guesses))]
+
+
 # "Runs scored off Bumrah" are the bowler's (a compound, dsl/data/phrases.json); after a player,
 # "Gayle (has) scored off Malinga", they are the batter's.
 _SCORED_OFF = re.compile(r"(scored|taken|score|scores|scoring|made)\s+off$")
@@ -777,6 +816,7 @@ def _verbs_not_dismissals(question: str, mentions: list[Mention]) -> list[Mentio
     return [m for m in mentions if not (m.type == "dismissal" and (acts_on_a_stat(m) or done_by_a_player(m)))]
 
 
+_VERSUS = frozenset({"v", "vs", "versus", "agst", "against"})
 _CLAUSE_BREAK = re.compile(r"[,;:()]")
 
 

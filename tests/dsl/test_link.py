@@ -166,8 +166,33 @@ def test_common_surname_is_ambiguous(linker: Linker) -> None:
 
 
 def test_everyday_word_surname_needs_a_capital(linker: Linker) -> None:
-    assert linker.link("root test hundreds at lords").values("player") == []
+    assert linker.link("test hundreds at lords by the root of the order").values("player") == []
     assert linker.link("Root's Test hundreds at Lord's").values("player") == ["Joe Root"]
+
+
+@pytest.mark.parametrize("question, players", [
+    ("broad test wkts at lords", ["Stuart Broad"]),  # a search-box query's first word, before a format
+    ("wood econ in odis", ["Mark Wood"]),  # ... or a stat
+    ("hope v starc odi runs", ["Shai Hope", "Mitchell Starc"]),  # ... or "v" and another name
+    ("cummins vs root in tests", ["Pat Cummins", "Joe Root"]),  # a word after "vs"
+])
+def test_an_everyday_surname_leading_a_lower_case_query_is_the_name(linker, question, players):
+    assert set(players) <= set(linker.link(question).values("player"))
+
+
+@pytest.mark.parametrize("question", [
+    "best test average since 2020",  # a sentence opener
+    "most runs in tests, can you list them",  # a modal before a pronoun is no Canada
+    "Can you show Rohit's ODI hundreds?",
+])
+def test_cue_words_and_modal_verbs_are_no_names(linker, question):
+    linked = linker.link(question)
+    assert "Canada" not in linked.values("team") and "Tino Best" not in linked.values("player")
+
+
+def test_a_name_in_the_askers_own_guess_is_not_the_subject(linker):
+    question = "Who has taken the most IPL wickets? I reckon Chahal, but is Bravo close?"
+    assert linker.link(question).values("player") == []
 
 
 def test_misspelt_name_links_with_a_lower_score(linker: Linker) -> None:
