@@ -370,7 +370,9 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
     if len(stats) == 1 and stats[0] in ("highest total", "lowest total") and any(
             _top(m) == stats[0] and m.text.lower().endswith("s") for m in _of_type(linked, "stat")):
         stats = ("total",)  # "Ireland's highest ODI totals": its single innings, best first
-    if not stats and teams and asks_a_sides_record(linked):
+    # A side's "results" are its record too, unless few enough to show: its finals, its last ten.
+    if not stats and teams and (asks_a_sides_record(linked) or _RESULTS.search(linked.question) and not (
+            filters.get("stage") or "last" in filters)):
         stats = _RECORD_STATS.get(filters.get("competition"), _RECORD_STATS[None])  # "India's record at Lord's"
         listed = True
     milestone = _milestone(linked, numbers)
@@ -498,7 +500,8 @@ def _own_innings(linked: Linked, filters: dict, stats: tuple[str, ...]) -> bool:
         and not set(stats) - {"innings"}
 
 
-_SIDES_RECORD = re.compile(r"\b(record\b(?!\s+(for|of)\b)|results\b|head[\s-]to[\s-]head|h2h)", re.I)
+_SIDES_RECORD = re.compile(r"\b(record\b(?!\s+(for|of)\b)|head[\s-]to[\s-]head|h2h)", re.I)
+_RESULTS = re.compile(r"\bresults\b", re.I)
 
 
 def asks_a_sides_record(linked: Linked) -> bool:
@@ -700,11 +703,19 @@ def _stats(linked: Linked, listed: bool, unit_spans: list[tuple[int, int]],
 
 def _players(linked: Linked) -> tuple[str, ...]:
     """Players in question order; of two names with only a space between them ("George Munsey"),
-    the first is the second's first name, not another player."""
+    the first is the second's first name if his name holds it, not another player ("kohli abd")."""
     mentions = _of_type(linked, "player")
     kept = [m for m, after in zip(mentions, mentions[1:] + [None])
-            if not (after and linked.question[m.end:after.start].strip() == "")]
+            if not (after and linked.question[m.end:after.start].strip() == "" and _may_be_first_name(m.text, _top(after)))]
     return tuple(dict.fromkeys(_top(m) for m in kept))
+
+
+def _may_be_first_name(word: str, player: str) -> bool:
+    """ "George" of George Munsey or of HG Munsey (Cricsheet's initials), "Phil" of Philip Salt; not
+    "kohli" of AB de Villiers."""
+    first = player.split()[0]
+    return any(name.startswith(word.lower()) for name in player.lower().split()[:-1]) or (
+        first.isupper() and word[:1].upper() in first)
 
 
 def _teams_and_places(linked: Linked) -> tuple[tuple[tuple[str, str], ...], list[str]]:

@@ -636,3 +636,41 @@ def test_a_bowler_bowling_in_a_clause_is_the_bowler_not_a_dismissal(stage):
     shapes = ['batting player "Virat Kohli" bowler "James Anderson" runs']
     assert stage("Root's runs against India while Bumrah bowled", shapes)[0] == \
         'batting player "Joe Root" vs "India" bowler "Jasprit Bumrah" runs'
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("warner khawaja test partnership runs", 'partnership player "David Warner" test and "Usman Khawaja" runs'),
+    ("Phil Salt T20I runs", 'batting player "Philip Salt" t20i runs'),
+])
+def test_two_surnames_side_by_side_are_two_players_and_a_first_name_is_one(stage, question, expected):
+    shapes = ['partnership player "Virat Kohli" odi and "Rohit Sharma" runs', 'batting player "Joe Root" test runs']
+    assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("sri lanka vs bangladesh odi results", 'team "Sri Lanka" odi vs "Bangladesh" matches wins losses ties'),
+    ("Australia's Test results in England since 2015", 'team "Australia" test in "England" since 2015 matches wins losses draws'),
+    ("England's last 5 T20I results", 'team "England" t20i last 5 list matches'),
+])
+def test_a_sides_results_are_its_record_unless_few_enough_to_list(stage, question, expected):
+    shapes = ['team "India" odi wins', 'team "India" odi list matches']
+    assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("most double hundreds in Tests", 'batting test with runs 200+ top 10 innings'),
+    ("how many triple centuries has David Warner made", 'batting player "David Warner" with runs 300+ innings'),
+])
+def test_double_and_triple_hundreds_are_innings_of_200_and_300(stage, question, expected):
+    shapes = ['batting test top 10 hundreds', 'batting player "Joe Root" test hundreds']
+    assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("With whom has Shikhar Dhawan added the most ODI partnership runs?",
+     'partnership player "Shikhar Dhawan" odi top 10 runs'),
+    ("who did Usman Khawaja share the most Test stand runs with", 'partnership player "Usman Khawaja" test top 10 runs'),
+])
+def test_the_partners_of_one_named_batter_are_ranked(stage, question, expected):
+    shapes = ['partnership player "Virat Kohli" odi runs', 'partnership player "Virat Kohli" odi top 10 runs']
+    assert stage(question, shapes)[0] == expected
