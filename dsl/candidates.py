@@ -67,6 +67,7 @@ class Frame:
     streak: ast.Streak | None = None  # "most consecutive Test fifties"
     teammates: bool = False  # "when batting with Rohit": the players are on one side, not opponents
     partners_asked: bool = False  # "who has Rohit put on the most runs with": his partners, ranked
+    single_innings: bool = False  # "in a single Test innings": one innings, never a career's total
 
 
 def _top(mention: Mention) -> str:
@@ -108,6 +109,8 @@ _TEAMMATE_BEFORE = re.compile(r"\b((bat|bats|batted|batting|partner|partners|par
                               r"together\s+with|same\s+(side|team|xi|eleven)\s+as)\s*$", re.I)
 
 
+_SINGLE_INNINGS = re.compile(r"\b(in|during|from)\s+(a|an|one|a single|single|any one|any single)\s+"
+                             r"((test|odi|t20i|t20|ipl)\s+)?(innings|inns|knock|spell)\b|\bsingle[- ]innings\b", re.I)
 _MULTIPLE_HUNDRED = re.compile(r"\b(double|triple|treble)[\s-]+(hundreds?|centur(y|ies)|tons?)\b", re.I)
 _PARTNERS_ASKED = re.compile(r"\bwho\b[^?]*\bwith\b|\bwith whom\b|\b(which|what|best|most successful|favourite|"
                              r"favorite|top|leading)\s+(batting\s+|opening\s+)?partners?\b", re.I)
@@ -445,6 +448,8 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         milestone=milestone,
         streak=streak,
         teammates=any(_TEAMMATE_BEFORE.search(_before(linked, m)) for m in _of_type(linked, "player")[1:]),
+        single_innings=bool(_SINGLE_INNINGS.search(linked.question)) and "threshold" not in filters
+        and not set(stats) & set(_EVENTS),
         partners_asked="partnership" in subjects and len(_players(linked)) == 1 and bool(
             _PARTNERS_ASKED.search(linked.question)),
     )
@@ -887,7 +892,7 @@ def _variants(example: ast.Query, frame: Frame) -> list[ast.Query]:
         if plain:
             variants.append(replace(example, output=ast.Listing(plain)))
     for stat in frame.stats:  # a stat only single innings (or matches) have: "biggest wins by runs"
-        if stat in catalogue.INNINGS_STAT and stat not in catalogue.STAT:
+        if stat in catalogue.INNINGS_STAT and (stat not in catalogue.STAT or frame.single_innings):
             variants += [replace(example, output=ast.BestInnings(direction, DEFAULT_COUNT, stat)) for direction in ("best", "worst")]
     if frame.milestone:
         variants.append(replace(example, subject=_COUNTED_BY[frame.milestone.stat], output=frame.milestone))
@@ -1069,6 +1074,11 @@ def missing_parts(query: ast.Query, question: Frame) -> list[str]:
         missing.append("consecutive innings")
     if question.compare == "strong" and not query.rivals and query.subject != "partnership":
         missing.append("the comparison")
+    if question.single_innings and not (isinstance(query.output, (ast.BestInnings, ast.Listing, ast.Milestone))
+                                        or getattr(query.output, "per", None) == "match"):
+        missing.append("a single innings")
+    if getattr(query.output, "count", 0) > MAX_COUNT:
+        missing.append(f"what the number {query.output.count} counts")
     return missing
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from dsl.candidates import candidates_for, extra_parts, frame
+from dsl.candidates import candidates_for, extra_parts, frame, missing_parts
 from dsl.link import Linker
 from dsl.parser import parse
 from dsl.printer import to_dsl
@@ -674,3 +674,21 @@ def test_double_and_triple_hundreds_are_innings_of_200_and_300(stage, question, 
 def test_the_partners_of_one_named_batter_are_ranked(stage, question, expected):
     shapes = ['partnership player "Virat Kohli" odi runs', 'partnership player "Virat Kohli" odi top 10 runs']
     assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("most fours in a single ODI innings", 'batting odi best 10 fours'),
+    ("who hit the most sixes in one T20I innings", 'batting t20i best 10 sixes'),
+])
+def test_a_single_innings_is_ranked_as_single_innings(stage, question, expected):
+    assert stage(question, ['batting odi top 10 fours', 'batting t20i top 10 sixes'])[0] == expected
+
+
+@pytest.mark.parametrize("question, query", [
+    # balls are no single-innings stat yet: a career's balls answer another question
+    ("who has bowled the most balls in a single Test innings", 'bowling test top 10 balls'),
+    # a target to chase is no count of rows
+    ("Which batters have the most ODI runs in chases of 250 or more?", 'batting odi chasing top 250 runs'),
+])
+def test_a_reading_that_drops_a_single_innings_or_misreads_a_number_misses_a_part(full_db, question, query):
+    assert missing_parts(parse(query), frame(Linker.from_engine(full_db).link(question)))
