@@ -14,7 +14,8 @@ from dsl import ast
 from dsl.link import Linked, Linker
 from dsl.parser import parse
 from dsl.specialize import allowed_values, missing_values
-from retrieval.store import HELD_OUT, Pair
+from retrieval.splits import HELD_OUT
+from retrieval.store import Pair
 
 def constructs(query: ast.Query) -> list[str]:
     """The grammar constructs a query uses, as readable labels ("filter:vs", "stat:batting/average")."""

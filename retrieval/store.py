@@ -1,8 +1,8 @@
 """The example store: question→DSL pairs, searched by how similar their questions are to a new one.
 
 The corpus is a JSON-lines file (`examples/pairs.jsonl`), one pair per line:
-`{"id": str, "question": str, "dsl": str, "split": "train"|"dev"|"dev-new"|"test-new"|"outside-dev"|"outside-test"|"outside-dev2",
-"tags": [str]}`; "dev-new" holds the dev questions of the question kinds added after the first dev
+`{"id": str, "question": str, "dsl": str, "split": one of retrieval.splits.SPLITS, "tags": [str]}`;
+"dev-new" holds the dev questions of the question kinds added after the first dev
 split, so the old split's figures stay comparable across versions; "test-new" holds questions of
 those kinds written apart from the corpus and the rules, measured once at the end of a change.
 "outside-dev" and "outside-test" were written by two writers (helper sessions, "out-" and "out2-"
@@ -10,7 +10,9 @@ ids) who wrote neither the corpus nor the rules, in their own words and about ot
 across every shape of question: the nearest thing to the question sets askcric is judged on.
 Failures on outside-dev may be read to find general rules; outside-test (a third of the first
 writer's questions) is measured only at the end of a change. "outside-dev2" holds the questions of
-two more such writers ("w3-" in fans' casual words, "w4-" in a journalist's), read to find rules.
+two more such writers ("w3-" in fans' casual words, "w4-" in a journalist's), read to find rules;
+"outside-dev3" those of two more ("w5-" typed into a search box, "w6-" in a forum post's full
+sentences), measured before any rule was written from them, then read.
 A pair whose query a train pair already has is left out, as for every split that is not train.
 The store indexes the train split twice with FAISS: once over the questions as written and once
 over the masked questions (names and values replaced by their types, "<player> test avg in
@@ -47,11 +49,10 @@ from platformdirs import user_data_dir
 from tqdm import tqdm
 
 from retrieval.embed import DIM, EMBEDDER_NAME, embed
+from retrieval.splits import SPLITS
 
 log = logging.getLogger(__name__)
 
-SPLITS = ("train", "dev", "dev-new", "test-new", "outside-dev", "outside-test", "outside-dev2")
-HELD_OUT = ("test-new", "outside-dev", "outside-test", "outside-dev2")  # written apart from the corpus, not part of it
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "examples" / "pairs.jsonl"
 
 IndexKind = Literal["flat", "hnsw", "ivf"]
@@ -82,7 +83,7 @@ class Pair:
     id: str
     question: str
     dsl: str
-    split: Literal["train", "dev", "dev-new", "test-new", "outside-dev", "outside-test", "outside-dev2"] = "train"
+    split: str = "train"  # one of SPLITS
     tags: tuple[str, ...] = ()
 
 

@@ -9,6 +9,7 @@ import sys
 
 from rich.table import Table
 
+from retrieval.splits import EVAL_SPLITS
 from serving.progress import console, err_console, progress_bar, rich_progress
 
 
@@ -626,11 +627,11 @@ def build_parser() -> argparse.ArgumentParser:
     review.set_defaults(handler=cmd_review)
 
     evaluation = commands.add_parser("eval", help="execution accuracy of pipeline variants on a split")
-    evaluation.add_argument("--split", default="dev", choices=["dev", "dev-new", "test-new", "outside-dev", "outside-test", "outside-dev2"],
+    evaluation.add_argument("--split", default="dev", choices=EVAL_SPLITS,
                             help="dev: the first dev split; dev-new: the question kinds added since; test-new: "
                                  "held-out questions of those kinds (run once, at the end of a change); "
-                                 "outside-dev, outside-test, outside-dev2: questions of every kind by writers of "
-                                 "neither the corpus nor the rules (outside-test: run once, at the end of a change)")
+                                 "outside-*: questions of every kind by writers of neither the corpus nor the "
+                                 "rules (outside-test: run once, at the end of a change)")
     evaluation.add_argument("--variants", nargs="+", default=list(DEFAULT_EVAL_RUNS),
                             help="variant names, optionally @model (e.g. +candidate-ranking@gemma3-270m)")
     evaluation.add_argument("--backend", choices=["local", "vllm"], default="local")
