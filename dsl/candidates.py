@@ -110,7 +110,8 @@ _TEAMMATE_BEFORE = re.compile(r"\b((bat|bats|batted|batting|partner|partners|par
 
 
 _SINGLE_INNINGS = re.compile(r"\b(in|during|from)\s+(a|an|one|a single|single|any one|any single)\s+"
-                             r"((test|odi|t20i|t20|ipl)\s+)?(innings|inns|knock|spell)\b|\bsingle[- ]innings\b", re.I)
+                             r"((test|odi|t20i|t20|ipl)\s+)?(innings|inns|knock|spell)\b|\bsingle[- ]innings\b"
+                             r"|\blongest\s+((test|odi|t20i|t20|ipl)\s+)?(innings|inns|knocks?)\b", re.I)
 _MULTIPLE_HUNDRED = re.compile(r"\b(double|triple|treble)[\s-]+(hundreds?|centur(y|ies)|tons?)\b", re.I)
 _PARTNERS_ASKED = re.compile(r"\bwho\b[^?]*\bwith\b|\bwith whom\b|\b(which|what|best|most successful|favourite|"
                              r"favorite|top|leading)\s+(batting\s+|opening\s+)?partners?\b", re.I)

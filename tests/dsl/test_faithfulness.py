@@ -55,6 +55,16 @@ def linker(full_db) -> Linker:
     ("best T20I economy by bowlers from associate nations", "associate and full-member groups"),
     ("most runs conceded in a single over in ODIs", "a record within one over"),
     ("who is ranked number one in the ICC Test batting rankings", "official rankings and ratings"),
+    ("Labuschagne's runs in Boxing Day Tests", "a day or session of a match"),
+    ("which bowler went for the costliest over in ODIs", "a record within one over"),
+    ("Starc's bouncer wickets in Tests", "the kind of delivery"),
+    ("How many Test series wins has South Africa had in England?", "a record within one series, or a match aggregate"),
+    ("Babar's T20I strike rate since the 2022 T20 World Cup", "a period that starts or ends at a tournament"),
+    ("highest ODI knock with no 6s", "a condition on another stat of the innings"),
+    ("most ten-wicket match hauls in Tests since 2010", "ten-wicket matches, golden ducks and twin hundreds"),
+    ("who bagged the most golden ducks in the IPL", "ten-wicket matches, golden ducks and twin hundreds"),
+    ("most leg byes conceded by England in ODIs", "extras"),
+    ("which fielder has dropped the most chances in T20Is", "events the data does not record"),
 ])
 def test_unanswerable_parts_are_refused_by_name(question, part):
     with pytest.raises(CannotAnswer) as refused:
