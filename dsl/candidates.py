@@ -717,10 +717,10 @@ def _players(linked: Linked) -> tuple[str, ...]:
 
 
 def _may_be_first_name(word: str, player: str) -> bool:
-    """ "George" of George Munsey or of HG Munsey (Cricsheet's initials), "Phil" of Philip Salt; not
-    "kohli" of AB de Villiers."""
-    first = player.split()[0]
-    return any(name.startswith(word.lower()) for name in player.lower().split()[:-1]) or (
+    """ "George" of George Munsey or of HG Munsey (Cricsheet's initials), "Phil" of Philip Salt,
+    "Nitish Kumar" of Nithish Kumar Reddy; not "kohli" of AB de Villiers."""
+    first, names = player.split()[0], player.lower().split()[:-1]
+    return any(name.startswith(part) for part in word.lower().split() for name in names) or (
         first.isupper() and word[:1].upper() in first)
 
 
