@@ -219,9 +219,10 @@ def _reversed_range(linked: Linked) -> tuple[Linked, list[Note]]:
 
 # --- completeness -------------------------------------------------------------------------------
 
-def check_complete(query: ast.Query, question: Frame) -> None:
+def check_complete(query: ast.Query, question: Frame, taught: bool = False) -> None:
     """Refuse a query that would answer without a part the question names, or with one it does
-    not (a model's own query may add a name, or make a partner the opponent)."""
+    not (a model's own query may add a name, or make a partner the opponent). A `taught` reading
+    may add what the question's words mean to users but not to askcric ("in the five-day game")."""
     missing = missing_parts(query, question)
     if missing:
         raise CannotAnswer(
@@ -230,7 +231,7 @@ def check_complete(query: ast.Query, question: Frame) -> None:
             f"the question, and will not answer without it. Try asking for it on its own.",
             ", ".join(map(str, missing)),
         )
-    extra = extra_parts(query, question)
+    extra = [] if taught else extra_parts(query, question)
     if extra:
         raise CannotAnswer(
             "unsupported",

@@ -217,7 +217,8 @@ class Pipeline:
             self._generate(translation, strategy)
             clock.lap("generate")
         if translation.question_frame is not None and translation.dsl:
-            check_complete(parse(translation.dsl), translation.question_frame)
+            check_complete(parse(translation.dsl), translation.question_frame,
+                           taught=translation.dsl in {reading.dsl for reading in translation.taught})
         return translation
 
     def _select(self, question: str, linked: Linked, strategy: Strategy,

@@ -30,7 +30,7 @@ from tests.serving.conftest import free_port
 pytestmark = pytest.mark.slow
 
 TOKEN = "a-token-for-the-tests"
-MISREAD = "Virat Kohli runs in whites"  # "whites" (Test cricket) is not in askcric's vocabulary
+MISREAD = "Virat Kohli runs in the five-day game"  # "the five-day game" (Tests) is not in askcric's vocabulary
 TAUGHT = 'batting player "Virat Kohli" test runs'
 TIMEOUT = 300
 
@@ -85,8 +85,8 @@ def test_a_misread_question_is_taught_and_then_answered_rightly_with_its_paraphr
     assert after["dsl"] == TAUGHT and after["rows"] == run_dsl(TAUGHT, full_db).rows
     assert any(note["kind"] == "taught" for note in after["notes"])
     # The same question about another batter, and the question in other words.
-    assert ask(teaching_server, "Joe Root runs in whites")["dsl"] == 'batting player "Joe Root" test runs'
-    assert ask(teaching_server, "How many runs has Virat Kohli scored in whites?")["dsl"] == TAUGHT
+    assert ask(teaching_server, "Joe Root runs in the five-day game")["dsl"] == 'batting player "Joe Root" test runs'
+    assert ask(teaching_server, "How many runs has Virat Kohli scored in the five-day game?")["dsl"] == TAUGHT
 
 
 def test_feedback_is_checked_before_it_is_stored(teaching_server):
@@ -179,7 +179,7 @@ def test_a_second_server_on_a_shared_postgresql_store_uses_the_pairs_the_first_a
     (tmp_path / "second").mkdir()
     with serving(teaching_app(full_db, taught_pg_url, tmp_path / "first")) as first, \
             serving(teaching_app(full_db, taught_pg_url, tmp_path / "second")) as second:
-        question = "Kane Williamson runs in whites"
+        question = "Kane Williamson runs in the five-day game"
         taught_dsl = 'batting player "Kane Williamson" test runs'
         assert ask(second, question)["dsl"] != taught_dsl
         assert feedback(first, TOKEN, question=question, dsl=taught_dsl, verdict="wrong").json()["status"] == "accepted"
