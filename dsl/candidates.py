@@ -262,6 +262,8 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
 
     `franchises`: the team names that play in the IPL (a franchise named implies the IPL)."""
     filters: dict = {}
+    players = _players(linked)
+    ranked = bool(CUES["ranking"].search(linked.question))
     teams, places = _teams_and_places(linked)
     if places:
         filters["place"] = places[0]
@@ -305,7 +307,7 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
     if filters.get("event") == "World Cup" and filters.get("competition") == "t20i":
         filters["event"] = "T20 World Cup"  # "T20I ... in World Cups"
     asked_groups = {group.keyword: [m.span() for m in re.finditer(group.asked, linked.question, re.I)]
-                    for group in catalogue.GROUPS if group.keyword not in _OTHER_PLAYER_GROUPS or _players(linked)}
+                    for group in catalogue.GROUPS if group.keyword not in _OTHER_PLAYER_GROUPS or players}
     groups = tuple(group for group, spans in asked_groups.items() if spans)
     group_spans = [span for spans in asked_groups.values() for span in spans]
     listed = _listed_together(linked, group_spans)
@@ -313,7 +315,7 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
     stats = _stats(linked, listed, unit_spans, group_spans)
     if qualifier and len(stats) > 1 and _only_qualifies(linked, qualifier, numbers.get("minimum")):
         stats = tuple(s for s in stats if s != qualifier)  # "min 50 innings" names the qualification
-    if numbers.get("count") == MAX_COUNT and set(stats) - {qualifier} and CUES["ranking"].search(linked.question):
+    if numbers.get("count") == MAX_COUNT and set(stats) - {qualifier} and ranked:
         # "600+ runs" lists everyone who has them; but "the most economical of those with 30+ wickets"
         # ranks by another stat, and a ranking shows its top ones.
         numbers["count"] = DEFAULT_COUNT
@@ -328,7 +330,7 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         # "runs scored off Bumrah": his bowling; "the most runs off him", his batters ranked.
         subject_words = [m for m in subject_words if _top(m) != "batting"]
         subject_words += [replace(m, type="subject", candidates=(Candidate("bowling", 1.0),)) for m in named[:1]]
-        if CUES["ranking"].search(linked.question) and not groups:
+        if ranked and not groups:
             groups = ("batter",)
     subjects = tuple(dict.fromkeys(_top(m) for m in subject_words))
     if filters.get("threshold") in _STAT_THRESHOLDS and _STAT_THRESHOLDS[filters["threshold"]] in stats:
@@ -341,7 +343,7 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
     passed = _passed_score(linked)
     if passed and "threshold" not in filters:
         filters["threshold"] = passed  # "passed fifty": the innings of 50 or more, hundreds included
-    if not stats and _players(linked) and _SCORE_VERB.search(linked.question):
+    if not stats and players and _SCORE_VERB.search(linked.question):
         stats = ("runs",)  # "what did he score on debut"
     if "threshold" in filters:  # "how many 50+ scores": the innings that pass are what is counted
         counted = filters["threshold"].stat
@@ -405,13 +407,13 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
                 filters.setdefault("dismissal", kind)
                 stats = tuple(s for s in stats if s != noun)
     compare = _compare_cue(linked, teams)
-    listed_words = CUES["list"].search(_blanked(linked.question, group_spans)) and compare != "strong"
-    if listed_words and _career_minimum(numbers, qualifier) and not CUES["ranking"].search(linked.question):
+    listed_words = bool(CUES["list"].search(_blanked(linked.question, group_spans))) and compare != "strong"
+    if listed_words and _career_minimum(numbers, qualifier) and not ranked:
         # "Which bowlers have 300+ Test wickets?" lists the players who qualify, not innings.
-        listed_words = None
+        listed_words = False
         numbers.setdefault("count", MAX_COUNT)
     return Frame(
-        players=_players(linked),
+        players=players,
         teams=teams,
         filters=filters,
         numbers=numbers,
@@ -421,9 +423,9 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         # "by innings" is how a milestone is counted; "which batter has more, A or B" compares the two
         groups=() if milestone or streak else tuple(
             group for group in groups if not (compare == "strong" and group in _COMPARED_GROUPS)),
-        ranking_cue=bool(CUES["ranking"].search(linked.question)),
+        ranking_cue=ranked,
         # "Which side has won more, A or B?" compares the two: it lists nothing.
-        list_cue=bool(listed_words) or (
+        list_cue=listed_words or (
             "last" in filters and not stats) or _own_innings(linked, filters, stats) or _events_of_anyone(
             linked, stats, groups) or _sides_knockout_results(linked, filters, stats, groups),
         strong_subjects=tuple(dict.fromkeys(
@@ -439,8 +441,7 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         )),
         bottom_cue_lower_better=bool(CUES["bottom_lower_better"].search(linked.question)),
         # "how many times have they won when they lost the toss in a Test": a count, no record per match
-        per=None if milestone or streak or _COUNT_ASKED.search(linked.question) and not CUES["ranking"].search(
-            linked.question) else next(
+        per=None if milestone or streak or _COUNT_ASKED.search(linked.question) and not ranked else next(
             (unit for unit in PER_UNITS if CUES[f"per_{unit}"].search(linked.question)), None),
         several_stats=len(stats) >= 2 and listed,
         stand_record="partnership" in subjects and bool(_RECORD_WORDS.search(linked.question))
@@ -451,7 +452,7 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         teammates=any(_TEAMMATE_BEFORE.search(_before(linked, m)) for m in _of_type(linked, "player")[1:]),
         single_innings=bool(_SINGLE_INNINGS.search(linked.question)) and "threshold" not in filters
         and not set(stats) & set(_EVENTS),
-        partners_asked="partnership" in subjects and len(_players(linked)) == 1 and bool(
+        partners_asked="partnership" in subjects and len(players) == 1 and bool(
             _PARTNERS_ASKED.search(linked.question)),
     )
 
