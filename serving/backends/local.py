@@ -17,7 +17,8 @@ decoding agrees, so a pass usually yields several tokens.
 
 The KV cache of a lane's last prompt is kept, and a call takes the free lane whose cache its prompt
 extends, so a question's calls on one prompt (`score`, then `complete`, then `score`) run that prompt
-once; `score` runs the prompt once and all continuations as one batch against its cache.
+once; `score` runs the prompt once and all continuations as one batch against its cache, or a
+lone continuation in the prompt's own pass.
 """
 
 from __future__ import annotations
@@ -177,7 +178,8 @@ class LocalBackend(Backend):
         with self._lane(prompt_ids) as lane:
             deadline = time.monotonic() + self.timeout
             matcher = self._matcher(grammar, stop) if grammar is not None else None
-            cache, logits = self._prefill(lane, prompt_ids, deadline)
+            cache, after_prompt = self._prefill(lane, prompt_ids, deadline)
+            logits = after_prompt[0]
             ids: list[int] = []
             rows: list[torch.Tensor] = []  # the (masked) logits each token was chosen from
             finished = False
@@ -265,10 +267,16 @@ class LocalBackend(Backend):
         prompt_ids = encode_prompt(self.tokenizer, prompt)
         with self._lane(prompt_ids) as lane:
             deadline = time.monotonic() + self.timeout
-            cache, first_logits = self._prefill(lane, prompt_ids, deadline)
             encoded = [encode_continuation(self.tokenizer, text) for text in continuations]
             results: list[tuple[TokenInfo, ...]] = [() for _ in encoded]
             todo = [i for i, ids in enumerate(encoded) if ids]
+            if len(todo) == 1:  # the usual case: the rules leave one candidate
+                ids = encoded[todo[0]]
+                _, rows = self._prefill(lane, prompt_ids, deadline, then=ids[:-1])
+                results[todo[0]] = tuple(self._token_infos(rows, ids, top_k))
+                return results
+            cache, after_prompt = self._prefill(lane, prompt_ids, deadline)
+            first_logits = after_prompt[0]
             while todo:
                 # Right-padded batch against copies of the prompt's cache: causal attention means
                 # no real token sees the padding after it, so no attention mask is needed.
@@ -289,31 +297,40 @@ class LocalBackend(Backend):
 
     # --- the model -------------------------------------------------------------------------------
 
-    def _prefill(self, lane: _Lane, ids: list[int], deadline: float) -> tuple[DynamicCache, torch.Tensor]:
-        """A private KV cache holding `ids`, and the logits of the token after them.
+    def _prefill(
+        self, lane: _Lane, ids: list[int], deadline: float, then: Sequence[int] = ()
+    ) -> tuple[DynamicCache, torch.Tensor]:
+        """A private KV cache holding `ids`, and the logits of the token after them and after each
+        token of `then` ([1 + len(then), vocab]).
 
         Starts from the lane's previous prompt's cache when that prompt is a prefix of this one.
+        `then` rides in the prompt's pass (and is cropped from the cache after it): a pass over a
+        few tokens reads every weight as a long one does, so on CPU it costs most of a prompt's
+        pass (`python -m analysis.bench_pipeline` measures the saving).
         """
         if not ids:
             raise ValueError("The prompt is empty (the model needs at least one token to go on).")
         prefix = lane.prefix
         if lane.reusable(ids):
-            cache, logits = copy.deepcopy(prefix.cache), prefix.logits
+            cache, first = copy.deepcopy(prefix.cache), prefix.logits
             rest = ids[len(prefix.ids) :]
-            if not rest:
-                return cache, logits
         else:
-            cache, logits = DynamicCache(config=self._model.config), None
-            rest = ids
+            cache, first, rest = DynamicCache(config=self._model.config), None, ids
+        if not rest and not then:
+            return cache, first[None]
+        out = self._forward(torch.tensor([[*rest, *then]]), cache, deadline, keep=len(then) + bool(rest))[0]
+        if then:
+            cache.crop(-len(then))
         if rest:
-            logits = self._forward(torch.tensor([rest]), cache, deadline, last_only=True)[0, -1]
-        lane.prefix = _Prefix(tuple(ids), copy.deepcopy(cache), logits)
-        return cache, logits
+            first, out = out[0], out[1:]
+            lane.prefix = _Prefix(tuple(ids), copy.deepcopy(cache), first)
+        return cache, torch.cat([first[None], out])
 
     def _forward(
-        self, input_ids: torch.Tensor, cache: DynamicCache, deadline: float, last_only: bool = False
+        self, input_ids: torch.Tensor, cache: DynamicCache, deadline: float, keep: int = 0
     ) -> torch.Tensor:
-        """Logits [batch, tokens, vocab] of `input_ids` run after `cache` (which grows), as fp32."""
+        """Logits [batch, tokens, vocab] of `input_ids` run after `cache` (which grows), as fp32:
+        of the last `keep` tokens only, or of all when it is 0."""
         if time.monotonic() > deadline:
             raise BackendTimeout(f"The local model took longer than {self.timeout:g} s.")
         busy = max(1, self.lanes - len(self._free_lanes))
@@ -322,7 +339,7 @@ class LocalBackend(Backend):
         with torch.inference_mode():
             out = self._model(
                 input_ids=input_ids, past_key_values=cache, use_cache=True,
-                logits_to_keep=1 if last_only else 0,
+                logits_to_keep=keep,
             )
         return out.logits.float()
 

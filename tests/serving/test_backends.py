@@ -92,35 +92,41 @@ def test_both_backends_serve_the_lora_adapter_alike(vllm_lora_server: VllmServer
 
 @pytest.mark.parametrize("dtype, tolerance", [
     (torch.float32, 1e-4),  # the cached prefill and the batch are exactly one forward pass
-    (torch.bfloat16, 0.3),  # bf16 rounds differently in the two paths: up to ~0.15 nats a token seen
+    (torch.bfloat16, 0.5),  # bf16 rounds differently with each pass's length: up to ~0.32 nats seen
 ])
 def test_local_score_equals_a_direct_forward_pass(model_path, dtype, tolerance) -> None:
+    """Each way `score` runs: a lone continuation in the prompt's own pass, a lone one after the
+    cached prompt, a batch after it; and generation after them starts from the prompt alone."""
     from serving.backends.local import LocalBackend
 
     prompt = "Q: Virat Kohli's ODI average?\nDSL:"
     continuations = [' batting player "Virat Kohli" odi average', " team odi wins"]
-    backend = LocalBackend(DEFAULT_MODEL, dtype=dtype)
+    backend = LocalBackend(DEFAULT_MODEL, dtype=dtype, lanes=1)
     try:
-        scored = backend.score(prompt, continuations, top_k=3)
+        alone = [backend.score(prompt, [continuation], top_k=3)[0] for continuation in continuations]
+        batched = backend.score(prompt, continuations, top_k=3)
+        generated = backend.complete(prompt, max_tokens=1).tokens[0]
     finally:
         backend.close()
 
     tokenizer = AutoTokenizer.from_pretrained(model_path)
     model = AutoModelForCausalLM.from_pretrained(model_path, dtype=dtype).eval()
     prompt_ids = encode_prompt(tokenizer, prompt)
-    for continuation, tokens in zip(continuations, scored):
+    for continuation, *ways in zip(continuations, alone, batched):
         ids = encode_continuation(tokenizer, continuation)
         with torch.inference_mode():
             logits = model(torch.tensor([prompt_ids + ids])).logits[0].float()
         logprobs = torch.log_softmax(logits[len(prompt_ids) - 1 : -1], dim=-1)
-        assert len(tokens) == len(ids)
-        for position, (token_id, token) in enumerate(zip(ids, tokens)):
-            row = logprobs[position]
-            assert token.logprob == pytest.approx(float(row[token_id]), abs=tolerance)
-            if dtype == torch.float32:
-                assert token.rank == int((row > row[token_id]).sum()) + 1
-            assert token.entropy == pytest.approx(float(-(row.exp() * row).sum()), abs=tolerance)
-            assert token.top[0][1] == pytest.approx(float(row.max()), abs=tolerance)
+        for tokens in ways:
+            assert len(tokens) == len(ids)
+            for position, (token_id, token) in enumerate(zip(ids, tokens)):
+                row = logprobs[position]
+                assert token.logprob == pytest.approx(float(row[token_id]), abs=tolerance)
+                if dtype == torch.float32:
+                    assert token.rank == int((row > row[token_id]).sum()) + 1
+                assert token.entropy == pytest.approx(float(-(row.exp() * row).sum()), abs=tolerance)
+                assert token.top[0][1] == pytest.approx(float(row.max()), abs=tolerance)
+    assert generated.logprob == pytest.approx(float(logprobs[0].max()), abs=tolerance)
 
 
 def test_a_call_runs_in_the_lane_that_holds_its_prompt(model_path, monkeypatch) -> None:
