@@ -12,7 +12,9 @@ Failures on outside-dev may be read to find general rules; outside-test (a third
 writer's questions) is measured only at the end of a change. "outside-dev2" holds the questions of
 two more such writers ("w3-" in fans' casual words, "w4-" in a journalist's), read to find rules;
 "outside-dev3" those of two more ("w5-" typed into a search box, "w6-" in a forum post's full
-sentences), measured before any rule was written from them, then read.
+sentences), measured before any rule was written from them, then read. "outside-test2" holds a
+seventh writer's ("w7-", chat messages and voice-assistant transcripts), measured only at the end
+of a change, as outside-test is.
 A pair whose query a train pair already has is left out, as for every split that is not train.
 The store indexes the train split twice with FAISS: once over the questions as written and once
 over the masked questions (names and values replaced by their types, "<player> test avg in

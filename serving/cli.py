@@ -631,7 +631,7 @@ def build_parser() -> argparse.ArgumentParser:
                             help="dev: the first dev split; dev-new: the question kinds added since; test-new: "
                                  "held-out questions of those kinds (run once, at the end of a change); "
                                  "outside-*: questions of every kind by writers of neither the corpus nor the "
-                                 "rules (outside-test: run once, at the end of a change)")
+                                 "rules (outside-test, outside-test2: run once, at the end of a change)")
     evaluation.add_argument("--variants", nargs="+", default=list(DEFAULT_EVAL_RUNS),
                             help="variant names, optionally @model (e.g. +candidate-ranking@gemma3-270m)")
     evaluation.add_argument("--backend", choices=["local", "vllm"], default="local")
