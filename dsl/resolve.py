@@ -149,12 +149,23 @@ def _player(name: str | None, query: ast.Query, team_id: int | None, engine: Eng
         display = sorted(set(names.player_names.values()))
         raise UnknownName("player", name, suggest(name, display))
     if len(ids) == 1:
+        _check_player_gender(ids[0], name, query, names)
         return ids[0]
     in_context = _players_in_context(ids, query, team_id, engine)
     if len(in_context) == 1:
         return in_context[0]
     candidates = in_context or ids
     raise AmbiguousName("player", name, tuple(_describe_player(p, engine, names) for p in candidates))
+
+
+def _check_player_gender(player_id: str, name: str, query: ast.Query, names: Lexicon) -> None:
+    """A player of the other gender's matches only would count nothing: every row would be empty
+    and read as a real zero."""
+    played = {gender for _, gender in names.player_matches.get(player_id, {})}
+    wanted = "female" if query.women else "male"
+    if played and wanted not in played:
+        whose, fix = ("men's", "leave out `women`") if query.women else ("women's", "add `women` to the query")
+        raise UnsupportedQuery(f"{name} has played only {whose} matches: {fix}.")
 
 
 def _players_in_context(ids: tuple[str, ...], query: ast.Query, team_id: int | None, engine: Engine) -> list[str]:

@@ -138,8 +138,11 @@ def test_batting_womens_figures_need_women(query_db):
     f = ref.batting_figures(ref.batting(HARMANPREET, WOMEN()))
     assert one_row(query_db, 'batting player "H Kaur" women runs') == {
         "player": "H Kaur", "runs": f.runs, "innings": f.innings}
-    # Without "women" a query means men's cricket, where she has no innings.
-    assert one_row(query_db, 'batting player "H Kaur" runs')["innings"] == 0
+    # Without "women" a query means men's cricket, where she has no innings: not a real zero.
+    with pytest.raises(UnsupportedQuery, match="only women's matches: add `women`"):
+        run_dsl('batting player "H Kaur" runs', query_db)
+    with pytest.raises(UnsupportedQuery, match="only men's matches: leave out `women`"):
+        run_dsl('bowling player "Jasprit Bumrah" women wickets', query_db)
 
 
 @pytest.mark.parametrize("stat, value", [
