@@ -1,4 +1,4 @@
-"""Evaluation on the dev split: execution accuracy and exact-DSL match, per variant of the pipeline.
+"""Evaluation on a split of the corpus: execution accuracy and exact-DSL match, per variant of the pipeline.
 
 A variant is a pipeline Strategy (and a model); all variants answer the same questions in one run,
 so the table compares like with like. Execution accuracy: the predicted DSL's answer rows equal the
@@ -154,14 +154,14 @@ def failures_markdown(result: VariantResult) -> str:
     return "\n".join(lines)
 
 
-def write_report(results: list[VariantResult], out: Path) -> Path:
+def write_report(results: list[VariantResult], out: Path, split: str) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(
         [{"variant": r.variant, "model": r.model, "accuracy": r.accuracy, "exact_match": r.exact_match,
           "median_ms": r.median_ms(), "outcomes": [asdict(o) for o in r.outcomes]} for r in results],
         indent=1,
     ))
-    parts = ["# Evaluation on the dev split", "", markdown_table(results), ""]
+    parts = [f"# Evaluation on the {split} split", "", markdown_table(results), ""]
     for r in results:
         parts += [f"## {r.variant} ({r.model}) by category", "", breakdown_table(r, "category"), "",
                   f"## {r.variant} ({r.model}) by competition", "", breakdown_table(r, "competition"), ""]
@@ -195,7 +195,7 @@ def main(args) -> int:
             for variant, _ in (run for run in runs if run[1] == model):
                 results.append(evaluate(pipeline, pairs, variant, VARIANTS[variant], rich_progress(bar)))
         backend.close()
-    report = write_report(results, Path(args.out))
+    report = write_report(results, Path(args.out), args.split)
     console.print(markdown_table(results), highlight=False)
     console.print(f"Report with breakdowns and failures: {report}")
     return 0

@@ -148,8 +148,9 @@ def _number_roles(linked: Linked) -> tuple[dict, str | None]:
             roles["threshold"] = ("wickets" if wickets else "runs", value)
         elif re.match(r"\s*over\b", after) and re.fullmatch(r"\d{1,2}(st|nd|rd|th)|first|opening|last|final", text):
             single_overs.append(value)  # "the 19th over", "the last over"
-        elif re.search(r"(open|number|no\.?|#|position|at)[\s-]*$", before) or "open" in text:
-            positions.append(value)
+        elif re.search(r"(open|number|no\.?|#|position|at)[\s-]*$", before) or "open" in text or value <= 11 and (
+                re.search(r"\bbatting\s*$", before) or positions and re.search(r"\d\s*(-|–|to)\s*$", before)):
+            positions.append(value)  # "at 5", "batting 5 to 7", "at 4-6": both ends
         elif re.search(r"(over|overs)\s*$", before) or re.search(r"^\s*(-|to)?\s*(\d+|[a-z]+)?\s*overs", after) \
                 or "over" in text or _OVERS_RANGE_BEFORE.search(before):  # "overs 7-15": both ends
             overs.append(value)
@@ -263,7 +264,7 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
     `franchises`: the team names that play in the IPL (a franchise named implies the IPL)."""
     filters: dict = {}
     players = _players(linked)
-    ranked = bool(CUES["ranking"].search(linked.question))
+    ranked = _ranked(linked.question)
     teams, places = _teams_and_places(linked)
     if places:
         filters["place"] = places[0]
@@ -542,7 +543,16 @@ def _sides_knockout_results(linked: Linked, filters: dict, stats: tuple[str, ...
 
 
 def _counted_or_ranked(question: str) -> bool:
-    return bool(_COUNT_ASKED.search(question) or _TOTAL.search(question) or CUES["ranking"].search(question))
+    return bool(_COUNT_ASKED.search(question) or _TOTAL.search(question) or _ranked(question))
+
+
+# "Who has scored a hundred...": everyone who did it once, not who did it most.
+_WHO_DID_ONE = re.compile(r"\bwho(\s+(has|have|had|'s))?(\s+ever)?(\s+\w+){1,2}\s+(a|an)\s+(?=((\w+)[\s-]+)?"
+                          r"(hundred|century|ton|fifty|half|duck|five|5|hat|double))", re.I)
+
+
+def _ranked(question: str) -> bool:
+    return bool(CUES["ranking"].search(_WHO_DID_ONE.sub(" ", question)))
 
 
 def _compare_cue(linked: Linked, teams) -> str | None:
@@ -886,8 +896,9 @@ def _variants(example: ast.Query, frame: Frame) -> list[ast.Query]:
                 variants.append(replace(example, output=ast.Ranking("top", DEFAULT_COUNT, output.stat)))
             else:
                 variants.append(replace(example, output=ast.Grouped(group, output.stat)))
-        if frame.list_cue and output.stat in catalogue.SUBJECT_LISTS[example.subject]:
-            variants.append(replace(example, output=ast.Listing(output.stat)))
+    if frame.list_cue and isinstance(output, (ast.Aggregate, ast.Grouped, ast.Ranking)) \
+            and output.stat in catalogue.SUBJECT_LISTS[example.subject]:
+        variants.append(replace(example, output=ast.Listing(output.stat)))
     if frame.list_cue and isinstance(output, (ast.Aggregate, ast.Grouped, ast.Listing)):
         # the plain list of the subject's innings (or matches), whatever the example counted
         plain = next((kind for kind in ("innings", "matches") if kind in catalogue.SUBJECT_LISTS[example.subject]), None)
@@ -1138,11 +1149,18 @@ def _stats_used(query: ast.Query) -> set[str]:
 
 def _by_main_role(candidates: list[ast.Query], question: Frame, engine: Engine) -> list[ast.Query]:
     """A named player's main role (batting or bowling) decides the subject when the question's
-    words do not: a bowler's "strike rate" is his bowling one."""
+    words do not: a bowler's "strike rate" is his bowling one. Of a batter and a bowler named
+    together ("A v B") either may hold the query's player slot, so each query's own player's role
+    decides, and the first named player's side comes first."""
     if not question.players or question.strong_subjects or question.verb_subjects:
         return candidates
-    other = {"batting": "bowling", "bowling": "batting"}.get(primary_role(engine, question.players[0]))
-    return [q for q in candidates if q.subject != other] or candidates
+    roles = {player: primary_role(engine, player) for player in question.players[:2]}
+    first_role = roles[question.players[0]]
+    other = {"batting": "bowling", "bowling": "batting"}
+    if len(set(roles.values())) < 2:
+        return [q for q in candidates if q.subject != other.get(first_role)] or candidates
+    kept = [q for q in candidates if q.subject != other.get(roles.get(q.player, first_role))] or candidates
+    return sorted(kept, key=lambda q: q.player != question.players[0])
 
 
 def _sides_as_played(candidates: list[ast.Query], question: Frame, engine: Engine) -> list[ast.Query]:

@@ -55,10 +55,12 @@ NAME_TYPES = ("player", "team", "ground", "place")
 MISSPELT_MIN = 5  # letters: shorter words are too close to too many others to be read as misspelt
 NAME_CUTOFF = 80  # rapidfuzz ratio a misspelt one-word name must reach
 KEYWORD_CUTOFF = 85  # and a misspelt keyword: stricter, since a wrong keyword changes the question
+TRANSPOSED_MIN = 4  # letters of a keyword whose swapped letters are read as it ("tets"; "odi" -> "doi" is too short)
 MAX_CANDIDATES = 3
 CLOSE = 0.85  # a runner-up scoring at least this share of the best makes a mention ambiguous
 KEEP = 0.7  # candidates below this share of the best are dropped
 MIN_SURNAME_MATCHES = 10  # "Kohli" alone links only players with this many matches
+FIRST_NAME_SCORE = 0.8  # a lone first name: below a surname or full name, above a misspelt one
 
 
 # --- the result --------------------------------------------------------------------------------
@@ -434,6 +436,10 @@ class Linker:
     fuzzy_pairs: dict[tuple[str, int], tuple[str, ...]] = field(repr=False, default_factory=dict)
     # surname -> (first part, display name) of every player: "Jamie Smith" finds "JL Smith"
     by_surname: dict[str, tuple[tuple[str, str], ...]] = field(repr=False, default_factory=dict)
+    # a whole first name (no initial) -> the display names of the players who have it
+    by_first_name: dict[str, tuple[str, ...]] = field(repr=False, default_factory=dict)
+    # a one-word keyword with two neighbouring letters swapped -> the keyword: "wkst" -> "wkts"
+    transposed: dict[str, str] = field(repr=False, default_factory=dict)
 
     @classmethod
     def from_engine(cls, engine: Engine) -> Linker:
@@ -462,6 +468,8 @@ class Linker:
             fuzzy_pairs=_pairs_by_word(key for key in keyword_keys if key.count(" ") == 1),
             key_words=frozenset(word for key in built.entries for word in key.split(" ")),
             by_surname={k: tuple(sorted(v)) for k, v in by_surname.items()},
+            by_first_name=_by_first_name(by_surname),
+            transposed=_transpositions(key for key in keyword_keys if " " not in key and len(key) >= TRANSPOSED_MIN),
         )
 
     def respelled(self, question: str) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -505,12 +513,24 @@ class Linker:
 
     def _heads_a_query(self, tokens: list[Token], i: int) -> bool:
         """The first word, no sentence opener, before a format, event or stat or another name
-        ("root v cummins", "root or smith"); or any word right after "v" ("kohli v root")."""
+        ("root v cummins", "root or smith") or a recent span ("head last 10 inns", "root since
+        2021"); or any word right after "v" ("kohli v root")."""
         if i and tokens[i - 1].norm in _VERSUS:
             return True
-        return i == 0 and len(tokens) > 1 and tokens[0].norm not in SENTENCE_OPENERS and (
-            tokens[1].norm in _VERSUS | {"or", "and"} or any(
-                entry.type in ("competition", "event", "stat") for entry in self.dictionary.get(tokens[1].norm, ())))
+        if i or len(tokens) < 2:
+            return False
+        if tokens[1].norm in {"last", "since"} and len(tokens) > 2 and (
+                tokens[2].norm.isdecimal() or tokens[2].norm in NUMBER_WORDS):
+            return tokens[0].norm not in QUESTION_WORDS  # ("best last 5 years" ranks)
+        return tokens[0].norm not in SENTENCE_OPENERS and (
+            tokens[1].norm in _VERSUS | {"or", "and"}
+            or bool(self._key_types_at(tokens, 1) & {"competition", "event", "stat"}))
+
+    def _key_types_at(self, tokens: list[Token], j: int) -> set[str]:
+        """The types of the dictionary keys that start at token j ("no balls": a stat)."""
+        longest = min(self.longest.get(tokens[j].norm, 0), len(tokens) - j)
+        return {entry.type for n in range(1, longest + 1)
+                for entry in self.dictionary.get(" ".join(t.norm for t in tokens[j:j + n]), ())}
 
     def _opens_a_sentence(self, question: str, token: Token) -> bool:
         """An English word capitalised only because it starts a sentence ("... by country. Split
@@ -614,6 +634,15 @@ class Linker:
         return {display for key, _, _ in close for part, display in self.by_surname[key]
                 if first in part.split() and self._matches(display) >= max(MIN_SURNAME_MATCHES, 10 * above)}
 
+    def _first_name_alone(self, word: str) -> str | None:
+        """The player a lone first name no other step explained means ("mominul"): the one of that
+        whole first name with MIN_SURNAME_MATCHES+ matches and ten times the next one's. Tried
+        before a misspelt surname: an exact first name says more than a near surname."""
+        ranked = sorted(((self._matches(display), display) for display in self.by_first_name.get(word, ())), reverse=True)
+        if ranked and ranked[0][0] >= MIN_SURNAME_MATCHES and (len(ranked) == 1 or ranked[0][0] >= 10 * ranked[1][0]):
+            return ranked[0][1]
+        return None
+
     def _matches(self, player: str) -> int:
         return sum(self.popularity.get(player, {}).values())
 
@@ -630,7 +659,7 @@ class Linker:
                     and token.norm not in QUESTION_WORDS and token.norm not in NUMBER_WORDS
                     and token.norm not in self.dictionary)
 
-        hits = []
+        hits = self._transposed_keywords(tokens, free)
         i = 0
         while i < len(tokens):
             if not unknown(i):
@@ -644,12 +673,26 @@ class Linker:
                     hits += self._fuzzy_hit(tokens[i].start, tokens[i + 1].end, best[0], best[1])
                     i += 2
                     continue
-            if len(tokens[i].norm) >= MISSPELT_MIN:
+            if player := self._first_name_alone(tokens[i].norm):
+                hits.append(Hit("player", tokens[i].start, tokens[i].end, ((player, FIRST_NAME_SCORE),)))
+            elif len(tokens[i].norm) >= MISSPELT_MIN:
                 best = process.extractOne(tokens[i].norm, self.fuzzy_single, scorer=fuzz.ratio, score_cutoff=NAME_CUTOFF)
                 if best:
                     hits += self._fuzzy_hit(tokens[i].start, tokens[i].end, best[0], best[1])
             i += 1
         return hits + self._misspelt_keywords(tokens, free, {hit.start for hit in hits})
+
+    def _transposed_keywords(self, tokens: list[Token], free: list[bool]) -> list[Hit]:
+        """A word that is a keyword with two neighbouring letters swapped ("wkst", "tets", "gorund")
+        is that keyword, before any name is guessed for it: the commonest slip in typing, and one
+        that rapidfuzz's ratio counts as two edits, too far for a short keyword."""
+        hits = []
+        for i, token in enumerate(tokens):
+            key = self.transposed.get(token.norm)
+            if key and free[i] and token.norm not in self.dictionary and not is_english_word(token.norm):
+                hits += self._fuzzy_hit(token.start, token.end, key, fuzz.ratio(token.norm, key))
+                free[i] = False
+        return hits
 
     def _misspelt_keywords(self, tokens: list[Token], free: list[bool], named: set[int]) -> list[Hit]:
         """A word no step explained that is a letter or two from a keyword ("centurys", "wickts")
@@ -817,7 +860,29 @@ def _verbs_not_dismissals(question: str, mentions: list[Mention]) -> list[Mentio
 
 
 _VERSUS = frozenset({"v", "vs", "versus", "agst", "against"})
+_INTERROGATIVES = frozenset({"what", "which", "who", "whose", "whom", "when", "where", "why", "how"})
 _CLAUSE_BREAK = re.compile(r"[,;:()]")
+
+
+def _by_first_name(by_surname: dict[str, set[tuple[str, str]]]) -> dict[str, tuple[str, ...]]:
+    found: dict[str, set[str]] = {}
+    for parts in by_surname.values():
+        for first_part, display in parts:
+            first = first_part.split()[0]
+            if len(first) >= 3:  # a whole name, not initials ("ms")
+                found.setdefault(first, set()).add(display)
+    return {first: tuple(sorted(players)) for first, players in found.items()}
+
+
+def _transpositions(keys: Iterable[str]) -> dict[str, str]:
+    """Each key with two neighbouring (different) letters swapped -> the key; a swap that two keys
+    share names neither."""
+    found: dict[str, set[str]] = {}
+    for key in keys:
+        for j in range(len(key) - 1):
+            if key[j] != key[j + 1]:
+                found.setdefault(key[:j] + key[j + 1] + key[j] + key[j + 2:], set()).add(key)
+    return {swapped: next(iter(owners)) for swapped, owners in found.items() if len(owners) == 1}
 
 
 def _looks_like_a_name(token: Token, index: int) -> bool:
@@ -829,16 +894,20 @@ def _looks_like_a_name(token: Token, index: int) -> bool:
     """
     if not token.capitalised:
         return False
+    if index == 0 and token.norm in _INTERROGATIVES:
+        return False  # "How's Stokes going" is "how is": no one's possessive
     return index > 0 or token.possessive or token.all_caps or token.norm not in SENTENCE_OPENERS
 
 
 def _words_before(tokens: list[Token], hit: Hit) -> tuple[str | None, bool]:
-    """(the word before a mention, "the" skipped; whether the mention ends in a possessive)."""
+    """(the word before a mention, "the" skipped, or the two when they end in "of" or "to" ("tour of");
+    whether the mention ends in a possessive)."""
     inside = [i for i, t in enumerate(tokens) if t.start >= hit.start and t.end <= hit.end]
     if not inside:
         return None, False
     before = [t.norm for t in tokens[:inside[0]] if t.norm != "the"]
-    return (before[-1] if before else None), tokens[inside[-1]].possessive
+    word = " ".join(before[-2:]) if before[-2:-1] and before[-1] in ("of", "to") else (before[-1] if before else None)
+    return word, tokens[inside[-1]].possessive
 
 
 def _rescore_by_cue(hit: Hit, types_here: set[str], context: tuple[str | None, bool]) -> list[tuple[str, float]]:

@@ -179,6 +179,11 @@ def _haul_size(match: re.Match, text: str) -> list[Hit] | None:
     return None if number_value(match.group(1)) == 5 else _plain_number(match, text)
 
 
+def _one_five_for(match: re.Match, _: str) -> list[Hit]:
+    # "a five-for": the five-fors stat ("top five for India" is a count, hence the article).
+    return [Hit("stat", match.start(2), match.end(2), (("five-fors", 1.0),))]
+
+
 def _position(match: re.Match, _: str) -> list[Hit] | None:
     value = number_value(match.group(1))
     return [_number_hit(match, 1, value)] if 1 <= value <= 11 else None
@@ -238,10 +243,11 @@ _PATTERNS: list[tuple[re.Pattern, Callable[[re.Match, str], list[Hit] | None]]] 
     (re.compile(r"(?<![\d,.])(\d{1,3}(?:,\d{3})+)(?![\d,])"),  # "10,000 runs": one number, not 10 and 000
      lambda match, _: [_number_hit(match, 1, int(match.group(1).replace(",", "")))]),
     (re.compile(r"\b(opening)(?=\s+(?:stand|partnership|pair|combination|duo)s?\b)"), lambda match, _: [_number_hit(match, 1, 1)]),
+    (re.compile(r"\b(a|an|one|his|her|their|maiden|first)\s+((?:five|5)(?:-for|-fer|fer|for)s?)\b"), _one_five_for),
     (re.compile(r"\b" + _COUNT + r"(?=\s*\+?\s*-?\s*(?:(?:wickets?|wkts?)[\s-]?(?:hauls?|innings)|fors|fers)\b)"), _haul_size),
     (re.compile(r"\b(first|opening|last|final|\d{1,2}(?:st|nd|rd|th))\s+over\b"), _one_over),
     (re.compile(r"\b(?:top|bottom|best|worst|leading)\s*-?\s*" + _COUNT +
-                r"\b(?!\s*-?\s*(?:fors?\b|fers?\b|wis?\b|wkts?\s+hauls?|wickets?\s+hauls?|%))"), _plain_number),
+                r"\b(?!-fors?\b|\s*-?\s*(?:fors\b|fers?\b|wis?\b|wkts?\s+hauls?|wickets?\s+hauls?|%))"), _plain_number),
     (re.compile(r"\b" + _COUNT + r"\s+(?:highest|lowest|best|worst|biggest|most|leading|fastest|slowest|poorest|"
                 r"cheapest|quickest|heaviest|largest|least|fewest)\b"), _plain_number),
     (re.compile(r"(?:\bmin(?:imum)?\.?|\bat\s*least|\bmore\s+than|\bover|\bgreater\s+than|\bwith|>=?|≥)\s*"

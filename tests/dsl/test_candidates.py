@@ -692,3 +692,34 @@ def test_a_single_innings_is_ranked_as_single_innings(stage, question, expected)
 ])
 def test_a_reading_that_drops_a_single_innings_or_misreads_a_number_misses_a_part(full_db, question, query):
     assert missing_parts(parse(query), frame(Linker.from_engine(full_db).link(question)))
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("cummins v root tests", 'batting player "Joe Root" test bowler "Pat Cummins" runs'),
+    ("bumrah v warner ipl", 'batting player "David Warner" ipl bowler "Jasprit Bumrah" runs'),
+    ("root v cummins tests", 'batting player "Joe Root" test bowler "Pat Cummins" runs'),
+])
+def test_of_a_bowler_and_a_batter_named_either_way_round_the_batter_faces_the_bowler(stage, question, expected):
+    shapes = ['batting player "Virat Kohli" test bowler "James Anderson" runs', 'fielding player "Joe Root" test matches']
+    assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("rahul avg at 4-6 odis", 'batting player "KL Rahul" odi position 4-6 average'),
+    ("Hardik Pandya's strike rate batting 5 to 7 in ODIs", 'batting player "Hardik Pandya" odi position 5-7 strike rate'),
+    ("most runs batting at 3 in odis", 'batting odi position 3 top 10 runs'),
+])
+def test_a_batting_position_range_keeps_both_ends(stage, question, expected):
+    shapes = ['batting player "Joe Root" test position 4 average', 'batting test position 4 top 10 runs']
+    assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Who has scored a hundred on Test debut since 2015?", 'batting test since 2015 debut list hundreds'),
+    ("who has taken a five-for at Lord's in Tests since 2015", 'bowling test at "Lord\'s" since 2015 list five-fors'),
+    ("who has taken a hat-trick in the IPL", 'bowling ipl list hat-tricks'),
+    ("who has scored the most hundreds in World Cup finals", 'batting odi event "World Cup" final top 10 hundreds'),
+])
+def test_who_did_it_once_lists_them_and_who_did_it_most_ranks(stage, question, expected):
+    shapes = ['batting test top 10 hundreds', 'bowling ipl top 10 hat-tricks', 'bowling test top 10 five-fors']
+    assert stage(question, shapes)[0] == expected

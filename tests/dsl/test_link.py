@@ -329,6 +329,17 @@ def test_a_misspelt_keyword_is_the_keyword(linker, question, stat):
     assert stat in linker.link(question).values("stat")
 
 
+@pytest.mark.parametrize("question, keyword", [
+    ("deepti sharma odi wkst", ("stat", "wickets")),
+    ("babar tets avg", ("competition", "test")),
+    ("Shai Hope's avearge in ODIs", ("stat", "average")),
+    ("most sixse in the ipl", ("stat", "sixes")),
+])
+def test_a_keyword_with_two_letters_swapped_is_the_keyword(linker, question, keyword):
+    kind, value = keyword
+    assert value in linker.link(question).values(kind)
+
+
 @pytest.mark.parametrize("question", [
     "Longest Test winning streak for England",  # "winning" is no misspelt "innings"
     "How many times did Kagiso Rabada dismiss Usman Khawaja?",  # "dismiss" is a verb, not "dismissals"
@@ -417,3 +428,52 @@ def test_names_and_far_misspellings_are_not_respelled(linker, question):
 ])
 def test_a_whole_first_name_outweighs_an_initial_only_for_a_far_busier_player(linker, question, player):
     assert linker.link(question).values("player")[:1] == [player]
+
+
+@pytest.mark.parametrize("question, players", [
+    ("How's Stokes been going in his last five Test innings?", ["Ben Stokes"]),
+    ("What's Root's average in Tests?", ["Joe Root"]),
+    ("head last 10 odi inns", ["Travis Head"]),
+    ("root since 2021 test avg", ["Joe Root"]),
+    ("archer no balls", ["Jofra Archer"]),  # a stat of two words after the name
+    ("best last 5 years odi average", []),  # a ranking word, not Tino Best
+])
+def test_an_opening_question_word_is_no_name_and_a_surname_may_head_a_query(linker, question, players):
+    assert linker.link(question).values("player") == players
+
+
+@pytest.mark.parametrize("question, place", [
+    ("What's Root's record on the 2019 tour of Australia?", "Australia"),
+    ("pujara runs on the 2018-19 trip to australia", "Australia"),
+    ("kohli runs on the 2018 tour of england", "England"),
+])
+def test_a_tour_of_a_country_is_played_in_it(linker, question, place):
+    linked = linker.link(question)
+    score = {m.type: m.candidates[0].score for m in linked.mentions if m.type in ("team", "place")}
+    assert linked.values("place") == [place] and score["place"] > score.get("team", 0.0)
+
+
+def test_a_five_for_is_the_stat_and_top_five_for_a_side_a_count(linker):
+    assert linker.link("which bowlers have taken a five-for on ODI debut").values("stat") == ["five-fors"]
+    assert linker.link("his maiden 5-for in tests").values("stat") == ["five-fors"]
+    top_five = linker.link("top five for india in odis")
+    assert top_five.values("number") == ["5"] and not top_five.values("stat")
+
+
+@pytest.mark.parametrize("question, players", [
+    ("mominul test avg", ["Mominul Haque"]),
+    ("jasprit test wkts", ["Jasprit Bumrah"]),
+    ("joe test runs", []),  # Joe Root, Burns, Denly...: no one Joe plays ten times as much as the rest
+])
+def test_a_lone_first_name_is_the_player_only_when_one_far_outplays_its_other_bearers(linker, question, players):
+    assert linker.link(question).values("player") == players
+
+
+@pytest.mark.parametrize("question, venue", [
+    ("kohli avg against the tourists", "home"),
+    ("Root's average against touring sides in Tests", "home"),
+    ("Smith's average as a tourist", "away"),
+    ("Australia's record as the touring side", "away"),
+])
+def test_against_the_tourists_is_at_home_and_touring_is_away(linker, question, venue):
+    assert linker.link(question).values("home_away") == [venue]
