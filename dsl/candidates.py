@@ -377,6 +377,8 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
     if len(stats) == 1 and stats[0] in ("highest total", "lowest total") and any(
             _top(m) == stats[0] and m.text.lower().endswith("s") for m in _of_type(linked, "stat")):
         stats = ("total",)  # "Ireland's highest ODI totals": its single innings, best first
+    if stats == ("average",) and not players and _AVERAGE_SCORE.search(linked.question):
+        stats = ("average total",)  # "the average first-innings score at Eden Gardens": a side's total
     # A side's "results" are its record too, unless few enough to show: its finals, its last ten.
     if not stats and teams and (asks_a_sides_record(linked) or _RESULTS.search(linked.question) and not (
             filters.get("stage") or "last" in filters)):
@@ -504,10 +506,12 @@ def _own_innings(linked: Linked, filters: dict, stats: tuple[str, ...]) -> bool:
         return False
     if CUES["own_innings"].search(question):
         return True
-    return bool(isinstance(filters.get("threshold"), ast.Without) or filters.get("debut")) \
-        and not set(stats) - {"innings"}
+    return bool(isinstance(filters.get("threshold"), ast.Without) or filters.get("debut")
+                or _HIS_INNINGS.search(question)) and not set(stats) - {"innings"}
 
 
+_AVERAGE_SCORE = re.compile(r"\b(average|avg)\s+((\w+|\w+-\w+)\s+){0,2}scores?\b(?!\s+(by|of|for)\b)", re.I)
+_HIS_INNINGS = re.compile(r"(\b(his|her|their)|'s)\s+(\w+\s+){0,2}(innings|inns)\b", re.I)  # and no figure of them
 _SIDES_RECORD = re.compile(r"\b(record\b(?!\s+(for|of)\b)|head[\s-]to[\s-]head|h2h)", re.I)
 _RESULTS = re.compile(r"\bresults\b", re.I)
 

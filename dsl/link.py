@@ -504,7 +504,7 @@ class Linker:
         # In an all-lower-case or all-capitals question, capitals say nothing about names.
         cased = _is_cased(question)
         hits += _split_stats(tokens, free)
-        hits += self._first_name_hits(tokens, free)
+        hits += self._first_name_hits(tokens, free, cased)
         hits += self._dictionary_hits(question, tokens, free, cased)
         hits += _leftover_numbers(tokens, free)
         hits += self._fuzzy_hits(tokens, free)
@@ -603,15 +603,17 @@ class Linker:
 
     # --- step 2a: a first name and a surname the register only has with initials ------------------
 
-    def _first_name_hits(self, tokens: list[Token], free: list[bool]) -> list[Hit]:
+    def _first_name_hits(self, tokens: list[Token], free: list[bool], cased: bool) -> list[Hit]:
         """ "Jamie Smith" -> JL Smith, "Kushal Bhurtel" -> K Bhurtel, "Chris Rogers" -> Christopher
         Rogers: a capitalised word before a capitalised surname picks the players whose initials or
-        first name it fits ("Hasan won" is no "Han Won"). Without this the first name is fuzzily read
-        as some other player's surname."""
+        first name it fits ("Hasan won" is no "Han Won"); in a question without capitals, a player's
+        whole first name does ("jos butler"). Without this the first name is fuzzily read as some
+        other player's surname."""
         hits = []
         for i in range(len(tokens) - 1):
             first, surname = tokens[i], tokens[i + 1]
-            if not (free[i] and free[i + 1] and first.capitalised and surname.capitalised and first.norm.isalpha()
+            named = first.capitalised and surname.capitalised or not cased and first.norm in self.by_first_name
+            if not (free[i] and free[i + 1] and named and first.norm.isalpha()
                     and first.norm not in QUESTION_WORDS and f"{first.norm} {surname.norm}" not in self.dictionary
                     and not (i and f"{tokens[i - 1].norm} {first.norm} {surname.norm}" in self.dictionary)):
                 continue  # ("Shaheen Shah Afridi" is one name, not Shaheen and "Shah Afridi")
@@ -673,7 +675,9 @@ class Linker:
                     hits += self._fuzzy_hit(tokens[i].start, tokens[i + 1].end, best[0], best[1])
                     i += 2
                     continue
-            if player := self._first_name_alone(tokens[i].norm):
+            # A first name beside another unexplained word is someone else's ("Lionel Messi").
+            beside_unknown = i + 1 < len(tokens) and unknown(i + 1) or i > 0 and unknown(i - 1)
+            if not beside_unknown and (player := self._first_name_alone(tokens[i].norm)):
                 hits.append(Hit("player", tokens[i].start, tokens[i].end, ((player, FIRST_NAME_SCORE),)))
             elif len(tokens[i].norm) >= MISSPELT_MIN:
                 best = process.extractOne(tokens[i].norm, self.fuzzy_single, scorer=fuzz.ratio, score_cutoff=NAME_CUTOFF)

@@ -196,7 +196,8 @@ def _opener(match: re.Match, _: str) -> list[Hit] | None:
 
 
 def _toss(match: re.Match, _: str) -> list[Hit] | None:
-    outcome = "won" if match.group(1).startswith("w") else "lost"
+    said = match.group(1)  # "won the toss", "lost the toss", "called right" (won), "called wrong" (lost)
+    outcome = "won" if said.startswith("w") or re.search(r"right|\bcorrectly", said) else "lost"
     action = match.group(2) or match.group(3) or ("bat" if match.group(4) else None)  # "put in": to bat
     if not action:
         return [Hit("toss", match.start(), match.end(), ((outcome, 1.0),))]
@@ -215,7 +216,8 @@ _STAT_NOUN = r"(?:runs|balls|deliveries|wickets|wkts|matches|games|innings|overs
 # (pattern, reader). Earlier patterns win: seasons before year ranges before single years, and
 # numbers with a stat after them ("2000 runs") before bare years.
 _PATTERNS: list[tuple[re.Pattern, Callable[[re.Match, str], list[Hit] | None]]] = [
-    (re.compile(r"\b(won|wins|winning|win|lost|lose|loses|losing)\s+(?:the\s+)?toss(?:es)?\b"
+    (re.compile(r"\b((?:won|wins|winning|win|lost|lose|loses|losing)\s+(?:the\s+)?toss(?:es)?"
+                r"|call(?:ed|s|ing)?\s+(?:it\s+)?(?:right|correctly|wrong|wrongly|incorrectly))\b"
                 r"(?:\s*,?\s*(?:and\s+)?(?:then\s+)?(?:(?:chose|chosen|choosing|choose|chooses|elected|electing|elect|elects|opted|opting|opt|opts|"
                 r"decided|deciding|decide|decides)?\s*(?:to\s+)?" + _TOSS_CHOICE + r"|(?:had|has|have|were|was|got)\s+"
                 r"(?:to|(?:put|sent|asked|made)\s+(?:in\s+)?to)\s+" + _TOSS_CHOICE +

@@ -723,3 +723,26 @@ def test_a_batting_position_range_keeps_both_ends(stage, question, expected):
 def test_who_did_it_once_lists_them_and_who_did_it_most_ranks(stage, question, expected):
     shapes = ['batting test top 10 hundreds', 'bowling ipl top 10 hat-tricks', 'bowling test top 10 five-fors']
     assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Rashid Khan's IPL bowling innings in 2024", 'bowling player "Rashid Khan" ipl year 2024 list innings'),
+    ("Kohli's Test innings at Lord's", 'batting player "Virat Kohli" test at "Lord\'s" list innings'),
+    ("how many innings has Kohli played at Lord's", 'batting player "Virat Kohli" at "Lord\'s" innings'),
+    ("Kohli's average in his last 10 innings", 'batting player "Virat Kohli" last 10 average'),
+])
+def test_a_players_innings_are_listed_unless_counted_or_summed_up(stage, question, expected):
+    shapes = ['batting player "Joe Root" test innings', 'bowling player "Jasprit Bumrah" ipl innings',
+              'batting player "Joe Root" test last 5 average']
+    assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("What's the average first-innings score at the Wankhede in the IPL?",
+     'team ipl at "Wankhede Stadium" in innings 1 average total'),
+    ("average score batting first at Eden Gardens in IPL", 'team ipl at "Eden Gardens" batting first average total'),
+    ("Kohli's average score in finals", 'batting player "Virat Kohli" final average'),
+])
+def test_an_average_score_with_no_one_named_is_a_sides_average_total(stage, question, expected):
+    shapes = ['batting player "Joe Root" test average', 'batting ipl at "Eden Gardens" average']
+    assert stage(question, shapes)[0] == expected
