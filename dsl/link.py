@@ -687,7 +687,7 @@ class Linker:
         return hits + self._misspelt_keywords(tokens, free, {hit.start for hit in hits})
 
     def _transposed_keywords(self, tokens: list[Token], free: list[bool]) -> list[Hit]:
-        """A word that is a keyword with two neighbouring letters swapped ("wkst", "tets", "gorund")
+        """A word that is a keyword with two neighbouring letters swapped ("wkst", "tets", "sixse")
         is that keyword, before any name is guessed for it: the commonest slip in typing, and one
         that rapidfuzz's ratio counts as two edits, too far for a short keyword."""
         hits = []
