@@ -1151,6 +1151,11 @@ def _stats_used(query: ast.Query) -> set[str]:
     return used - {None}
 
 
+def _main_roles(question: Frame, engine: Engine) -> dict[str, str | None]:
+    """The first two named players' main roles, "batting" or "bowling"."""
+    return {player: primary_role(engine, player) for player in question.players[:2]}
+
+
 def _by_main_role(candidates: list[ast.Query], question: Frame, engine: Engine) -> list[ast.Query]:
     """A named player's main role (batting or bowling) decides the subject when the question's
     words do not: a bowler's "strike rate" is his bowling one. Of a batter and a bowler named
@@ -1158,7 +1163,7 @@ def _by_main_role(candidates: list[ast.Query], question: Frame, engine: Engine) 
     decides, and the first named player's side comes first."""
     if not question.players or question.strong_subjects or question.verb_subjects:
         return candidates
-    roles = {player: primary_role(engine, player) for player in question.players[:2]}
+    roles = _main_roles(question, engine)
     first_role = roles[question.players[0]]
     other = {"batting": "bowling", "bowling": "batting"}
     if len(set(roles.values())) < 2:
@@ -1197,7 +1202,7 @@ def _compared_or_faced(candidates: list[ast.Query], question: Frame, engine: Eng
         return [q for q in candidates if (q.subject, q.player) in {("bowling", bowler), ("batting", batter)}] or candidates
     if _SCORED_OFF.search(between):  # the batter's own runs: a bowler's would count his wides and no-balls
         return [q for q in candidates if (q.subject, q.player) == ("batting", _top(first))] or candidates
-    roles = {player: primary_role(engine, player) for player in question.players[:2]}
+    roles = _main_roles(question, engine)
     if question.compare == "maybe":
         compared = len(set(roles.values())) == 1
         candidates = [q for q in candidates if bool(q.rivals) == compared] or candidates
