@@ -7,10 +7,11 @@ and the product's default through the same code:
 - "rank": candidate DSLs (the nearest examples' shapes filled with the linked values, see
   dsl/candidates.py) that resolve and compile are scored by the model's summed log-likelihood
   given the few-shot prompt, and the most likely one wins (PILOT.md: 34/60 against 8/60);
-- "rank+generate" (the default): as "rank", but when the best candidate is unsure (it leaves out
-  part of the question, or its tokens are unlikely) the model's own query under the typed grammar
-  competes with it per token. It pays with the adapter askcric ships, not with the base model
-  (analysis/RESULTS.md, issue 17);
+- "rank+generate" (the default): as "rank", but when the best candidate leaves out part of the
+  question (askcric would refuse it) the model's own query under the typed grammar competes with it
+  per token. It does not compete with a complete candidate the model finds unlikely: on the dev
+  splits that chose the model's own query for 10 of 1121 questions, 2 right and 7 wrong, and cost
+  ~0.45 s on a quarter of the questions (analysis/RESULTS.md, issue 17);
 - "first": the first candidate in the rules' order, no model (the baseline).
 """
 
@@ -27,6 +28,7 @@ from typing import Literal
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
+from dsl import ast
 from dsl.candidates import Frame, asks_a_sides_record, candidates_for, extra_parts, missing_parts
 from dsl.coverage import coverage_notes, year_spans
 from dsl.errors import CannotAnswer, DslError, UnknownName
@@ -63,10 +65,6 @@ CONVERGE_KMAX = 8  # `ask(converge=True)` scores the DSL with k = 0..8 of the pr
 # candidate; only one of the same form answers without the model (analysis/taught_threshold.py).
 TAUGHT_MIN_SIMILARITY = 0.9
 TAUGHT_NEIGHBOURS = 5
-# With decide="rank+generate", the model's own query (if it leaves out nothing the question names)
-# competes when the best candidate's geometric-mean token probability is below this (or the best
-# candidate leaves out a part of the question).
-UNSURE_TOKEN_PROB = 0.5
 # Mentions that show a question is about cricket statistics at all. A team or a place alone does
 # not: "What is the capital of France?" names a cricket team too.
 log = logging.getLogger(__name__)
@@ -135,7 +133,7 @@ def taught_readings(linked: Linked, nearest: list[tuple[TaughtPair, float]], lin
     for pair, similarity in nearest[:TAUGHT_NEIGHBOURS]:
         taught_linked = linker.link(pair.question)
         moved = retarget(pair.dsl, taught_linked, linked)
-        if moved is None or not _compiles(moved, engine):
+        if moved is None or _compiled(moved, engine) is None:
             continue
         same = same_form(taught_linked, linked, engine)
         if same or similarity >= TAUGHT_MIN_SIMILARITY:
@@ -206,7 +204,7 @@ class Pipeline:
         if strategy.decide in ("rank", "rank+generate", "first"):
             self._rank(translation, examples[: strategy.pool], strategy)
             clock.lap("rank")
-        if strategy.decide == "rank+generate" and self._unsure(translation):
+        if strategy.decide == "rank+generate" and self._leaves_out_part(translation):
             self._compete(translation)
             clock.lap("generate")
         if translation.dsl is None and answer_taught is not None:
@@ -267,14 +265,12 @@ class Pipeline:
         translation.dsl = texts[best]
         translation.token_probs = list(scored[best])
 
-    def _unsure(self, translation: Translation) -> bool:
-        """A chosen candidate (not a taught answer) that leaves out a part of the question (askcric
-        would refuse it), or that the model finds unlikely (geometric-mean token probability below
-        UNSURE_TOKEN_PROB)."""
+    def _leaves_out_part(self, translation: Translation) -> bool:
+        """The chosen candidate (not a taught answer) leaves out a part of the question: askcric
+        would refuse it, so the model's own query may answer instead."""
         if translation.dsl is None or self._taught_answer(translation) is not None:
             return False
-        return (not self._complete_reading(translation, translation.dsl)
-                or math.exp(_per_token(translation.token_probs)) < UNSURE_TOKEN_PROB)
+        return not self._complete_reading(translation, parse(translation.dsl))
 
     def _compete(self, translation: Translation) -> None:
         """The model's own query under the typed grammar competes with the chosen candidate, if it
@@ -284,8 +280,8 @@ class Pipeline:
         texts = [text for text, _ in translation.candidates]
         likely = [" " + text for text in texts]
         own = self._complete(translation.prompt, self._typed_grammar(translation.linked), likely).text.strip()
-        if (not own or own in texts or not _compiles(own, self.engine)
-                or not self._complete_reading(translation, own) or not self._adds_nothing(translation, own)):
+        query = _compiled(own, self.engine) if own and own not in texts else None
+        if query is None or not self._complete_reading(translation, query) or not self._adds_nothing(translation, query):
             return
         tokens = self.backend.score(translation.prompt, [" " + own], top_k=5)[0]
         if _per_token(tokens) > _per_token(translation.token_probs):
@@ -293,14 +289,14 @@ class Pipeline:
         translation.candidates = _chosen_first(translation.dsl, [*translation.candidates, (own, _total(tokens))])
 
     @staticmethod
-    def _complete_reading(translation: Translation, text: str) -> bool:
+    def _complete_reading(translation: Translation, query: ast.Query) -> bool:
         """The query uses every player, team, filter and stat the question names."""
-        return translation.question_frame is None or not missing_parts(parse(text), translation.question_frame)
+        return translation.question_frame is None or not missing_parts(query, translation.question_frame)
 
     @staticmethod
-    def _adds_nothing(translation: Translation, text: str) -> bool:
+    def _adds_nothing(translation: Translation, query: ast.Query) -> bool:
         """The query names no one and groups by nothing the question does not."""
-        return translation.question_frame is None or not extra_parts(parse(text), translation.question_frame)
+        return translation.question_frame is None or not extra_parts(query, translation.question_frame)
 
     def _typed_grammar(self, linked: Linked) -> str:
         return specialize(allowed_values(linked), self._grammar)
@@ -465,11 +461,13 @@ def token_view(tokens: list[TokenInfo]) -> list[dict]:
     ]
 
 
-def _compiles(text: str, engine: Engine) -> bool:
+def _compiled(text: str, engine: Engine) -> ast.Query | None:
+    """The query the text parses to, if it also compiles on this database."""
     try:
-        return compile_error(parse(text), engine) is None
-    except DslError:  # it does not parse
-        return False
+        query = parse(text)
+    except DslError:
+        return None
+    return query if compile_error(query, engine) is None else None
 
 
 def _check_domain(linked: Linked) -> None:
