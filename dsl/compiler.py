@@ -107,16 +107,12 @@ def _bowling_balls_source() -> Select:
 def _fielding_source() -> Select:
     """One row per match played (catches 0 where none): a fielder's record counts every match."""
     f, mp = schema.fielding, schema.match_players
-    per_match = select(
-        f.c.match_id, f.c.player_id, func.sum(f.c.catches).label("catches"),
-        func.sum(f.c.stumpings).label("stumpings"), func.sum(f.c.run_outs).label("run_outs"),
-    ).group_by(f.c.match_id, f.c.player_id).subquery("fielding_per_match")
     return select(
         mp.c.match_id, mp.c.player_id, mp.c.team_id,
         case((m.c.team1_id == mp.c.team_id, m.c.team2_id), else_=m.c.team1_id).label("opp_id"),
-        *(func.coalesce(per_match.c[name], 0).label(name) for name in ("catches", "stumpings", "run_outs")),
+        *(func.coalesce(f.c[name], 0).label(name) for name in ("catches", "stumpings", "run_outs")),
     ).join_from(mp, m, m.c.id == mp.c.match_id).outerjoin(
-        per_match, and_(per_match.c.match_id == mp.c.match_id, per_match.c.player_id == mp.c.player_id)
+        f, and_(f.c.match_id == mp.c.match_id, f.c.player_id == mp.c.player_id)
     )
 
 

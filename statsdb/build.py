@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy import Connection, Engine, func, insert, select, text
 from sqlalchemy.schema import CreateSchema, CreateTable, DropSchema
 
 from statsdb import schema
@@ -141,6 +141,8 @@ def _load(engine: Engine, data_dir: Path, progress: Progress) -> None:
             for index in table.indexes:
                 index.create(conn)
             advance()
+        conn.execute(CreateTable(schema.build_info))
+        conn.execute(insert(schema.build_info).values(schema_version=schema.SCHEMA_VERSION))
         # Planner statistics now, not whenever PostgreSQL's autovacuum gets round to it.
         conn.execute(text("ANALYZE"))
 

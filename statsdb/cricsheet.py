@@ -231,7 +231,7 @@ def add_innings_rows(rows: MatchRows, match: MatchFile, next_innings_id: int) ->
     teams = [team_name(t) for t in info["teams"]]
     balls_per_over = rows.match["balls_per_over"]
     keepers: set[str] = set()  # stumped someone in this match -> kept wicket in it
-    fielding_rows: list[dict] = []
+    fielders: dict[str, dict] = {}  # over the whole match (the fielding table has a row per match)
     wickets_in_a_row: dict[str, int] = {}  # bowler -> his consecutive deliveries that took a wicket, over the match
     number = 0
     for raw_innings in match.data["innings"]:
@@ -246,7 +246,6 @@ def add_innings_rows(rows: MatchRows, match: MatchFile, next_innings_id: int) ->
         bowling_team = teams[1] if batting_team == teams[0] else teams[0]
         batters: dict[str, dict] = {}
         bowlers: dict[str, dict] = {}
-        fielders: dict[str, dict] = {}
         total_runs = wickets = legal_balls = 0
         stand: dict | None = None  # the partnership at the crease
 
@@ -274,7 +273,7 @@ def add_innings_rows(rows: MatchRows, match: MatchFile, next_innings_id: int) ->
         def fielder_row(name: str) -> dict:
             if name not in fielders:
                 fielders[name] = {
-                    "innings_id": innings_id, "player_id": registry[name],
+                    "player_id": registry[name],
                     "match_id": match.match_id, "team": bowling_team, "catches": 0,
                     "keeper_catches": 0, "stumpings": 0, "run_outs": 0,
                 }
@@ -390,11 +389,10 @@ def add_innings_rows(rows: MatchRows, match: MatchFile, next_innings_id: int) ->
         })
         rows.batting.extend(batters.values())
         rows.bowling.extend(bowlers.values())
-        fielding_rows.extend(fielders.values())
 
     keeper_ids = {registry[name] for name in keepers}
-    for row in fielding_rows:
+    for row in fielders.values():
         if row["player_id"] in keeper_ids:
             row["keeper_catches"] = row["catches"]
-    rows.fielding.extend(fielding_rows)
+    rows.fielding.extend(fielders.values())
     return next_innings_id

@@ -14,9 +14,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from sqlalchemy import Engine, Select, create_engine, event
+from sqlalchemy import Engine, Select, create_engine, event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
+
+from statsdb import schema as stats_schema
 
 PG_SCHEMA = "askcric"
 PG_BUILD_SCHEMA = "askcric_build"
@@ -82,6 +84,7 @@ def open_engine(url: str | None = None, *, schema: str = PG_SCHEMA, read_only: b
                 f"sqlite:///file:{path}?mode=ro&uri=true", connect_args={"check_same_thread": False}
             )
             event.listen(engine, "connect", _refuse_attach)
+            _check_schema_version(engine, str(path), "askcric db build")
         else:
             engine = create_engine(f"sqlite:///{path}")
         return engine
@@ -90,6 +93,8 @@ def open_engine(url: str | None = None, *, schema: str = PG_SCHEMA, read_only: b
     engine = engine.execution_options(schema_translate_map={None: schema})
     if read_only:
         _check_pg_built(engine, schema)
+        _check_schema_version(engine, f"schema {schema!r} of {engine.url.render_as_string(hide_password=True)}",
+                              "askcric db build --url URL")
     return engine
 
 
@@ -108,6 +113,22 @@ def _check_pg_built(engine: Engine, schema: str) -> None:
         raise DatabaseMissing(
             f"No stats tables in schema {schema!r} of {engine.url.render_as_string(hide_password=True)}. "
             "Build them with: askcric db build --url URL"
+        )
+
+
+def _check_schema_version(engine: Engine, where: str, rebuild: str) -> None:
+    """Refuse a database whose tables another version of askcric laid out: its queries would
+    misread them (count a fielder's match twice, say) rather than fail."""
+    try:
+        with engine.connect() as conn:
+            built = conn.execute(select(stats_schema.build_info.c.schema_version)).scalar()
+    except DBAPIError:  # no build_info table: built before askcric recorded its schema
+        built = None
+    if built != stats_schema.SCHEMA_VERSION:
+        raise DatabaseMissing(
+            f"The stats database in {where} was built by another version "
+            f"of askcric (schema {built or 'unrecorded'}; this one reads schema {stats_schema.SCHEMA_VERSION}). "
+            f"Rebuild it with: {rebuild}"
         )
 
 

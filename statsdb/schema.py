@@ -23,6 +23,10 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+SCHEMA_VERSION = 2
+"""Bumped when a table's layout or meaning changes. statsdb.database refuses a database built with
+another version (askcric's queries would misread it) and asks for a rebuild."""
+
 COMPETITIONS = ("Test", "ODI", "T20I", "IPL")
 # Kinds of dismissal credited to the bowler (DESIGN.md, bowling conventions).
 BOWLER_WICKET_KINDS = ("bowled", "caught", "caught and bowled", "lbw", "stumped", "hit wicket")
@@ -177,19 +181,19 @@ bowling = Table(
     Index("ix_bowling_match", "match_id"),
 )
 
+# One row per match and fielder who took part in a dismissal, over both innings of a Test: every
+# fielding question counts matches, and a row per innings had to be grouped by match per question.
 fielding = Table(
     "fielding",
     metadata,
-    Column("innings_id", ForeignKey("innings.id"), primary_key=True),
+    Column("match_id", ForeignKey("matches.id"), primary_key=True),
     Column("player_id", ForeignKey("players.id"), primary_key=True),
-    Column("match_id", ForeignKey("matches.id"), nullable=False),
     Column("team_id", ForeignKey("teams.id"), nullable=False),
     Column("catches", SmallInteger, nullable=False),  # includes keeper catches
     Column("keeper_catches", SmallInteger, nullable=False),
     Column("stumpings", SmallInteger, nullable=False),
     Column("run_outs", SmallInteger, nullable=False),
     Index("ix_fielding_player", "player_id"),
-    Index("ix_fielding_match", "match_id"),
 )
 
 deliveries = Table(
@@ -239,6 +243,8 @@ partnerships = Table(
     Index("ix_partnerships_second", "second_id"),
     Index("ix_partnerships_innings", "innings_id"),
 )
+
+build_info = Table("build_info", metadata, Column("schema_version", Integer, nullable=False))
 
 # Tables in the order the loader fills them (parents before children).
 LOAD_ORDER = (
