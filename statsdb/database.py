@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from sqlalchemy import Engine, Select, create_engine, event, select
+from sqlalchemy import Engine, Select, create_engine, event, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -94,7 +94,7 @@ def open_engine(url: str | None = None, *, schema: str = PG_SCHEMA, read_only: b
     if read_only:
         _check_pg_built(engine, schema)
         _check_schema_version(engine, f"schema {schema!r} of {engine.url.render_as_string(hide_password=True)}",
-                              "askcric db build --url URL")
+                              "askcric db build --url URL", schema)
     return engine
 
 
@@ -107,8 +107,6 @@ def _refuse_attach(connection, _record) -> None:
 
 
 def _check_pg_built(engine: Engine, schema: str) -> None:
-    from sqlalchemy import inspect
-
     if "matches" not in inspect(engine).get_table_names(schema=schema):
         raise DatabaseMissing(
             f"No stats tables in schema {schema!r} of {engine.url.render_as_string(hide_password=True)}. "
@@ -116,14 +114,13 @@ def _check_pg_built(engine: Engine, schema: str) -> None:
         )
 
 
-def _check_schema_version(engine: Engine, where: str, rebuild: str) -> None:
+def _check_schema_version(engine: Engine, where: str, rebuild: str, schema: str | None = None) -> None:
     """Refuse a database whose tables another version of askcric laid out: its queries would
-    misread them (count a fielder's match twice, say) rather than fail."""
-    try:
-        with engine.connect() as conn:
-            built = conn.execute(select(stats_schema.build_info.c.schema_version)).scalar()
-    except DBAPIError:  # no build_info table: built before askcric recorded its schema
-        built = None
+    misread them (count a fielder's match twice, say) rather than fail. A file that cannot be read
+    at all raises the driver's error, as any query on it would."""
+    with engine.connect() as conn:
+        recorded = inspect(conn).has_table(stats_schema.build_info.name, schema=schema)
+        built = conn.execute(select(stats_schema.build_info.c.schema_version)).scalar() if recorded else None
     if built != stats_schema.SCHEMA_VERSION:
         raise DatabaseMissing(
             f"The stats database in {where} was built by another version "
