@@ -10,7 +10,7 @@ import math
 import pytest
 
 from dsl.parser import parse
-from serving.pipeline import Pipeline
+from serving.pipeline import Pipeline, _per_token
 
 # Terse or oddly worded questions, whose complete readings the model scores low.
 TERSE = ["Sunrisers tie count IPL", "jaiswal test avg", "pak last 10 odis", "Ducks made by Shane Dowrich in Tests"]
@@ -43,8 +43,7 @@ def test_a_complete_reading_is_answered_without_a_generation_however_unlikely(pi
     for question in TERSE:
         translation = pipeline.translate(question)
         assert pipeline._complete_reading(translation, parse(translation.dsl)), question
-        logprobs = [token.logprob for token in translation.token_probs]
-        token_probs.append(math.exp(sum(logprobs) / len(logprobs)))
+        token_probs.append(math.exp(_per_token(translation.token_probs)))
     assert generated_for == []
     assert min(token_probs) < 0.5  # the doubted case is among them (the old gate generated below 0.5)
 
