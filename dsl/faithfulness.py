@@ -26,6 +26,7 @@ from dsl.compiler import DEFAULT_ROW_LIMIT
 from dsl.errors import CannotAnswer
 from dsl.link import NAME_TYPES, Candidate, Linked, Mention
 from dsl.notes import Note
+from dsl.spans import RELATIVE_YEARS, today
 from dsl.vocabulary import FORMAT_WORD
 
 MAX_ROWS = DEFAULT_ROW_LIMIT  # the most rows a ranking shows
@@ -136,6 +137,7 @@ def audit_numbers(linked: Linked, year_spans: dict[str | None, tuple[int, int]])
         else:
             note = None
         notes += [note] if note else []
+    notes += _relative_years(linked, first_year, last_year)
     if _PRESENTATION.search(question):
         notes.append(Note("ignored", "askcric answers with a table here; the requested chart or format was not used."))
     return Audited(linked, notes)
@@ -199,6 +201,22 @@ def _year(linked: Linked, match: re.Match, value: int, before: str, first: int, 
     if cue in ("before", "until", "till", "pre") and value > last:
         return _without(linked, match), Note("interpreted", f"Read 'before {value}' as all the data: {covered}.")
     raise CannotAnswer("no_data", f"There is no data for {value}: {covered}.")
+
+
+def _relative_years(linked: Linked, first: int, last: int) -> list[Note]:
+    """A period counted back from today ("the last 5 years", "last year") is said with the
+    calendar years it became, so the reading can be checked; a year the data has not reached is
+    refused, as a written one is."""
+    notes = []
+    for span in (m for m in linked.mentions if m.type == "span" and RELATIVE_YEARS.fullmatch(m.text.lower())):
+        year = next(int(m.candidates[0].value) for m in linked.mentions
+                    if m.type == "year" and span.start <= m.start and m.end <= span.end)
+        if year > last:
+            raise CannotAnswer("no_data", f"There is no data for {year} yet: the data covers {first} to {last}.")
+        now = today()
+        reading = f"since {year} (whole calendar years)" if span.candidates[0].value == "since" else str(year)
+        notes.append(Note("interpreted", f"Read \"{span.text}\" as {reading}, as of {now.day} {now:%b %Y}."))
+    return notes
 
 
 def _reversed_range(linked: Linked) -> tuple[Linked, list[Note]]:

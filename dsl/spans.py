@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from dsl.vocabulary import FORMAT_WORD, NUMBER_WORDS, ORDINALS, number_value
 
@@ -103,6 +104,51 @@ def _cued_year(match: re.Match, _: str) -> list[Hit] | None:
 def _onwards(match: re.Match, _: str) -> list[Hit] | None:
     year = int(match.group(1))
     return _span_hits("since", match, [(1, [year])]) if _year_ok(year) else None
+
+
+def today() -> date:
+    """The date relative years count back from ("last year", "the past 5 years"); tests fix it."""
+    return date.today()
+
+
+# "in the last 5 years", "over the past decade", "this year", "since last year". The DSL holds
+# whole calendar years, so a period of N years starts on the 1 January nearest the date N years
+# ago: asked in December, "the last 5 years" is the five calendar years up to this one; asked in
+# January, the five before it plus these days. "Last year" alone is the calendar year before this
+# one; "the last year" and "the past year" are the last twelve months.
+RELATIVE_YEARS = re.compile(
+    r"\b(?:(since|from)\s+)?(?:(?:in|over|during|within|across|for)\s+)?(the\s+)?"
+    r"(this|current|last|past|previous|recent)\s+(?:" + _COUNT + r"\s+)?(calendar\s+)?(years?|decade)\b")
+
+
+def _period_start(years: int) -> int:
+    now = today()
+    start = date(now.year - years, now.month, min(now.day, 28))
+    return start.year + (start.month > 6)
+
+
+def _relative_years(match: re.Match, _: str) -> list[Hit] | None:
+    since_cue, the, which, count, calendar, unit = match.groups()
+    this_one = which in ("this", "current")
+    if count is not None and (this_one or unit == "decade" or not 1 <= number_value(count) <= 50):
+        return None
+    year = today().year
+    if unit == "decade":
+        kind, first = "since", year // 10 * 10 if this_one else _period_start(10)
+    elif unit == "years":  # "the last 5 years"; "last years" names no period
+        if count is None or this_one:
+            return None
+        kind, first = "since", _period_start(number_value(count))
+    elif this_one:
+        kind, first = "in_year", year
+    elif count is not None or not calendar and (which in ("past", "recent") or the and which == "last"):
+        kind, first = "since", _period_start(1)  # "the past year", "in the last year": twelve months
+    else:  # "last year", "the previous year", "the past calendar year"
+        kind, first = "in_year", year - 1
+    if since_cue:
+        kind = "since"
+    return [Hit("span", match.start(), match.end(), ((kind, 1.0),)),
+            Hit("year", match.start(3), match.end(), ((str(first), 1.0),))]
 
 
 def _count_or_year(match: re.Match, text: str) -> list[Hit] | None:
@@ -222,6 +268,7 @@ _PATTERNS: list[tuple[re.Pattern, Callable[[re.Match, str], list[Hit] | None]]] 
                 r"decided|deciding|decide|decides)?\s*(?:to\s+)?" + _TOSS_CHOICE + r"|(?:had|has|have|were|was|got)\s+"
                 r"(?:to|(?:put|sent|asked|made)\s+(?:in\s+)?to)\s+" + _TOSS_CHOICE +
                 r"|(?:were|was|got|been|being)\s+(put|sent)\s+in)\b(?:\s+first)?)?"), _toss),
+    (RELATIVE_YEARS, _relative_years),
     (re.compile(r"(?<![\d/])(?:(?:between|from)\s+)?" + _YEAR + r"\s*[/-]\s*((?:19|20)?\d\d)(?![\d/])"), _season),
     (re.compile(r"\bbetween\s+" + _YEAR + r"\s+and\s+" + _YEAR + r"\b"), _between),
     (re.compile(r"\b(?:from\s+)?" + _YEAR + r"\s+(?:to|till|until|through)\s+" + _YEAR + r"\b"), _between),

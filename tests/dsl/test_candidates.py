@@ -7,12 +7,15 @@ so the tests do not depend on the example index. Runs on the full stats database
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from dsl.candidates import candidates_for, extra_parts, frame, missing_parts
 from dsl.link import Linker
 from dsl.parser import parse
 from dsl.printer import to_dsl
+from dsl.spans import scan_patterns
 
 
 @pytest.fixture(scope="module")
@@ -746,3 +749,37 @@ def test_a_players_innings_are_listed_unless_counted_or_summed_up(stage, questio
 def test_an_average_score_with_no_one_named_is_a_sides_average_total(stage, question, expected):
     shapes = ['batting player "Joe Root" test average', 'batting ipl at "Eden Gardens" average']
     assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("today, question, expected", [
+    # Asked in December, a period of N years is the N calendar years up to this one.
+    ((2026, 12, 6), "highest odi average in the last 5 years", 'batting odi since 2022 top 10 average'),
+    ((2026, 12, 6), "best last 5 years odi average", 'batting odi since 2022 top 10 average'),
+    ((2026, 12, 6), "Kane Williamson's Test runs over the past three years",
+     'batting player "Kane Williamson" test since 2024 runs'),
+    ((2026, 12, 6), "most T20I sixes during the last decade", 'batting t20i since 2017 top 10 sixes'),
+    ((2026, 12, 6), "Pat Cummins test wickets in the past year", 'bowling player "Pat Cummins" test since 2026 wickets'),
+    # Asked in January, it starts a year earlier: the nearest 1 January to the date N years ago.
+    ((2027, 1, 5), "highest odi average in the last 5 years", 'batting odi since 2022 top 10 average'),
+    ((2027, 1, 5), "Pat Cummins test wickets within the last 2 years",
+     'bowling player "Pat Cummins" test since 2025 wickets'),
+    # A calendar year named from today.
+    ((2026, 12, 6), "most test wickets last year", 'bowling test year 2025 top 10 wickets'),
+    ((2026, 12, 6), "Joe Root's Test runs this year", 'batting player "Joe Root" test year 2026 runs'),
+    ((2026, 12, 6), "Shubman Gill ODI average since last year", 'batting player "Shubman Gill" odi since 2025 average'),
+    ((2026, 12, 6), "most ODI runs in the previous calendar year", 'batting odi year 2025 top 10 runs'),
+])
+def test_a_period_counted_back_from_today_is_whole_calendar_years(stage, monkeypatch, today, question, expected):
+    monkeypatch.setattr("dsl.spans.today", lambda: date(*today))
+    shapes = ['batting player "Joe Root" test since 2015 runs', 'bowling player "Nathan Lyon" test year 2019 wickets',
+              'batting odi top 10 average', 'bowling test top 10 wickets', 'batting t20i top 10 sixes',
+              'batting odi top 10 runs', 'batting player "Virat Kohli" odi average']
+    assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question", [
+    "how England's batters fared in the last innings",  # the last innings of a match, no period
+    "the last years of Sachin Tendulkar's Test career",  # no number of years
+])
+def test_last_without_a_number_of_years_names_no_period(question):
+    assert not [h for h in scan_patterns(question)[0] if h.type == "year"]

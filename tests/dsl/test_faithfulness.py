@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from dsl.candidates import frame
@@ -65,6 +67,10 @@ def linker(full_db) -> Linker:
     ("who bagged the most golden ducks in the IPL", "ten-wicket matches, golden ducks and twin hundreds"),
     ("most leg byes conceded by England in ODIs", "extras"),
     ("which fielder has dropped the most chances in T20Is", "events the data does not record"),
+    ("most IPL runs last season", "a period named from today without a number of years"),
+    ("Kohli's ODI average in recent years", "a period named from today without a number of years"),
+    ("who has taken the most Test wickets over the last few years", "a period named from today without a number of years"),
+    ("Rashid Khan's economy this IPL season", "a period named from today without a number of years"),
 ])
 def test_unanswerable_parts_are_refused_by_name(question, part):
     with pytest.raises(CannotAnswer) as refused:
@@ -122,6 +128,22 @@ def test_numbers_read_differently_carry_a_note(linker, question, note, number_va
     audited = audit_numbers(linker.link(question), SPANS)
     assert [n.kind for n in audited.notes] == ["interpreted"] and note in audited.notes[0].message
     assert [m.candidates[0].value for m in audited.linked.mentions if m.type == "number"] == number_values
+
+
+@pytest.mark.parametrize("question, note", [
+    ("highest ODI average in the last 5 years", 'Read "in the last 5 years" as since 2022 (whole calendar years), as of 6 Dec 2026.'),
+    ("Joe Root's Test runs last year", 'Read "last year" as 2025, as of 6 Dec 2026.'),
+])
+def test_a_period_counted_back_from_today_is_said(linker, monkeypatch, question, note):
+    monkeypatch.setattr("dsl.spans.today", lambda: date(2026, 12, 6))
+    assert [n.message for n in audit_numbers(linker.link(question), SPANS).notes] == [note]
+
+
+def test_a_year_from_today_that_the_data_has_not_reached_is_refused(linker, monkeypatch):
+    monkeypatch.setattr("dsl.spans.today", lambda: date(2028, 2, 1))
+    with pytest.raises(CannotAnswer) as refused:
+        audit_numbers(linker.link("Joe Root's Test runs this year"), SPANS)
+    assert refused.value.kind == "no_data" and "2028" in refused.value.message
 
 
 def test_reversed_range_becomes_an_ordered_span(linker):
