@@ -145,7 +145,9 @@ def _number_roles(linked: Linked) -> tuple[dict, str | None]:
                 _WICKETS_PLUS_AFTER.match(after) and re.search(r"\binnings\b", linked.question, re.I)) or (
                 _RUN_SCORE_AFTER.match(after) or _SCORE_AFTER.match(after) and _SCORED_BEFORE.search(before)):
             wickets = _HAUL_AFTER.match(after) or _WICKETS_PLUS_AFTER.match(after)
-            roles["threshold"] = ("wickets" if wickets else "runs", value)
+            boundaries = _BOUNDARIES_PLUS_AFTER.match(after)
+            roles["threshold"] = ("wickets" if wickets else _BOUNDARY_STATS[boundaries.group(1)[0]] if boundaries
+                                  else "runs", value)
         elif re.match(r"\s*over\b", after) and re.fullmatch(r"\d{1,2}(st|nd|rd|th)|first|opening|last|final", text):
             single_overs.append(value)  # "the 19th over", "the last over"
         elif re.search(r"(open|number|no\.?|#|position|at)[\s-]*$", before) or "open" in text or value <= 11 and (
@@ -219,9 +221,12 @@ _COUNT_ASKED = re.compile(r"\bhow (many|often)\b|\bnumber of\b|\bcount\b|\btally
 _PASSED_BEFORE = re.compile(r"\b(passed|gone past|gone beyond|crossed|reached|got past|past)\s*$")
 # "200-run stands", "150-run innings": the score each must reach; so "scored 150 or more".
 _RUN_SCORE_AFTER = re.compile(r"\s*-?\s*runs?\s+(partnerships?|stands?|innings|knocks?|scores?)\b")
-_SCORED_BEFORE = re.compile(r"\b(score|scores|scored|scoring|make|makes|made|get|gets|got|"
+_SCORED_BEFORE = re.compile(r"\b(score|scores|scored|scoring|make|makes|made|get|gets|got|hit|hits|hitting|struck|"
                             r"(innings|knocks?|scores?)\s+(of|with|having|had))\s*$")
 _OFF_BEFORE = re.compile(r"\boff\s*$", re.I)  # "hit off", "scored off": the player after is the bowler
+# "innings with 5 or more sixes": the sixes are what the innings must hold, not runs
+_BOUNDARIES_PLUS_AFTER = re.compile(r"\s*(?:\+|-?plus|or more|or above)\s*(sixes|6s|fours|4s)\b")
+_BOUNDARY_STATS = {"s": "sixes", "6": "sixes", "f": "fours", "4": "fours"}
 _WICKETS_PLUS_AFTER = re.compile(r"\s*(\+|-?plus|or more)\s*(wickets?|wkts?)\b")
 
 
@@ -334,6 +339,8 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         if ranked and not groups:
             groups = ("batter",)
     subjects = tuple(dict.fromkeys(_top(m) for m in subject_words))
+    if "dot-ball %" in stats:  # "the share of his balls that were dots": the dots are what the % counts
+        stats = tuple(s for s in stats if s != "dots")
     if filters.get("threshold") in _STAT_THRESHOLDS and _STAT_THRESHOLDS[filters["threshold"]] in stats:
         del filters["threshold"]  # "5-wicket hauls" are the five-fors stat itself
     if CUES["debut"].search(linked.question):
@@ -379,6 +386,9 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         stats = ("total",)  # "Ireland's highest ODI totals": its single innings, best first
     if stats == ("average",) and not players and _AVERAGE_SCORE.search(linked.question):
         stats = ("average total",)  # "the average first-innings score at Eden Gardens": a side's total
+    chase_record = not stats and not players and bool(_CHASE_RECORD.search(linked.question))
+    if chase_record:
+        stats, subjects = ("total",), ("team",)  # "the highest successful chases": the chasing side's totals
     # A side's "results" are its record too, unless few enough to show: its finals, its last ten.
     if not stats and teams and (asks_a_sides_record(linked) or _RESULTS.search(linked.question) and not (
             filters.get("stage") or "last" in filters)):
@@ -437,7 +447,7 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         )),
         bottom_cue=bool(CUES["bottom"].search(linked.question)),
         # "most runs in successful chases": the chases are a filter, the runs a career's
-        innings_cue=bool(CUES["innings"].search(_blanked(linked.question, [
+        innings_cue=chase_record or bool(CUES["innings"].search(_blanked(linked.question, [
             (m.start, m.end) for m in _of_type(linked, "batting_order")] if stats else []))),
         verb_subjects=tuple(dict.fromkeys(
             _top(m) for m in subject_words if 0.7 <= m.candidates[0].score < 0.8 and _top(m) in subjects
@@ -504,13 +514,19 @@ def _own_innings(linked: Linked, filters: dict, stats: tuple[str, ...]) -> bool:
     question = linked.question
     if _COUNT_ASKED.search(question) or CUES["ranking"].search(question) or not _players(linked):
         return False
-    if CUES["own_innings"].search(question):
+    if CUES["own_innings"].search(question) or _UNITS_WHERE.search(question):
         return True
     return bool(isinstance(filters.get("threshold"), ast.Without) or filters.get("debut")
                 or _HIS_INNINGS.search(question)) and not set(stats) - {"innings"}
 
 
+# "the highest successful ODI chase", "biggest run chases", "the record chase": a chase is the
+# chasing side's innings, so its size is that side's total.
+_CHASE_RECORD = re.compile(r"\b(highest|biggest|largest|record|lowest|smallest)\s+((successful|winning|odi|test|t20i?|"
+                           r"ipl|women'?s|run)\s+){0,3}(run[- ])?chases?\b", re.I)
 _AVERAGE_SCORE = re.compile(r"\b(average|avg)\s+((\w+|\w+-\w+)\s+){0,2}scores?\b(?!\s+(by|of|for)\b)", re.I)
+_UNITS_WHERE = re.compile(r"\b(matches|games|innings|knocks|outings|occasions|tests|odis|t20is)\s+(where|in which|when)\b",
+                          re.I)  # "the matches where he made a hundred": those matches themselves
 _HIS_INNINGS = re.compile(r"(\b(his|her|their)|'s)\s+(\w+\s+){0,2}(innings|inns)\b", re.I)  # and no figure of them
 _SIDES_RECORD = re.compile(r"\b(record\b(?!\s+(for|of)\b)|head[\s-]to[\s-]head|h2h)", re.I)
 _RESULTS = re.compile(r"\bresults\b", re.I)
@@ -877,7 +893,8 @@ def fill(example: ast.Query, frame: Frame, *, stat: str | None = None, subject: 
 
 
 _COUNTED_BY = {"runs": "batting", "wickets": "bowling"}  # whose innings a score of runs (wickets) is
-_THRESHOLD_SUBJECTS = {"runs": ("batting", "partnership"), "wickets": ("bowling",)}  # whose rows `with N+` keeps
+_THRESHOLD_SUBJECTS = {"runs": ("batting", "partnership"), "wickets": ("bowling",),  # whose rows `with N+` keeps
+                       "sixes": ("batting",), "fours": ("batting",)}
 
 
 def _counts_team_innings(output: ast.Output) -> bool:
@@ -935,6 +952,18 @@ def _variants(example: ast.Query, frame: Frame) -> list[ast.Query]:
     return variants
 
 
+def _fits_direction(query: ast.Query, frame: Frame) -> bool:
+    """A ranking runs from the bottom (the worst innings) only when the question's words say so."""
+    output = query.output
+    if isinstance(output, ast.Ranking):
+        lower_better = catalogue.STAT[output.stat].forms[query.subject].lower_is_better  # top economy = lowest
+        return (output.direction == "bottom") == (frame.bottom_cue_lower_better if lower_better else frame.bottom_cue)
+    if isinstance(output, ast.BestInnings):
+        lower_better = catalogue.INNINGS_STAT[output.stat].forms[query.subject].lower_is_better
+        return (output.direction == "worst") == (frame.bottom_cue_lower_better if lower_better else frame.bottom_cue)
+    return True
+
+
 def _fits_cues(query: ast.Query, frame: Frame) -> bool:
     """Does the query's shape fit the question's shape words? A question naming no player that
     asks "who has the most..." wants a ranking; one naming groups wants them."""
@@ -989,16 +1018,8 @@ def _fits_cues(query: ast.Query, frame: Frame) -> bool:
     if frame.ranking_cue and not frame.players and not frame.groups and not isinstance(output, ast.Listing):
         if not ranked and not (query.subject == "team" and query.team):
             return False
-    if isinstance(output, ast.Ranking):
-        lower_better = catalogue.STAT[output.stat].forms[query.subject].lower_is_better  # top economy = lowest
-        wants_bottom = frame.bottom_cue_lower_better if lower_better else frame.bottom_cue
-        if (output.direction == "bottom") != wants_bottom:
-            return False
-    if isinstance(output, ast.BestInnings):
-        lower_better = catalogue.INNINGS_STAT[output.stat].forms[query.subject].lower_is_better
-        wants_worst = frame.bottom_cue_lower_better if lower_better else frame.bottom_cue
-        if (output.direction == "worst") != wants_worst:
-            return False
+    if not _fits_direction(query, frame):
+        return False
     if "count" in frame.numbers and not ranked and not isinstance(output, ast.Listing):
         return False  # "Ireland's five highest totals": a number of rows was asked for
     if frame.list_cue and not frame.ranking_cue and not isinstance(output, ast.Listing):
@@ -1057,8 +1078,10 @@ def shaped_candidates(frame: Frame, examples: Iterable[ast.Query], limit: int = 
     candidates = list(seen)
     fitting = [query for query in candidates if _fits_cues(query, frame)]
     # With no shape fitting every cue, the rest are readings, but never of another subject than
-    # the question names: that would answer a different question.
-    return (fitting or [query for query in candidates if _subject_fits(query, frame)])[:limit]
+    # the question names, nor the bottom of a ranking no word asked for: that would answer a
+    # different question.
+    return (fitting or [query for query in candidates
+                        if _subject_fits(query, frame) and _fits_direction(query, frame)])[:limit]
 
 
 def _filter_used(query: ast.Query, name: str, value: object) -> bool:

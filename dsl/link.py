@@ -512,9 +512,10 @@ class Linker:
         return Linked(question, self._mentions(question, tokens, hits), unknown)
 
     def _heads_a_query(self, tokens: list[Token], i: int) -> bool:
-        """The first word, no sentence opener, before a format, event or stat or another name
-        ("root v cummins", "root or smith") or a recent span ("head last 10 inns", "root since
-        2021"); or any word right after "v" ("kohli v root")."""
+        """The first word, no sentence opener, before a format, event or stat, a word for the
+        player's own record ("root scores"), another name ("root v cummins", "root or smith") or a
+        recent span ("head last 10 inns", "root since 2021"); or any word right after "v" ("kohli v
+        root")."""
         if i and tokens[i - 1].norm in _VERSUS:
             return True
         if i or len(tokens) < 2:
@@ -523,7 +524,7 @@ class Linker:
                 tokens[2].norm.isdecimal() or tokens[2].norm in NUMBER_WORDS):
             return tokens[0].norm not in QUESTION_WORDS  # ("best last 5 years" ranks)
         return tokens[0].norm not in SENTENCE_OPENERS and (
-            tokens[1].norm in _VERSUS | {"or", "and"}
+            tokens[1].norm in _VERSUS | {"or", "and"} | _OWN_RECORD
             or bool(self._key_types_at(tokens, 1) & {"competition", "event", "stat"}))
 
     def _key_types_at(self, tokens: list[Token], j: int) -> set[str]:
@@ -864,6 +865,9 @@ def _verbs_not_dismissals(question: str, mentions: list[Mention]) -> list[Mentio
 
 
 _VERSUS = frozenset({"v", "vs", "versus", "agst", "against"})
+# Words after a name that ask for that player's own record ("root scores at lords").
+_OWN_RECORD = frozenset({"scores", "knocks", "innings", "figures", "spells", "stats", "statistics", "record", "career",
+                         "numbers"})
 _INTERROGATIVES = frozenset({"what", "which", "who", "whose", "whom", "when", "where", "why", "how"})
 _CLAUSE_BREAK = re.compile(r"[,;:()]")
 
@@ -948,7 +952,7 @@ def _split_stats(tokens: list[Token], free: list[bool]) -> list[Hit]:
         nouns = SPLIT_STATS.get(token.norm)
         if not nouns or not free[j]:
             continue
-        for k in range(j - 2, max(-1, j - 4), -1):
+        for k in range(j - 1, max(-1, j - 4), -1):  # (next to each other when no stat word joins them: "avg total")
             between = tokens[k + 1:j]
             if not all(t.norm in SPLIT_SKIPPABLE or not free[k + 1 + n] for n, t in enumerate(between)):
                 break

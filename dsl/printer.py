@@ -167,9 +167,14 @@ _FILTER_ENGLISH: dict[str, Callable[[ast.Query], str]] = {
 }
 
 
+_ONE = {"runs": "run", "wickets": "wicket", "sixes": "six", "fours": "four"}
+
+
 def _threshold_english(condition: ast.InningsCondition) -> str:
     if isinstance(condition, ast.Without):
-        return f"innings with no {condition.stat.removesuffix('s')}"
+        return f"innings with no {_ONE[condition.stat]}"
+    if condition.stat in ("sixes", "fours"):
+        return f"innings with {condition.minimum}+ {condition.stat}"
     return f"innings of {condition.minimum}+ {condition.stat}"
 
 

@@ -230,6 +230,12 @@ def _one_five_for(match: re.Match, _: str) -> list[Hit]:
     return [Hit("stat", match.start(2), match.end(2), (("five-fors", 1.0),))]
 
 
+def _share_of_balls(match: re.Match, _: str) -> list[Hit]:
+    # "what percentage of balls does he hit to the boundary": the boundary %; "...are dots": dot-ball %
+    stat = "dot-ball %" if match.group(1) else "boundary %"
+    return [Hit("stat", match.start(), match.end(), ((stat, 1.0),))]
+
+
 def _position(match: re.Match, _: str) -> list[Hit] | None:
     value = number_value(match.group(1))
     return [_number_hit(match, 1, value)] if 1 <= value <= 11 else None
@@ -269,6 +275,11 @@ _PATTERNS: list[tuple[re.Pattern, Callable[[re.Match, str], list[Hit] | None]]] 
                 r"(?:to|(?:put|sent|asked|made)\s+(?:in\s+)?to)\s+" + _TOSS_CHOICE +
                 r"|(?:were|was|got|been|being)\s+(put|sent)\s+in)\b(?:\s+first)?)?"), _toss),
     (RELATIVE_YEARS, _relative_years),
+    # the words between stay unclaimed: they may name the player
+    (re.compile(r"\b(?:percentage|proportion|share|fraction|per\s*cent|%)\s+of\s+(?:(?:his|her|their|the)\s+)?"
+                r"(?:balls|deliveries)\b(?=(?:\s+[\w']+){0,6}?\s+(?:(dots?|dot\s+balls?|without\s+a\s+run|scoreless)"
+                r"|(?:to|for|into|over|as)\s+(?:the\s+)?(?:boundary|boundaries|rope|ropes)|boundaries"
+                r"|(?:for\s+)?(?:a\s+)?(?:4|four)s?\s+or\s+(?:a\s+)?(?:6|six)(?:es|s)?)\b)"), _share_of_balls),
     (re.compile(r"(?<![\d/])(?:(?:between|from)\s+)?" + _YEAR + r"\s*[/-]\s*((?:19|20)?\d\d)(?![\d/])"), _season),
     (re.compile(r"\bbetween\s+" + _YEAR + r"\s+and\s+" + _YEAR + r"\b"), _between),
     (re.compile(r"\b(?:from\s+)?" + _YEAR + r"\s+(?:to|till|until|through)\s+" + _YEAR + r"\b"), _between),

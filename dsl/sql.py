@@ -39,7 +39,11 @@ def per_ball(numerator, denominator) -> ColumnElement:
 
 
 def count_innings(src) -> ColumnElement:
-    return func.count(src.c.innings_id.distinct())
+    """Players' innings: one team innings holds several. A scorecard source has one row per
+    player's innings (none where he did not bat); a ball-by-ball one ("over" column) many."""
+    if "over" in src.c:
+        return func.count((cast(src.c.innings_id, String) + ":" + src.c.player_id).distinct())
+    return func.count(src.c.innings_id)
 
 
 def count_matches(src) -> ColumnElement:

@@ -783,3 +783,63 @@ def test_a_period_counted_back_from_today_is_whole_calendar_years(stage, monkeyp
 ])
 def test_last_without_a_number_of_years_names_no_period(question):
     assert not [h for h in scan_patterns(question)[0] if h.type == "year"]
+
+
+@pytest.mark.parametrize("question", ["cummins test debut figures", "Jasprit Bumrah's figures at the MCG",
+                                      "Root's scores in Ashes Tests"])
+def test_no_reading_runs_from_the_bottom_unless_asked(stage, question):
+    shapes = ['bowling test debut best 10 figures', 'batting test best 10 runs', 'bowling player "Nathan Lyon" test wickets',
+              'batting player "Joe Root" test average']
+    found = stage(question, shapes)
+    assert found and not [q for q in found if " worst " in q or " bottom " in q]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("highest successful odi chase", 'team odi won chasing best 10 total'),
+    ("What are the biggest successful run chases in T20Is?", 'team t20i won chasing best 10 total'),
+    ("the record chase in Tests", 'team test chasing best 10 total'),
+    ("India's highest successful chases in ODIs", 'team "India" odi won chasing best 10 total'),
+    ("most runs in successful chases in ODIs", 'batting odi won chasing top 10 runs'),  # a career's runs
+])
+def test_the_size_of_a_chase_is_the_chasing_sides_total(stage, question, expected):
+    shapes = ['team odi best 10 total', 'batting odi top 10 runs', 'team "India" odi chasing wins',
+              'batting player "Virat Kohli" odi chasing average']
+    assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("what percentage of balls does Travis Head hit to the boundary in T20Is",
+     'batting player "Travis Head" t20i boundary %'),
+    ("the share of deliveries faced by Jos Buttler that went for four or six in ODIs",
+     'batting player "Jos Buttler" odi boundary %'),
+    ("percentage of balls Bumrah bowls that are dots in T20Is", 'bowling player "Jasprit Bumrah" t20i dot-ball %'),
+    ("what proportion of his deliveries were dot balls, Mitchell Starc in ODIs",
+     'bowling player "Mitchell Starc" odi dot-ball %'),
+    ("how many balls has Travis Head faced in T20Is", 'batting player "Travis Head" t20i balls'),
+])
+def test_a_share_of_balls_is_the_percentage_stat(stage, question, expected):
+    shapes = ['batting player "Joe Root" test balls', 'bowling player "Nathan Lyon" test dots',
+              'batting player "Virat Kohli" odi strike rate']
+    assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("sa avg 1st inns total tests", 'team "South Africa" test in innings 1 average total'),
+    ("india avg total in odis", 'team "India" odi average total'),
+])
+def test_an_abbreviated_average_total(stage, question, expected):
+    assert stage(question, ['team "Australia" test highest total', 'team "England" odi wins'])[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("innings where Jos Buttler hit 5 or more sixes in T20Is", 'batting player "Jos Buttler" t20i with sixes 5+ list innings'),
+    ("how many times has Rohit Sharma hit 10+ sixes in an ODI innings",
+     'batting player "Rohit Sharma" odi with sixes 10+ innings'),
+    ("most innings with 5 or more sixes in the IPL", 'batting ipl with sixes 5+ top 10 innings'),
+    ("Joe Root's Test innings with 20 or more fours", 'batting player "Joe Root" test with fours 20+ list innings'),
+    ("Jos Buttler's T20I innings with 50 or more runs", 'batting player "Jos Buttler" t20i with runs 50+ list innings'),
+])
+def test_the_word_after_a_threshold_says_what_the_innings_hold(stage, question, expected):
+    shapes = ['batting player "David Warner" with runs 50+ innings', 'batting player "Joe Root" test sixes',
+              'batting player "Steve Smith" test with runs 100+ list innings', 'batting ipl top 10 sixes']
+    assert stage(question, shapes)[0] == expected

@@ -439,6 +439,10 @@ def test_a_whole_first_name_outweighs_an_initial_only_for_a_far_busier_player(li
     ("root since 2021 test avg", ["Joe Root"]),
     ("archer no balls", ["Jofra Archer"]),  # a stat of two words after the name
     ("best last 5 years odi average", []),  # a ranking word, not Tino Best
+    ("root scores at lords", ["Joe Root"]),  # a word for the player's own record
+    ("starc figures at the mcg", ["Mitchell Starc"]),
+    ("wood stats in odis", ["Mark Wood"]),
+    ("scores at lords", []),
 ])
 def test_an_opening_question_word_is_no_name_and_a_surname_may_head_a_query(linker, question, players):
     assert linker.link(question).values("player") == players

@@ -1186,6 +1186,21 @@ def test_batting_innings_of_at_least_n_runs(query_db):
     assert (row["runs"], row["innings"]) == (sum(b.runs for b in lines if b.runs >= 50), sum(b.runs >= 50 for b in lines))
 
 
+def test_innings_of_everyone_count_each_players_innings(query_db):
+    kept = [b for b in ref.batting(None, MEN()) if b.runs >= 30]
+    assert len({id(b.innings) for b in kept}) < len(kept)  # some team innings hold two such scores
+    assert one_row(query_db, "batting with runs 30+ innings")["innings"] == len(kept)
+
+
+@pytest.mark.parametrize("stat, minimum", [("sixes", 1), ("fours", 4)])
+def test_batting_innings_with_at_least_n_sixes_or_fours(query_db, stat, minimum):
+    lines = ref.batting(ROHIT, MEN())
+    kept = [b for b in lines if getattr(b, stat) >= minimum]
+    assert kept and len(kept) < len(lines)
+    row = one_row(query_db, f'batting player "Rohit Sharma" with {stat} {minimum}+ runs innings')
+    assert (row["runs"], row["innings"]) == (sum(b.runs for b in kept), len(kept))
+
+
 def test_bowling_innings_of_at_least_n_wickets_listed(query_db, names):
     lines = [b for b in ref.bowling(None, MEN()) if b.wickets >= 3]
     assert lines
