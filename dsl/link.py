@@ -511,6 +511,22 @@ class Linker:
         unknown = self._unknown_names(question, tokens, free, hits, cased)
         return Linked(question, self._mentions(question, tokens, hits), unknown)
 
+    def with_keywords_read(self, linked: Linked) -> Linked:
+        """The question linked again with each misspelt keyword written as the keyword it was read
+        as ("fastest centurys" -> "fastest hundreds"): the candidate stage's cue words read the
+        text, not the mentions. The first link's fuzzy mentions are what the notes say."""
+        best: dict[tuple[int, int], Mention] = {}
+        for mention in linked.mentions:
+            if mention.fuzzy and mention.type not in NAME_TYPES and mention.candidates[0].value in self.dictionary:
+                kept = best.get((mention.start, mention.end))
+                if kept is None or mention.candidates[0].score > kept.candidates[0].score:
+                    best[(mention.start, mention.end)] = mention
+        text, end_of_next = linked.question, len(linked.question)
+        for (start, end), mention in sorted(best.items(), reverse=True):
+            if end <= end_of_next:  # (overlapping readings: the later one only)
+                text, end_of_next = text[:start] + mention.candidates[0].value + text[end:], start
+        return self.link(text) if text != linked.question else linked
+
     def _heads_a_query(self, tokens: list[Token], i: int) -> bool:
         """The first word, no sentence opener, before a format, event or stat, a word for the
         player's own record ("root scores"), another name ("root v cummins", "root or smith") or a

@@ -161,7 +161,7 @@ def read_question(question: str, linker: Linker, engine: Engine) -> Audited:
     refuse_mixed_genders(linked, linker.genders_played)
     refuse_conditioned_on_another_player(linked)
     refuse_unanswerable(question)
-    audited = audit_numbers(linked, year_spans(engine))
+    audited = audit_numbers(linker.with_keywords_read(linked), year_spans(engine))
     return replace(audited, notes=audited.notes + spelling_notes(linked, fixes))
 
 

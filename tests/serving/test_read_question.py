@@ -58,3 +58,15 @@ def test_another_players_doing_as_a_filter_is_refused_by_name(linker, full_db, q
 ])
 def test_a_bowler_a_result_or_the_players_own_doing_is_no_such_filter(linker, full_db, question):
     read_question(question, linker, full_db)
+
+
+@pytest.mark.parametrize("question, written, stat, read", [
+    ("fastest womens t20i centurys", "centurys", "hundreds", "fastest womens t20i hundreds"),
+    ("quickest fifites in the ipl", "fifites", "fifties", "quickest fifties in the ipl"),
+])
+def test_a_misspelt_keyword_is_read_as_the_keyword_by_every_later_step(linker, full_db, question, written, stat, read):
+    """The candidate stage reads cue words ("fastest") beside the stat from the text, so the text
+    carries the keyword; the note still says how the word was read."""
+    audited = read_question(question, linker, full_db)
+    assert audited.linked.question == read and audited.linked.values("stat") == [stat]
+    assert [n.message for n in audited.notes] == [f'Read "{written}" as "{stat}".']
