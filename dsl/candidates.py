@@ -68,6 +68,7 @@ class Frame:
     teammates: bool = False  # "when batting with Rohit": the players are on one side, not opponents
     partners_asked: bool = False  # "who has Rohit put on the most runs with": his partners, ranked
     single_innings: bool = False  # "in a single Test innings": one innings, never a career's total
+    result_of: str | None = None  # "in matches Pakistan won": the side whose result the word is
 
 
 def _top(mention: Mention) -> str:
@@ -467,6 +468,9 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         and not set(stats) & set(_EVENTS),
         partners_asked="partnership" in subjects and len(players) == 1 and bool(
             _PARTNERS_ASKED.search(linked.question)),
+        result_of=next((_top(team) for result in _of_type(linked, "result") for team in _of_type(linked, "team")
+                        if team.end <= result.start and _RESULT_OF.fullmatch(linked.question, team.end, result.start)),
+                       None),
     )
 
 
@@ -1097,7 +1101,9 @@ def missing_parts(query: ast.Query, question: Frame) -> list[str]:
     missing = [player for player in question.players if player not in named]
     missing += [team for team, _ in question.teams if team not in named]
     missing += [f"{name.replace('_', ' ')} {value}" for name, value in question.filters.items()
-                if not _filter_used(query, name, value)]
+                if not _filter_used(query, name, value) and not (
+                    name == "result" and query.opposition == question.result_of
+                    and query.result == _OTHER_RESULT.get(value))]  # the opposition's result, seen from the side
     if question.stats and not set(question.stats) & _stats_used(query):
         missing.append(" or ".join(question.stats))
     if question.groups and not _grouped_as_asked(query, question):
@@ -1198,12 +1204,19 @@ def _by_main_role(candidates: list[ast.Query], question: Frame, engine: Engine) 
 def _sides_as_played(candidates: list[ast.Query], question: Frame, engine: Engine) -> list[ast.Query]:
     """A side the named player has only ever played for is his team, and one he has only ever played
     against his opposition ("Shamsi's wickets when South Africa won the toss"). A cue word that
-    leaves only the other reading ("for", "against") keeps it: nothing else is left."""
+    leaves only the other reading ("for", "against") keeps it: nothing else is left. A result the
+    opposition had ("in matches Pakistan won") is the other one for the player's side."""
     if len(question.players) != 1:
         return candidates
     played_for, played_against = sides(engine, question.players[0])
     only_for, only_against = played_for - played_against, played_against - played_for
-    return [q for q in candidates if q.opposition not in only_for and q.team not in only_against] or candidates
+    kept = [q for q in candidates if q.opposition not in only_for and q.team not in only_against] or candidates
+    return [replace(q, result=_OTHER_RESULT.get(q.result, q.result)) if question.result_of and
+            q.opposition == question.result_of else q for q in kept]
+
+
+_OTHER_RESULT = {"won": "lost", "lost": "won"}
+_RESULT_OF = re.compile(r"\s+((have|has|had|were|was)\s+)?")  # "Pakistan won", "Pakistan have lost"
 
 
 _DISMISSED_AFTER = re.compile(r"\s+(got|gets|dismissed|dismisses|removed|removes|trapped|troubled|had)\b", re.I)

@@ -843,3 +843,17 @@ def test_the_word_after_a_threshold_says_what_the_innings_hold(stage, question, 
     shapes = ['batting player "David Warner" with runs 50+ innings', 'batting player "Joe Root" test sixes',
               'batting player "Steve Smith" test with runs 100+ list innings', 'batting ipl top 10 sixes']
     assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Kohli's runs in matches Pakistan won", 'batting player "Virat Kohli" vs "Pakistan" lost runs'),
+    ("Root's average in Tests Australia have won", 'batting player "Joe Root" test vs "Australia" lost average'),
+    ("Smith's runs in Tests India lost", 'batting player "Steve Smith" test vs "India" won runs'),
+    ("Babar's average in ODIs that Pakistan lost", 'batting player "Babar Azam" for "Pakistan" odi lost average'),
+    ("Kohli's ODI runs against Pakistan in matches India won",
+     'batting player "Virat Kohli" for "India" odi vs "Pakistan" won runs'),
+])
+def test_a_result_named_after_a_side_is_that_sides(stage, question, expected):
+    shapes = ['batting player "Virat Kohli" odi won average', 'batting player "Joe Root" test vs "India" runs',
+              'batting player "Steve Smith" for "Australia" test runs']
+    assert stage(question, shapes)[0] == expected

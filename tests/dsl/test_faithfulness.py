@@ -71,6 +71,9 @@ def linker(full_db) -> Linker:
     ("Kohli's ODI average in recent years", "a period named from today without a number of years"),
     ("who has taken the most Test wickets over the last few years", "a period named from today without a number of years"),
     ("Rashid Khan's economy this IPL season", "a period named from today without a number of years"),
+    ("Who has the most runs in Tests without scoring a hundred?", "a career without a hundred, fifty or five-for"),
+    ("most ODI wickets for a bowler who never took a five-for", "a career without a hundred, fifty or five-for"),
+    ("What is Joe Root's conversion of fifties?", "a derived figure"),
 ])
 def test_unanswerable_parts_are_refused_by_name(question, part):
     with pytest.raises(CannotAnswer) as refused:
