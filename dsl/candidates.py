@@ -587,9 +587,16 @@ def _compare_cue(linked: Linked, teams) -> str | None:
         return None
     if CUES["compare"].search(linked.question):
         return "strong"
+    named = _of_type(linked, "player")
+    if len(named) >= 2 and _JOINED.fullmatch(linked.question, named[0].end, named[1].start) \
+            and not _FACED_WORDS.search(linked.question):
+        return "strong"  # "Root and Stokes Test averages": both players' own figures
     return "maybe" if len(players) >= 2 and CUES["compare_maybe"].search(linked.question) else None
 
 
+_JOINED = re.compile(r"\s*('s)?\s*(and|&)\s*")
+_FACED_WORDS = re.compile(r"\bhead[\s-]*to[\s-]*head|\bh2h\b|\bagainst each other\b|\bbattles?\b|\bduels?\b|\bcontests?\b|"
+                          r"\brivalry\b|\bmatch-?ups?\b", re.I)
 # Score words, tried in this order ("half-centuries" is a fifty, "double hundred" 200).
 _MILESTONE_WORDS = {"double": 200, "half": 50, "fift": 50, "hundred": 100, "centur": 100, "ton": 100}
 _TARGET = re.compile(r"\b(?P<number>\d[\d,]*)(?P<k>k)?\s*((test|odi|t20i|ipl|international|career)\s+)?(?P<stat>runs|wickets|wkts)\b", re.I)

@@ -857,3 +857,16 @@ def test_a_result_named_after_a_side_is_that_sides(stage, question, expected):
     shapes = ['batting player "Virat Kohli" odi won average', 'batting player "Joe Root" test vs "India" runs',
               'batting player "Steve Smith" for "Australia" test runs']
     assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Kane Williamson and Ross Taylor runs in Tests", 'batting player "Kane Williamson" or "Ross Taylor" test runs'),
+    ("Root and Stokes Test averages", 'batting player "Joe Root" or "Ben Stokes" test average'),
+    ("Bumrah and Shami wickets in ODIs", 'bowling player "Jasprit Bumrah" or "Mohammed Shami" odi wickets'),
+    ("Root's and Smith's Test hundreds", 'batting player "Joe Root" or "Steve Smith" test hundreds'),
+    ("Anderson and Kohli head to head in Tests", 'bowling player "James Anderson" test batter "Virat Kohli" wickets'),
+])
+def test_two_players_joined_by_and_are_set_side_by_side_unless_they_faced_each_other(stage, question, expected):
+    shapes = ['batting player "Virat Kohli" test bowler "James Anderson" runs', 'batting player "Joe Root" test average',
+              'bowling player "Nathan Lyon" test wickets', 'batting player "Steve Smith" test hundreds']
+    assert stage(question, shapes)[0] == expected

@@ -74,6 +74,8 @@ def linker(full_db) -> Linker:
     ("Who has the most runs in Tests without scoring a hundred?", "a career without a hundred, fifty or five-for"),
     ("most ODI wickets for a bowler who never took a five-for", "a career without a hundred, fifty or five-for"),
     ("What is Joe Root's conversion of fifties?", "a derived figure"),
+    ("how many times have India been bowled out for under 100 in ODIs", "a side bowled out"),
+    ("England all out for less than 150 in Tests", "a side bowled out"),
 ])
 def test_unanswerable_parts_are_refused_by_name(question, part):
     with pytest.raises(CannotAnswer) as refused:
