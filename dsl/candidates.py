@@ -37,6 +37,7 @@ DEFAULT_COUNT = 10
 RESULT_STATS = {"won": "wins", "lost": "losses", "drawn": "draws", "tied": "ties"}
 # What "the best" of a subject ranks by when no stat is named ("Steve Smith's best partners").
 _MAIN_STAT = {"batting": "runs", "bowling": "wickets", "partnership": "runs", "team": "wins"}
+_MAIN_INNINGS_STAT = {"batting": "runs", "bowling": "figures", "partnership": "runs", "team": "total"}
 
 
 
@@ -387,6 +388,8 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         stats = ("total",)  # "Ireland's highest ODI totals": its single innings, best first
     if stats == ("average",) and not players and _AVERAGE_SCORE.search(linked.question):
         stats = ("average total",)  # "the average first-innings score at Eden Gardens": a side's total
+    if stats == ("innings",) and _BEST_INNINGS.search(linked.question):
+        stats = ()  # "his 5 best Test innings": single innings ranked by their main figure, not a count of them
     chase_record = not stats and not players and bool(_CHASE_RECORD.search(linked.question))
     if chase_record:
         stats, subjects = ("total",), ("team",)  # "the highest successful chases": the chasing side's totals
@@ -464,7 +467,8 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         milestone=milestone,
         streak=streak,
         teammates=any(_TEAMMATE_BEFORE.search(_before(linked, m)) for m in _of_type(linked, "player")[1:]),
-        single_innings=bool(_SINGLE_INNINGS.search(linked.question)) and "threshold" not in filters
+        single_innings=bool(_SINGLE_INNINGS.search(linked.question) or _BEST_INNINGS.search(linked.question))
+        and "threshold" not in filters
         and not set(stats) & set(_EVENTS),
         partners_asked="partnership" in subjects and len(players) == 1 and bool(
             _PARTNERS_ASKED.search(linked.question)),
@@ -518,7 +522,8 @@ def _own_innings(linked: Linked, filters: dict, stats: tuple[str, ...]) -> bool:
     question = linked.question
     if _COUNT_ASKED.search(question) or CUES["ranking"].search(question) or not _players(linked):
         return False
-    if CUES["own_innings"].search(question) or _UNITS_WHERE.search(question):
+    if CUES["own_innings"].search(question) or _UNITS_WHERE.search(question) and not set(stats) - {
+            "innings", "matches", *_EVENTS}:  # (not "his economy in games where he took none": a figure)
         return True
     return bool(isinstance(filters.get("threshold"), ast.Without) or filters.get("debut")
                 or _HIS_INNINGS.search(question)) and not set(stats) - {"innings"}
@@ -528,6 +533,8 @@ def _own_innings(linked: Linked, filters: dict, stats: tuple[str, ...]) -> bool:
 # chasing side's innings, so its size is that side's total.
 _CHASE_RECORD = re.compile(r"\b(highest|biggest|largest|record|lowest|smallest)\s+((successful|winning|odi|test|t20i?|"
                            r"ipl|women'?s|run)\s+){0,3}(run[- ])?chases?\b", re.I)
+_BEST_INNINGS = re.compile(r"\b(best|highest|biggest|greatest|finest)\s+(\d+\s+)?((test|odi|t20i|ipl)\s+)?(innings|knocks)\b",
+                           re.I)
 _AVERAGE_SCORE = re.compile(r"\b(average|avg)\s+((\w+|\w+-\w+)\s+){0,2}scores?\b(?!\s+(by|of|for)\b)", re.I)
 _UNITS_WHERE = re.compile(r"\b(matches|games|innings|knocks|outings|occasions|tests|odis|t20is)\s+(where|in which|when)\b",
                           re.I)  # "the matches where he made a hundred": those matches themselves
@@ -936,6 +943,9 @@ def _variants(example: ast.Query, frame: Frame) -> list[ast.Query]:
         plain = next((kind for kind in ("innings", "matches") if kind in catalogue.SUBJECT_LISTS[example.subject]), None)
         if plain:
             variants.append(replace(example, output=ast.Listing(plain)))
+    if not frame.stats and frame.innings_cue and frame.ranking_cue and example.subject in _MAIN_INNINGS_STAT:
+        # "his best ODI innings": single innings by their main figure
+        variants.append(replace(example, output=ast.BestInnings("best", DEFAULT_COUNT, _MAIN_INNINGS_STAT[example.subject])))
     for stat in frame.stats:  # a stat only single innings (or matches) have: "biggest wins by runs"
         if stat in catalogue.INNINGS_STAT and (stat not in catalogue.STAT or frame.single_innings):
             variants += [replace(example, output=ast.BestInnings(direction, DEFAULT_COUNT, stat)) for direction in ("best", "worst")]
@@ -1109,7 +1119,7 @@ def missing_parts(query: ast.Query, question: Frame) -> list[str]:
     missing += [team for team, _ in question.teams if team not in named]
     missing += [f"{name.replace('_', ' ')} {value}" for name, value in question.filters.items()
                 if not _filter_used(query, name, value) and not (
-                    name == "result" and query.opposition == question.result_of
+                    name == "result" and question.result_of and query.opposition == question.result_of
                     and query.result == _OTHER_RESULT.get(value))]  # the opposition's result, seen from the side
     if question.stats and not set(question.stats) & _stats_used(query):
         missing.append(" or ".join(question.stats))
@@ -1132,6 +1142,8 @@ def missing_parts(query: ast.Query, question: Frame) -> list[str]:
         missing.append("a single innings")
     if getattr(query.output, "count", 0) > MAX_COUNT:
         missing.append(f"what the number {query.output.count} counts")
+    elif "count" in question.numbers and not hasattr(query.output, "count"):
+        missing.append(f"what the number {question.numbers['count']} counts")  # a list or a figure has no count
     return missing
 
 

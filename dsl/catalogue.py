@@ -265,7 +265,7 @@ STATS: tuple[Stat, ...] = (
          ("run rate", "run rates", "run-rate", "runs per over", "rpo", "scoring rate", "scoring rates"),
          implies=("team", 0.8), label="run rate (runs per 6 legal balls)"),
     Stat("average total", _team(lambda s: ratio(func.sum(s.c.total), func.count()), source="team_innings"),
-         ("average total", "average totals", "average team total"), implies=("team", 0.8)),
+         ("average total", "average totals", "average team total", "avg total", "avg totals"), implies=("team", 0.8)),
     Stat("highest total", _team(lambda s: func.max(s.c.total), source="team_innings"),
          ("highest total", "highest totals", "highest team total", "highest team totals", "biggest total",
           "biggest totals", "highest team score", "highest innings total"), implies=("team", 0.8)),

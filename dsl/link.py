@@ -968,7 +968,7 @@ def _split_stats(tokens: list[Token], free: list[bool]) -> list[Hit]:
         nouns = SPLIT_STATS.get(token.norm)
         if not nouns or not free[j]:
             continue
-        for k in range(j - 1, max(-1, j - 4), -1):  # (next to each other when no stat word joins them: "avg total")
+        for k in range(j - 2, max(-1, j - 4), -1):
             between = tokens[k + 1:j]
             if not all(t.norm in SPLIT_SKIPPABLE or not free[k + 1 + n] for n, t in enumerate(between)):
                 break

@@ -118,7 +118,8 @@ def today() -> date:
 # one; "the last year" and "the past year" are the last twelve months.
 RELATIVE_YEARS = re.compile(
     r"\b(?:(since|from)\s+)?(?:(?:in|over|during|within|across|for)\s+)?(the\s+)?"
-    r"(this|current|last|past|previous|recent)\s+(?:" + _COUNT + r"\s+)?(calendar\s+)?(years?|decade)\b")
+    r"(this|current|last|past|previous|recent)\s+(?:" + _COUNT + r"\s+)?(calendar\s+)?(years?|decade)\b"
+    r"(?!\s+(?:of|before|after)\b)")  # "the last year of his career" is his, not counted from today
 
 
 def _period_start(years: int) -> int:

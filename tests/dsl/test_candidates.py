@@ -780,6 +780,7 @@ def test_a_period_counted_back_from_today_is_whole_calendar_years(stage, monkeyp
 @pytest.mark.parametrize("question", [
     "how England's batters fared in the last innings",  # the last innings of a match, no period
     "the last years of Sachin Tendulkar's Test career",  # no number of years
+    "Sachin Tendulkar's runs in the last year of his career",  # his last year, not counted from today
 ])
 def test_last_without_a_number_of_years_names_no_period(question):
     assert not [h for h in scan_patterns(question)[0] if h.type == "year"]
@@ -869,4 +870,38 @@ def test_a_result_named_after_a_side_is_that_sides(stage, question, expected):
 def test_two_players_joined_by_and_are_set_side_by_side_unless_they_faced_each_other(stage, question, expected):
     shapes = ['batting player "Virat Kohli" test bowler "James Anderson" runs', 'batting player "Joe Root" test average',
               'bowling player "Nathan Lyon" test wickets', 'batting player "Steve Smith" test hundreds']
+    assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Smith's 5 best Test innings at Lord's", 'batting player "Steve Smith" test at "Lord\'s" best 5 runs'),
+    ("Kohli's best ODI innings", 'batting player "Virat Kohli" odi best 10 runs'),
+    ("Bumrah's best innings in Tests", 'bowling player "Jasprit Bumrah" test best 10 figures'),
+    ("who has played the most Test innings", 'batting test top 10 innings'),  # a count of innings
+])
+def test_the_best_innings_are_single_innings_by_their_main_figure(stage, question, expected):
+    shapes = ['bowling player "Nathan Lyon" test wickets', 'batting player "Joe Root" test innings',
+              'batting test top 10 runs']
+    assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question", [
+    "Kohli innings where he faced 100 balls in ODIs",
+    "Rohit's scores in his 20 innings before 2019",
+])
+def test_a_number_no_reading_uses_leaves_every_candidate_incomplete(full_db, question):
+    shapes = ['batting player "Joe Root" test list innings', 'batting player "Steve Smith" test at "Lord\'s" runs']
+    found = candidates_for(Linker.from_engine(full_db).link(question), [parse(s) for s in shapes], full_db)
+    assert found.queries and all("counts" in " ".join(missing_parts(q, found.question)) for q in found.queries)
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("matches where Glenn Maxwell scored a hundred in ODIs", 'batting player "Glenn Maxwell" odi list hundreds'),
+    ("the Tests in which Joe Root made a duck", 'batting player "Joe Root" test list ducks'),
+    ("Adil Rashid's T20I economy in matches where he went wicketless",  # a figure over those matches
+     'bowling player "Adil Rashid" t20i without wickets economy'),
+])
+def test_the_matches_where_a_player_did_something_are_listed_unless_a_figure_is_asked(stage, question, expected):
+    shapes = ['batting player "Joe Root" test hundreds', 'bowling player "Nathan Lyon" test economy',
+              'batting player "Steve Smith" test ducks']
     assert stage(question, shapes)[0] == expected

@@ -162,6 +162,15 @@ def test_numbers_inside_the_data_pass_unchanged(linker):
     assert audit_numbers(linked, SPANS).linked == linked
 
 
+def test_the_other_result_answers_only_for_the_side_that_had_it(linker):
+    """"In matches Pakistan won" is a defeat for Kohli's side; "in matches his side won" is not."""
+    check_complete(parse('batting player "Virat Kohli" vs "Pakistan" lost runs'),
+                   frame(linker.link("Kohli's runs in matches Pakistan won")))
+    with pytest.raises(CannotAnswer):
+        check_complete(parse('batting player "Shubman Gill" ipl lost runs'),
+                       frame(linker.link("Shubman Gill's IPL runs in games his side won")))
+
+
 def test_a_query_without_a_named_filter_is_refused(linker):
     question = frame(linker.link("Kohli's ODI runs against Australia at the MCG"))
     check_complete(parse(f'batting player "Virat Kohli" odi vs "Australia" at "{question.filters["ground"]}" runs'),
