@@ -390,6 +390,9 @@ def frame(linked: Linked, franchises: frozenset[str] = frozenset()) -> Frame:
         stats = ("average total",)  # "the average first-innings score at Eden Gardens": a side's total
     if stats == ("innings",) and _BEST_INNINGS.search(linked.question):
         stats = ()  # "his 5 best Test innings": single innings ranked by their main figure, not a count of them
+    if not stats and teams and not players and _COUNT_ASKED.search(linked.question) \
+            and {"toss", "batting_order"} & set(filters) and "result" not in filters:
+        stats = ("matches",)  # "how many times has Australia won the toss": the matches it did, not their wins
     chase_record = not stats and not players and bool(_CHASE_RECORD.search(linked.question))
     if chase_record:
         stats, subjects = ("total",), ("team",)  # "the highest successful chases": the chasing side's totals

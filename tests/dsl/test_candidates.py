@@ -905,3 +905,13 @@ def test_the_matches_where_a_player_did_something_are_listed_unless_a_figure_is_
     shapes = ['batting player "Joe Root" test hundreds', 'bowling player "Nathan Lyon" test economy',
               'batting player "Steve Smith" test ducks']
     assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("How many times has Australia won the toss in Tests since 2020?", 'team "Australia" test since 2020 toss won matches'),
+    ("how often do Pakistan win the toss in T20Is", 'team "Pakistan" t20i toss won matches'),
+    ("how many times has England won after losing the toss in Tests", 'team "England" test toss lost wins'),
+])
+def test_how_often_a_side_did_something_counts_its_matches_unless_a_result_is_named(stage, question, expected):
+    shapes = ['team "India" odi toss won wins', 'team "New Zealand" test home wins', 'team "England" odi matches']
+    assert stage(question, shapes)[0] == expected
