@@ -915,3 +915,13 @@ def test_the_matches_where_a_player_did_something_are_listed_unless_a_figure_is_
 def test_how_often_a_side_did_something_counts_its_matches_unless_a_result_is_named(stage, question, expected):
     shapes = ['team "India" odi toss won wins', 'team "New Zealand" test home wins', 'team "England" odi matches']
     assert stage(question, shapes)[0] == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("most economical bowler in the 2023 World Cup min 30 overs",
+     'bowling odi year 2023 event "World Cup" top 10 economy min balls 180'),
+    ("best T20I economy since 2022 minimum 50 overs", 'bowling t20i since 2022 top 10 economy min balls 300'),
+    ("best economy in overs 16 to 20 in the IPL min 300 balls", 'bowling ipl overs 16-20 top 10 economy min balls 300'),
+])
+def test_a_minimum_in_overs_is_six_balls_an_over(stage, question, expected):
+    assert stage(question, ['bowling t20i top 10 economy min balls 300', 'bowling odi top 10 wickets'])[0] == expected
