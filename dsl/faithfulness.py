@@ -20,13 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from dsl import ast
+from dsl import ast, spans
 from dsl.candidates import Frame, extra_parts, missing_parts
 from dsl.compiler import DEFAULT_ROW_LIMIT
 from dsl.errors import CannotAnswer
 from dsl.link import NAME_TYPES, Candidate, Linked, Mention
 from dsl.notes import Note
-from dsl.spans import RELATIVE_YEARS, today
 from dsl.vocabulary import FORMAT_WORD
 
 MAX_ROWS = DEFAULT_ROW_LIMIT  # the most rows a ranking shows
@@ -208,12 +207,12 @@ def _relative_years(linked: Linked, first: int, last: int) -> list[Note]:
     calendar years it became, so the reading can be checked; a year the data has not reached is
     refused, as a written one is."""
     notes = []
-    for span in (m for m in linked.mentions if m.type == "span" and RELATIVE_YEARS.fullmatch(m.text.lower())):
+    for span in (m for m in linked.mentions if m.type == "span" and spans.RELATIVE_YEARS.fullmatch(m.text.lower())):
         year = next(int(m.candidates[0].value) for m in linked.mentions
                     if m.type == "year" and span.start <= m.start and m.end <= span.end)
         if year > last:
             raise CannotAnswer("no_data", f"There is no data for {year} yet: the data covers {first} to {last}.")
-        now = today()
+        now = spans.today()  # (through the module: the one date the years were counted from)
         reading = f"since {year} (whole calendar years)" if span.candidates[0].value == "since" else str(year)
         notes.append(Note("interpreted", f"Read \"{span.text}\" as {reading}, as of {now.day} {now:%b %Y}."))
     return notes
