@@ -155,15 +155,15 @@ def _number_roles(linked: Linked) -> tuple[dict, str | None]:
         elif re.search(r"(open|number|no\.?|#|position|at)[\s-]*$", before) or "open" in text or value <= 11 and (
                 re.search(r"\bbatting\s*$", before) or positions and re.search(r"\d\s*(-|–|to)\s*$", before)):
             positions.append(value)  # "at 5", "batting 5 to 7", "at 4-6": both ends
-        elif (re.search(r"(over|overs)\s*$", before) or re.search(r"^\s*(-|to)?\s*(\d+|[a-z]+)?\s*overs", after)
-              or "over" in text or _OVERS_RANGE_BEFORE.search(before)) and not _MINIMUM_BEFORE.search(before):
-            overs.append(value)  # "overs 7-15": both ends
-        elif _MINIMUM_BEFORE.search(before):
+        elif _MINIMUM_BEFORE.search(before):  # before the over ranges: "min 30 overs" is no over number
             word = re.match(r"\s*" + FORMAT_WORD + r"([a-z]+)", after)
             qualifier = _qualifier(word.group(1) if word else "")
             roles["minimum"] = value
             if qualifier is None and word and word.group(1) in ("overs", "over", "ovs"):
-                qualifier, roles["minimum"] = "balls", value * 6  # "min 30 overs": six balls an over
+                qualifier, roles["minimum"] = "balls", value * 6  # six balls an over
+        elif re.search(r"(over|overs)\s*$", before) or re.search(r"^\s*(-|to)?\s*(\d+|[a-z]+)?\s*overs", after) \
+                or "over" in text or _OVERS_RANGE_BEFORE.search(before):  # "overs 7-15": both ends
+            overs.append(value)
         elif re.search(r"(top|best|worst|bottom|lowest|highest|first|leading)\s*$", before):
             roles["count"] = value
         elif (plus := re.match(r"\s*(\+|-?plus|or more)\s*" + FORMAT_WORD + r"([a-z]+)", after)) and _qualifier(plus.group(2)):

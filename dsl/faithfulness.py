@@ -24,7 +24,7 @@ from dsl import ast, spans
 from dsl.candidates import Frame, extra_parts, missing_parts
 from dsl.compiler import DEFAULT_ROW_LIMIT
 from dsl.errors import CannotAnswer
-from dsl.link import NAME_TYPES, Candidate, Linked, Mention
+from dsl.link import Candidate, Linked, Mention, misspelt_readings
 from dsl.notes import Note
 from dsl.vocabulary import FORMAT_WORD
 
@@ -145,14 +145,8 @@ def audit_numbers(linked: Linked, year_spans: dict[str | None, tuple[int, int]])
 def spelling_notes(linked: Linked, respelled: tuple[tuple[str, str], ...] = ()) -> list[Note]:
     """A word read as another ("centurys" as hundreds, "sinse" as since: Linker.respelled) is
     said, so a wrong guess is seen."""
-    read: dict[tuple[int, int], Mention] = {}
-    for mention in linked.mentions:
-        if mention.fuzzy and mention.type not in NAME_TYPES:
-            best = read.get((mention.start, mention.end))
-            if best is None or mention.candidates[0].score > best.candidates[0].score:
-                read[(mention.start, mention.end)] = mention
     return [Note("interpreted", f"Read \"{written}\" as \"{word}\".")
-            for written, word in [*respelled, *((m.text, m.candidates[0].value) for m in read.values())]]
+            for written, word in [*respelled, *((m.text, m.candidates[0].value) for m in misspelt_readings(linked))]]
 
 
 def _bare_year(match: re.Match, value: int) -> bool:

@@ -515,16 +515,11 @@ class Linker:
         """The question linked again with each misspelt keyword written as the keyword it was read
         as ("fastest centurys" -> "fastest hundreds"): the candidate stage's cue words read the
         text, not the mentions. The first link's fuzzy mentions are what the notes say."""
-        best: dict[tuple[int, int], Mention] = {}
-        for mention in linked.mentions:
-            if mention.fuzzy and mention.type not in NAME_TYPES and mention.candidates[0].value in self.dictionary:
-                kept = best.get((mention.start, mention.end))
-                if kept is None or mention.candidates[0].score > kept.candidates[0].score:
-                    best[(mention.start, mention.end)] = mention
         text, end_of_next = linked.question, len(linked.question)
-        for (start, end), mention in sorted(best.items(), reverse=True):
-            if end <= end_of_next:  # (overlapping readings: the later one only)
-                text, end_of_next = text[:start] + mention.candidates[0].value + text[end:], start
+        for mention in sorted(misspelt_readings(linked), key=lambda m: (m.start, m.end), reverse=True):
+            keyword = mention.candidates[0].value
+            if mention.end <= end_of_next and keyword in self.dictionary:  # (overlapping readings: the later one)
+                text, end_of_next = text[:mention.start] + keyword + text[mention.end:], mention.start
         return self.link(text) if text != linked.question else linked
 
     def _heads_a_query(self, tokens: list[Token], i: int) -> bool:
@@ -878,6 +873,18 @@ def _verbs_not_dismissals(question: str, mentions: list[Mention]) -> list[Mentio
                    and _ACTIVE_BEFORE.search(question[:m.start]) for m in mentions)
 
     return [m for m in mentions if not (m.type == "dismissal" and (acts_on_a_stat(m) or done_by_a_player(m)))]
+
+
+def misspelt_readings(linked: Linked) -> list[Mention]:
+    """The likeliest reading of each word read as a misspelt keyword (names are asked about, not
+    read), one per span: what the notes say and what the question is rewritten with."""
+    best: dict[tuple[int, int], Mention] = {}
+    for mention in linked.mentions:
+        if mention.fuzzy and mention.type not in NAME_TYPES:
+            kept = best.get((mention.start, mention.end))
+            if kept is None or mention.candidates[0].score > kept.candidates[0].score:
+                best[(mention.start, mention.end)] = mention
+    return list(best.values())
 
 
 _VERSUS = frozenset({"v", "vs", "versus", "agst", "against"})
